@@ -1,0 +1,245 @@
+"""Case endpoints. Handlers only translate HTTP to the domain commands in services."""
+
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from liuhen.accounts.models import Unit, User
+from liuhen.cases import presentation, queries, services
+from liuhen.cases.models import Approval, Case, CaseSource
+from liuhen.core.errors import InvalidInput, NotFound
+
+router = Router(tags=["cases"])
+approvals_router = Router(tags=["approvals"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class PartyIn(Schema):
+    kind: str = Field(..., description="individual 个人 / organisation 单位")
+    name: str
+    id_number: str = ""
+    legal_representative: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+class CaseIn(Schema):
+    procedure: str = Field(..., description="general_procedure, simplified_procedure, inspection, licence, "
+                                            "compulsion, complaint")
+    cause: str
+    unit_id: int | None = None
+    source: str = CaseSource.INSPECTION
+    summary: str = ""
+    is_major: bool = False
+    penalty_kind: str = ""
+    fine_amount: Decimal | None = None
+    parties: list[PartyIn] = []
+    officers: list[str] = Field(default=[], description="执法人员用户名")
+
+
+class CaseOut(Schema):
+    id: int
+    case_no: str
+    procedure: str
+    procedure_label: str
+    stage: str
+    stage_label: str
+    cause: str
+    unit: str
+    created_at: datetime
+
+    @staticmethod
+    def of(case: Case) -> "CaseOut":
+        return CaseOut(id=case.pk, case_no=case.case_no, procedure=case.procedure,
+                       procedure_label=case.get_procedure_display(), stage=case.stage,
+                       stage_label=case.get_stage_display(), cause=case.cause, unit=case.unit.name,
+                       created_at=case.created_at)
+
+
+class StepOut(Schema):
+    action: str
+    label: str
+    target: str
+    target_label: str
+    allowed: bool
+    refusal: dict[str, str] | None
+
+
+class ApprovalOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    late: bool
+    steps: list[dict[str, Any]]
+
+
+class CaseDetail(CaseOut):
+    summary: str
+    is_major: bool
+    parties: list[dict[str, Any]]
+    officers: list[dict[str, Any]]
+    approvals: list[ApprovalOut]
+    next_steps: list[StepOut]
+    timeline: list[dict[str, Any]]
+
+
+def _approval_out(a: Approval) -> ApprovalOut:
+    return ApprovalOut(
+        id=a.pk, kind=a.kind, kind_label=a.get_kind_display(), status=a.status,
+        status_label=a.get_status_display(), late=a.late,
+        steps=[{"role": s.role, "role_label": s.get_role_display(), "signed_name": s.signed_name,
+                "agree": s.agree, "opinion": s.opinion, "signed_at": s.signed_at} for s in a.steps.all()],
+    )
+
+
+def detail(case: Case) -> CaseDetail:
+    base = CaseOut.of(case).dict()
+    return CaseDetail(
+        **base, summary=case.summary, is_major=case.is_major, parties=presentation.parties(case),
+        officers=[{"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
+                  for co in case.officers.select_related("user")],
+        approvals=[_approval_out(a) for a in case.approvals.prefetch_related("steps").order_by("id")],
+        next_steps=[StepOut(**s) for s in presentation.steps(case)],
+        timeline=presentation.timeline(case),
+    )
+
+
+class CaseFilters(Schema):
+    q: str = ""
+    procedure: str = ""
+    stage: str = ""
+    unit: int | None = None
+    mine: bool = False
+
+
+@router.get("", response=list[CaseOut], summary="案件列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> list[CaseOut]:
+    user = _user(request)
+    qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
+    qs = queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit)
+    return [CaseOut.of(c) for c in qs]  # type: ignore[return-value]
+
+
+def _users(agency_id: int | None, usernames: list[str]) -> list[User]:
+    found = {u.username: u for u in User.objects.filter(username__in=usernames, agency_id=agency_id)}
+    missing = [n for n in usernames if n not in found]
+    if missing:
+        raise InvalidInput(f"本机关没有这些执法人员：{'、'.join(missing)}")
+    return [found[n] for n in usernames]
+
+
+@router.post("", response={201: CaseDetail}, summary="登记案件")
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetail]:
+    user = _user(request)
+    unit_id = payload.unit_id or user.unit_id
+    unit = Unit.objects.filter(pk=unit_id, agency_id=user.agency_id).first() if unit_id else None
+    if unit is None:
+        raise InvalidInput("请指定本机关的承办单位（unit_id）")
+    case = services.create_case(
+        actor=user, unit=unit, procedure=payload.procedure, cause=payload.cause, source=payload.source,
+        summary=payload.summary, is_major=payload.is_major, penalty_kind=payload.penalty_kind,
+        fine_amount=payload.fine_amount,
+        parties=[services.PartyInput(**p.dict()) for p in payload.parties],
+        officers=_users(user.agency_id, payload.officers),
+    )
+    return 201, detail(case)
+
+
+@router.get("/{case_id}", response=CaseDetail, summary="案件详情（含时间线和下一步）")
+def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
+    return detail(queries.get_case(_user(request), case_id))
+
+
+class TransitionIn(Schema):
+    action: str
+
+
+@router.post("/{case_id}/transitions", response=CaseDetail, summary="推进阶段（不符合规则时返回 409 及规则编号）")
+def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseDetail:
+    user = _user(request)
+    case = services.transition(actor=user, case=queries.get_case(user, case_id), action=payload.action)
+    return detail(case)
+
+
+class ActIn(Schema):
+    kind: str
+    note: str = ""
+    occurred_at: datetime | None = None
+
+
+@router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
+def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> tuple[int, CaseDetail]:
+    user = _user(request)
+    case = queries.get_case(user, case_id)
+    services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note,
+                        occurred_at=payload.occurred_at)
+    return 201, detail(case)
+
+
+class OfficerIn(Schema):
+    username: str
+
+
+@router.post("/{case_id}/officers", response={201: CaseDetail}, summary="指派承办人员")
+def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> tuple[int, CaseDetail]:
+    user = _user(request)
+    case = queries.get_case(user, case_id)
+    services.assign_officer(actor=user, case=case, officer=_users(user.agency_id, [payload.username])[0])
+    return 201, detail(case)
+
+
+class ApprovalIn(Schema):
+    kind: str
+    opinion: str
+
+
+@router.post("/{case_id}/approvals", response={201: ApprovalOut}, summary="承办人提交审批（D9）")
+def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> tuple[int, ApprovalOut]:
+    user = _user(request)
+    approval = services.start_approval(actor=user, case=queries.get_case(user, case_id), kind=payload.kind,
+                                       opinion=payload.opinion)
+    return 201, _approval_out(approval)
+
+
+class SignIn(Schema):
+    agree: bool
+    opinion: str
+
+
+def _approval(user: User, approval_id: int) -> Approval:
+    approval = Approval.objects.filter(pk=approval_id, case__in=queries.visible_cases(user)).first()
+    if approval is None:
+        raise NotFound("审批不存在或无权查看")
+    return approval
+
+
+@approvals_router.get("/pending", response=list[dict[str, Any]], summary="待我审核/批准")
+def pending(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"id": a.pk, "case_id": a.case_id, "case_no": a.case.case_no, "kind": a.kind,
+             "kind_label": a.get_kind_display(), "status": a.status}
+            for a in queries.pending_approvals(_user(request))]
+
+
+@approvals_router.post("/{approval_id}/review", response=ApprovalOut, summary="审核人签署意见")
+def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
+    user = _user(request)
+    return _approval_out(services.review_approval(actor=user, approval=_approval(user, approval_id),
+                                                  agree=payload.agree, opinion=payload.opinion))
+
+
+@approvals_router.post("/{approval_id}/decide", response=ApprovalOut, summary="批准人批准或不予批准")
+def decide(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
+    user = _user(request)
+    return _approval_out(services.decide_approval(actor=user, approval=_approval(user, approval_id),
+                                                  approve=payload.agree, opinion=payload.opinion))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "liuhen.cases"
+    label = "cases"
+    verbose_name = "案件"
+
+    def ready(self) -> None:
+        from liuhen.cases.integrity import check_cases
+        from liuhen.ledger.verify import register_check
+
+        register_check(check_cases)

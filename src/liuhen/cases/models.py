@@ -1,0 +1,205 @@
+"""Cases, parties, assigned officers, recorded acts and the 承办→审核→批准 approval chain (D9).
+
+A case's stage changes only through ``liuhen.cases.services.transition``; every change here is written
+with its ledger event in the same transaction. Parties, acts and approval steps are records: the
+database refuses to update or delete them (rule R8).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from liuhen.core import stages
+from liuhen.core.penalties import PartyKind, PenaltyKind
+
+ProcedureChoices = models.TextChoices(  # type: ignore[misc]
+    "ProcedureChoices", [(p.name, (p.value, stages.PROCEDURE_LABELS[p])) for p in stages.Procedure]
+)
+StageChoices = models.TextChoices(  # type: ignore[misc]
+    "StageChoices", [(s.name, (s.value, stages.STAGE_LABELS[s])) for s in stages.Stage]
+)
+
+
+class CaseSource(models.TextChoices):
+    INSPECTION = "inspection", "检查发现"
+    COMPLAINT = "complaint", "投诉举报"
+    REFERRAL = "referral", "移送"
+    ASSIGNED = "assigned", "上级交办"
+    APPLICATION = "application", "当事人申请"
+    OTHER = "other", "其他"
+
+
+class Case(models.Model):
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases",
+                               verbose_name="机关")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases",
+                             verbose_name="承办单位")
+    case_no = models.CharField("案号", max_length=80, unique=True)
+    procedure = models.CharField("程序", max_length=32, choices=ProcedureChoices.choices)
+    stage = models.CharField("阶段", max_length=32, choices=StageChoices.choices)
+    cause = models.CharField("案由", max_length=200)
+    source = models.CharField("案源", max_length=20, choices=CaseSource.choices, default=CaseSource.INSPECTION)
+    summary = models.TextField("简要案情", blank=True)
+    is_major = models.BooleanField("重大执法决定", default=False)
+    penalty_kind = models.CharField("拟处罚种类", max_length=20, blank=True,
+                                    choices=[(k.value, lbl) for k, lbl in (
+                                        (PenaltyKind.WARNING, "警告"), (PenaltyKind.FINE, "罚款"),
+                                        (PenaltyKind.OTHER, "其他"))])
+    fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField("延长次数", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="created_cases", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间")
+    stage_changed_at = models.DateTimeField("阶段变更时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        indexes = [models.Index(fields=["agency", "stage"], name="case_agency_stage")]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def procedure_enum(self) -> stages.Procedure:
+        return stages.Procedure(self.procedure)
+
+    @property
+    def stage_enum(self) -> stages.Stage:
+        return stages.Stage(self.stage)
+
+
+class CaseNumberCounter(models.Model):
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="case_counters")
+    kind = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "kind", "year"], name="case_counter_unique")]
+
+
+class Party(models.Model):
+    """当事人. ``id_number``, ``phone`` and ``address`` are personal data: masked when shown."""
+
+    PERSONAL_DATA = ("id_number", "phone", "address")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties", verbose_name="案件")
+    kind = models.CharField("类型", max_length=20, choices=[(PartyKind.INDIVIDUAL.value, "个人"),
+                                                            (PartyKind.ORGANISATION.value, "单位")])
+    name = models.CharField("姓名/名称", max_length=120)
+    id_number = models.CharField("身份证号/统一社会信用代码", max_length=40, blank=True,
+                                 help_text="个人信息，展示时脱敏")
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    address = models.CharField("住所/地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseOfficer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="officers", verbose_name="案件")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_roles",
+                             verbose_name="执法人员")
+    is_lead = models.BooleanField("主办", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办人员"
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_officer_unique")]
+
+
+class ActKind(models.TextChoices):
+    """What can be recorded on a case; each kind establishes one fact of the state machine."""
+
+    EMERGENCY_START = "emergency_start", "紧急情况记录（先行启动）"
+    DUTY_LOG = "duty_log", "值班记录"
+    COMPLAINANT_NOTICE = "complainant_notice", "告知投诉人、举报人"
+    INVESTIGATION_REPORT = "investigation_report", "案件调查报告（处理呈批）"
+    RIGHTS_NOTICE = "rights_notice", "行政处罚告知（权利告知）已送达"
+    HEARING_REQUEST = "hearing_request", "当事人申请听证"
+    HEARING = "hearing", "举行听证"
+    LEGAL_REVIEW = "legal_review", "法制审核意见"
+    COLLECTIVE_DISCUSSION = "collective_discussion", "集体讨论记录"
+    DELIVERY = "delivery", "决定书送达（送达回证）"
+    PERFORMANCE = "performance", "履行情况记录"
+    STATEMENT = "statement", "陈述申辩及复核记录"
+    APPLICATION_REGISTRATION = "application_registration", "申请登记"
+    RECEIPT = "receipt", "出具受理凭证"
+    SUPPLEMENT_NOTICE = "supplement_notice", "一次性告知补正"
+    REFUSAL_NOTICE = "refusal_notice", "不予受理决定"
+    EMERGENCY_MEASURE_REPORT = "emergency_measure_report", "紧急实施强制措施报告"
+    EXTENSION_NOTICE = "extension_notice", "延长期限告知"
+    LIFT_DECISION = "lift_decision", "解除强制措施决定"
+    INSPECTION_TRANSCRIPT = "inspection_transcript", "现场检查笔录"
+    RECTIFICATION_ORDER = "rectification_order", "责令限期整改指令书"
+    RECTIFICATION_CHECK = "rectification_check", "整改复查意见"
+
+
+class CaseAct(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="acts", verbose_name="案件")
+    kind = models.CharField("事项", max_length=40, choices=ActKind.choices)
+    note = models.TextField("说明", blank=True)
+    occurred_at = models.DateTimeField("发生时间")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="recorded_acts", verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办案记录"
+
+
+class ApprovalKind(models.TextChoices):
+    FILING = "filing", "立案审批"
+    NON_FILING = "non_filing", "不予立案审批"
+    DECISION = "decision", "处理决定审批"
+    LICENCE_DECISION = "licence_decision", "许可决定审批"
+    COMPULSION = "compulsion", "行政强制措施审批"
+    CLOSING = "closing", "结案审批"
+
+
+class ApprovalStatus(models.TextChoices):
+    REVIEWING = "reviewing", "待审核"
+    APPROVING = "approving", "待批准"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未通过"
+
+
+class Approval(models.Model):
+    """One run of the 承办人 → 审核人 → 批准人 chain (rule D9). Its steps are immutable records."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals", verbose_name="案件")
+    kind = models.CharField("审批事项", max_length=20, choices=ApprovalKind.choices)
+    status = models.CharField("状态", max_length=20, choices=ApprovalStatus.choices,
+                              default=ApprovalStatus.REVIEWING)
+    late = models.BooleanField("逾期补报", default=False, help_text="S3：紧急启动后超过24小时才补报")
+    created_at = models.DateTimeField("提交时间")
+    decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批"
+
+
+class StepRole(models.TextChoices):
+    HANDLER = "handler", "承办人"
+    REVIEWER = "reviewer", "审核人"
+    APPROVER = "approver", "批准人"
+
+
+class ApprovalStep(models.Model):
+    approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="steps", verbose_name="审批")
+    role = models.CharField("环节", max_length=20, choices=StepRole.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_steps",
+                             verbose_name="签署人")
+    agree = models.BooleanField("同意")
+    opinion = models.TextField("意见")
+    signed_name = models.CharField("签名", max_length=50)
+    signed_at = models.DateTimeField("签署时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批意见"
+        ordering = ["signed_at", "id"]

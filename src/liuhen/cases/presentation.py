@@ -1,0 +1,76 @@
+"""How case data reads to a person: Chinese labels for timeline events and next steps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from liuhen.cases.models import ActKind, ApprovalKind, Case, StepRole
+from liuhen.cases.queries import mask, next_steps
+from liuhen.core.stages import STAGE_LABELS, Stage
+from liuhen.ledger.models import Event
+from liuhen.ledger.queries import case_timeline
+
+ACTION_LABELS = {
+    "case.created": "登记案件",
+    "case.officer_assigned": "指派承办人员",
+    "case.act_recorded": "记录",
+    "case.transition": "阶段变更",
+    "approval.proposed": "承办人提交审批",
+    "approval.reviewer_signed": "审核人签署意见",
+    "approval.approver_signed": "批准人签署意见",
+}
+
+
+def describe_event(event: Event) -> str:
+    body: dict[str, Any] = json.loads(event.body)
+    action = event.action
+    if action == "case.created":
+        return f"登记案件，案由：{body.get('cause', '')}"
+    if action == "case.officer_assigned":
+        return f"指派承办人员 {body.get('officer')}（执法证号 {body.get('certificate_no') or '无有效证件'}）"
+    if action == "case.act_recorded":
+        label = ActKind(body["kind"]).label if body.get("kind") in ActKind.values else body.get("kind")
+        note = body.get("note")
+        return f"记录：{label}" + (f"——{note}" if note else "")
+    if action == "case.transition":
+        src = STAGE_LABELS.get(Stage(body["source"]), body["source"])
+        dst = STAGE_LABELS.get(Stage(body["target"]), body["target"])
+        return f"{body.get('label')}：{src} → {dst}"
+    if action.startswith("approval."):
+        kind = ApprovalKind(body["kind"]).label if body.get("kind") in ApprovalKind.values else body.get("kind")
+        step = StepRole(body["step"]).label if body.get("step") in StepRole.values else body.get("step")
+        verdict = "" if action == "approval.proposed" else ("（同意）" if body.get("agree") else "（不同意）")
+        text = f"{kind}：{step} {body.get('signed_name')}{verdict}——{body.get('opinion', '')}"
+        if body.get("flag"):
+            text += f"【{body['flag']}】"
+        return text
+    return ACTION_LABELS.get(action, action)
+
+
+def timeline(case: Case) -> list[dict[str, Any]]:
+    return [
+        {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+         "label": ACTION_LABELS.get(e.action, e.action), "text": describe_event(e)}
+        for e in case_timeline(case.pk)
+    ]
+
+
+def steps(case: Case) -> list[dict[str, Any]]:
+    out = []
+    for t, refusal in next_steps(case):
+        out.append({
+            "action": t.action, "label": t.label, "target": t.target.value,
+            "target_label": STAGE_LABELS[t.target], "allowed": refusal is None,
+            "refusal": refusal.as_dict() if refusal else None,
+        })
+    return out
+
+
+def parties(case: Case) -> list[dict[str, Any]]:
+    return [
+        {"id": p.pk, "kind": p.kind, "kind_label": p.get_kind_display(), "name": p.name,
+         "id_number": mask(p.id_number) if p.id_number else "", "phone": mask(p.phone, 3, 2) if p.phone else "",
+         "legal_representative": p.legal_representative}
+        for p in case.parties.all()
+    ]

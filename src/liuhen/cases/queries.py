@@ -1,0 +1,129 @@
+"""Reading cases: the facts the state machine needs, lists with filters, what a user may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from liuhen.accounts.models import Role, User
+from liuhen.core import stages
+from liuhen.core.errors import NotFound, RuleViolation
+from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
+from liuhen.core.stages import Fact
+from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
+
+ACT_FACTS: dict[str, Fact] = {
+    ActKind.EMERGENCY_START: Fact.EMERGENCY_RECORDED,
+    ActKind.DUTY_LOG: Fact.DUTY_LOG,
+    ActKind.COMPLAINANT_NOTICE: Fact.COMPLAINANT_NOTIFIED,
+    ActKind.INVESTIGATION_REPORT: Fact.INVESTIGATION_REPORT,
+    ActKind.RIGHTS_NOTICE: Fact.RIGHTS_NOTICE_SERVED,
+    ActKind.HEARING_REQUEST: Fact.HEARING_REQUESTED,
+    ActKind.HEARING: Fact.HEARING_HELD,
+    ActKind.LEGAL_REVIEW: Fact.LEGAL_REVIEW,
+    ActKind.COLLECTIVE_DISCUSSION: Fact.COLLECTIVE_DISCUSSION,
+    ActKind.DELIVERY: Fact.DELIVERED,
+    ActKind.PERFORMANCE: Fact.PERFORMANCE,
+    ActKind.STATEMENT: Fact.STATEMENT_HEARD,
+    ActKind.APPLICATION_REGISTRATION: Fact.APPLICATION_REGISTERED,
+    ActKind.RECEIPT: Fact.RECEIPT_ISSUED,
+    ActKind.SUPPLEMENT_NOTICE: Fact.SUPPLEMENT_NOTICE,
+    ActKind.REFUSAL_NOTICE: Fact.REFUSAL_NOTICE,
+    ActKind.EMERGENCY_MEASURE_REPORT: Fact.EMERGENCY_MEASURE_REPORTED,
+    ActKind.EXTENSION_NOTICE: Fact.EXTENSION_NOTICE,
+    ActKind.LIFT_DECISION: Fact.LIFT_DECISION,
+    ActKind.INSPECTION_TRANSCRIPT: Fact.INSPECTION_TRANSCRIPT,
+    ActKind.RECTIFICATION_ORDER: Fact.RECTIFICATION_ORDER,
+    ActKind.RECTIFICATION_CHECK: Fact.RECTIFICATION_CHECK,
+}
+
+APPROVAL_FACTS: dict[str, Fact] = {
+    ApprovalKind.FILING: Fact.FILING_APPROVED,
+    ApprovalKind.NON_FILING: Fact.NON_FILING_APPROVED,
+    ApprovalKind.DECISION: Fact.DECISION_APPROVED,
+    ApprovalKind.LICENCE_DECISION: Fact.LICENCE_DECISION_APPROVED,
+    ApprovalKind.COMPULSION: Fact.COMPULSION_APPROVED,
+    ApprovalKind.CLOSING: Fact.CLOSING_APPROVED,
+}
+
+
+def certified_officers(case: Case, on: date) -> list[User]:
+    """rule I1: the case's officers holding a certificate valid on ``on``."""
+    officers = [co.user for co in case.officers.select_related("user").prefetch_related("user__certificates")]
+    return [u for u in officers if u.valid_certificate(on) is not None]
+
+
+def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
+    on = on or timezone.localdate()
+    facts: set[str] = {ACT_FACTS[k] for k in case.acts.values_list("kind", flat=True).distinct()}
+    approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
+    facts |= {APPROVAL_FACTS[k] for k in approved}
+    if len(certified_officers(case, on)) >= 2:
+        facts.add(Fact.TWO_CERTIFIED_OFFICERS)
+    if case.is_major:
+        facts.add(Fact.MAJOR)
+    kinds = [PartyKind(k) for k in case.parties.values_list("kind", flat=True)]
+    penalty = PenaltyKind(case.penalty_kind) if case.penalty_kind else None
+    if simplified_allowed(kinds, penalty, case.fine_amount):
+        facts.add(Fact.SIMPLIFIED_LIMITS)
+    if case.extensions == 0:
+        facts.add(Fact.NOT_YET_EXTENDED)
+    return frozenset(facts)
+
+
+def next_steps(case: Case) -> list[tuple[stages.Transition, RuleViolation | None]]:
+    return stages.next_steps(case.procedure_enum, case.stage_enum, case_facts(case))
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases a user may see. The full permission table (R9) refines this; here: one's own agency."""
+    qs = Case.objects.select_related("agency", "unit")
+    if user.is_superuser:
+        return qs
+    if user.agency_id is None:
+        return qs.none()
+    return qs.filter(agency_id=user.agency_id)
+
+
+def get_case(user: User, case_id: int) -> Case:
+    case = visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("案件不存在或无权查看")
+    return case
+
+
+def my_cases(user: User) -> QuerySet[Case]:
+    return visible_cases(user).filter(officers__user=user).distinct()
+
+
+def filter_cases(
+    qs: QuerySet[Case], *, q: str = "", procedure: str = "", stage: str = "", unit: int | None = None
+) -> QuerySet[Case]:
+    if q:
+        qs = qs.filter(Q(case_no__icontains=q) | Q(cause__icontains=q) | Q(parties__name__icontains=q)).distinct()
+    if procedure:
+        qs = qs.filter(procedure=procedure)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs.order_by("-created_at", "-id")
+
+
+def pending_approvals(user: User) -> QuerySet[Approval]:
+    """Approvals waiting for this user: unit heads review their unit's, leaders approve their agency's."""
+    qs = Approval.objects.select_related("case").filter(case__agency_id=user.agency_id)
+    if user.role == Role.UNIT_HEAD:
+        return qs.filter(status=ApprovalStatus.REVIEWING, case__unit_id=user.unit_id)
+    if user.role == Role.LEADER:
+        return qs.filter(status=ApprovalStatus.APPROVING)
+    return qs.none()
+
+
+def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
+    """Personal data as shown: 110101********1234."""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -1,0 +1,169 @@
+"""The officer's web pages. Views only call domain commands and show their refusals in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from liuhen.accounts.models import User
+from liuhen.cases import presentation, queries, services
+from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
+from liuhen.cases.models import Approval, ApprovalStatus, ProcedureChoices, StageChoices
+from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool:
+    """Run a domain command; show its refusal in plain Chinese instead of a trace."""
+    try:
+        command()
+    except RuleViolation as exc:
+        messages.error(request, f"不能办理：{exc.message}（依据：{exc.rule_id} {exc.source}）")
+        return False
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except LiuhenError as exc:
+        messages.error(request, f"不能办理：{exc}")
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(request, "cases/home.html", {
+        "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
+        "pending": queries.pending_approvals(user),
+    })
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
+    qs = queries.filter_cases(queries.visible_cases(user), **f)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {"page": page, "f": f, "procedures": ProcedureChoices.choices,
+                                               "stages": StageChoices.choices})
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = CaseForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        parties = []
+        if d["party_name"]:
+            parties.append(services.PartyInput(kind=d["party_kind"], name=d["party_name"],
+                                               id_number=d["party_id_number"], address=d["party_address"],
+                                               phone=d["party_phone"]))
+        created: dict[str, Any] = {}
+
+        def command() -> None:
+            created["case"] = services.create_case(
+                actor=user, unit=d["unit"], procedure=d["procedure"], cause=d["cause"], source=d["source"],
+                summary=d["summary"], is_major=d["is_major"], penalty_kind=d["penalty_kind"],
+                fine_amount=d["fine_amount"], parties=parties, officers=list(d["officers"]))
+
+        if _run(request, command, "案件已登记"):
+            return redirect("case_detail", case_id=created["case"].pk)
+    return render(request, "cases/create.html", {"form": form})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        case = queries.get_case(user, case_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    approvals = list(case.approvals.prefetch_related("steps").order_by("id"))
+    for a in approvals:
+        a.can_review = a.status == ApprovalStatus.REVIEWING and user.role == "unit_head" \
+            and user.unit_id == case.unit_id  # type: ignore[attr-defined]
+        a.can_decide = a.status == ApprovalStatus.APPROVING and user.role == "leader"  # type: ignore[attr-defined]
+    return render(request, "cases/detail.html", {
+        "case": case, "parties": presentation.parties(case), "steps": presentation.steps(case),
+        "timeline": presentation.timeline(case), "approvals": approvals,
+        "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
+        "act_form": ActForm(), "approval_form": ApprovalForm(), "sign_form": SignForm(),
+    })
+
+
+def _case_or_404(request: HttpRequest, case_id: int) -> Any:
+    try:
+        return queries.get_case(_user(request), case_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    action = request.POST.get("action", "")
+    _run(request, lambda: services.transition(actor=_user(request), case=case, action=action), "已办理")
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = ActForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _run(request, lambda: services.record_act(actor=_user(request), case=case, kind=d["kind"], note=d["note"]),
+             "已记录")
+    else:
+        messages.error(request, "请选择记录事项")
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = ApprovalForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _run(request, lambda: services.start_approval(actor=_user(request), case=case, kind=d["kind"],
+                                                      opinion=d["opinion"]), "已提交审批")
+    else:
+        messages.error(request, "请填写承办人意见")
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResponse:
+    user = _user(request)
+    if step not in {"review", "decide"}:
+        raise Http404("无此审批环节")
+    approval = Approval.objects.filter(pk=approval_id, case__in=queries.visible_cases(user)).first()
+    if approval is None:
+        raise Http404("审批不存在或无权查看")
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写意见并选择结论")
+        return redirect("case_detail", case_id=approval.case_id)
+    d = form.cleaned_data
+    if step == "review":
+        _run(request, lambda: services.review_approval(actor=user, approval=approval, agree=d["agree"],
+                                                       opinion=d["opinion"]), "审核意见已签署")
+    else:
+        _run(request, lambda: services.decide_approval(actor=user, approval=approval, approve=d["agree"],
+                                                       opinion=d["opinion"]), "批准意见已签署")
+    return redirect("case_detail", case_id=approval.case_id)

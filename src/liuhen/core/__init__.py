@@ -1,0 +1,1 @@
+"""The legal core: pure Python, no Django, no database, no web library."""

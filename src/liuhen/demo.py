@@ -1,0 +1,116 @@
+"""`liuhen demo`: a realistic demo agency with people, certificates and cases in every stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from liuhen.accounts import services as accounts
+from liuhen.accounts.models import Agency, Role
+from liuhen.cases import scenarios, services
+from liuhen.cases.models import CaseSource
+from liuhen.core import stages
+from liuhen.core.stages import Procedure, Stage
+from liuhen.ledger.services import issue_checkpoint
+
+DEMO_AGENCY = "明山区应急管理局"
+DEMO_PASSWORD = "liuhen-demo-2026"
+
+PEOPLE = [
+    # username, name, role, unit index, certificate number
+    ("zhangwei", "张伟", Role.OFFICER, 0, "应急执证3201001"),
+    ("lina", "李娜", Role.OFFICER, 0, "应急执证3201002"),
+    ("wangqiang", "王强", Role.OFFICER, 1, "应急执证3201003"),
+    ("zhaomin", "赵敏", Role.OFFICER, 1, "应急执证3201004"),
+    ("chenjie", "陈杰", Role.UNIT_HEAD, 0, "应急执证3201005"),
+    ("liuyang", "刘洋", Role.UNIT_HEAD, 1, "应急执证3201006"),
+    ("sunli", "孙丽", Role.LEGAL_REVIEWER, 2, None),
+    ("zhouming", "周明", Role.LEADER, None, None),
+    ("wufang", "吴芳", Role.ARCHIVIST, 2, None),
+    ("zhengkai", "郑凯", Role.SUPERVISOR, 2, None),
+]
+
+CASES = [
+    # procedure, target stage, cause, party (kind, name, id), major, penalty, fine
+    (Procedure.GENERAL, Stage.INTAKE, "未按规定对重大危险源进行登记建档", ("organisation", "明山化工有限公司",
+     "91320100MA1X2Y3Z4A"), True, "fine", "50000"),
+    (Procedure.GENERAL, Stage.INVESTIGATION, "未如实记录安全生产教育和培训情况", ("organisation",
+     "明山五金制品厂", "91320100MA1B2C3D4E"), False, "fine", "20000"),
+    (Procedure.GENERAL, Stage.NOTICE, "特种作业人员未持证上岗", ("organisation", "明山建材有限公司",
+     "91320100MA1F2G3H4J"), False, "fine", "30000"),
+    (Procedure.GENERAL, Stage.DECISION, "未按规定设置安全警示标志", ("organisation", "明山物流有限公司",
+     "91320100MA1K2L3M4N"), True, "fine", "80000"),
+    (Procedure.GENERAL, Stage.ENFORCEMENT, "未组织制定生产安全事故应急救援预案", ("organisation",
+     "明山食品有限公司", "91320100MA1P2Q3R4S"), False, "fine", "10000"),
+    (Procedure.GENERAL, Stage.ARCHIVED, "危险物品储存场所不符合安全要求", ("organisation", "明山仓储有限公司",
+     "91320100MA1T2U3V4W"), False, "fine", "40000"),
+    (Procedure.SIMPLIFIED, Stage.CLOSED, "未佩戴劳动防护用品进入作业区", ("individual", "钱某",
+     "320102198805061234"), False, "fine", "200"),
+    (Procedure.INSPECTION, Stage.RECTIFYING, "双随机抽查：粉尘涉爆企业", ("organisation", "明山木业有限公司",
+     "91320100MA1X9Y8Z7A"), False, "", None),
+    (Procedure.LICENCE, Stage.ACCEPTED, "烟花爆竹经营（零售）许可申请", ("individual", "孙某",
+     "320102197902111234"), False, "", None),
+    (Procedure.COMPULSION, Stage.IN_FORCE, "查封存在重大事故隐患的危化品仓库", ("organisation",
+     "明山危化品储运公司", "91320100MA1C8D7E6F"), False, "", None),
+    (Procedure.COMPLAINT, Stage.LEADER_REVIEW, "群众举报夜间违规动火作业", ("organisation", "明山机械厂",
+     "91320100MA1G6H5J4K"), False, "", None),
+]
+
+
+def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
+    """Load the demo once. Returns False if it was loaded before."""
+    if Agency.objects.filter(name=DEMO_AGENCY).exists():
+        return False
+    with transaction.atomic():
+        agency = accounts.create_agency(actor=None, name=DEMO_AGENCY, short_name="明应急",
+                                        template="{agency_short}{kind}〔{year}〕{seq:03d}号")
+        units = [
+            accounts.create_unit(actor=None, agency=agency, name="执法监察大队"),
+            accounts.create_unit(actor=None, agency=agency, name="危险化学品监管科"),
+            accounts.create_unit(actor=None, agency=agency, name="政策法规科", is_legal_unit=True),
+        ]
+        users = {}
+        today = timezone.localdate()
+        for username, name, role, unit_ix, cert in PEOPLE:
+            user = accounts.create_user(actor=None, username=username, password=DEMO_PASSWORD, full_name=name,
+                                        role=role, agency=agency, unit=units[unit_ix] if unit_ix is not None else None)
+            if cert:
+                accounts.issue_certificate(actor=None, user=user, certificate_no=cert,
+                                           valid_from=date(today.year - 2, 1, 1), valid_to=date(today.year + 3, 12, 31))
+            users[username] = user
+        progress(f"已创建机关“{DEMO_AGENCY}”、3 个单位、{len(users)} 名人员（密码 {DEMO_PASSWORD}）")
+    for procedure, target, cause, party, major, penalty, fine in CASES:
+        unit_ix = 1 if procedure in (Procedure.COMPULSION, Procedure.LICENCE) else 0
+        handler, second = (users["wangqiang"], users["zhaomin"]) if unit_ix else (users["zhangwei"], users["lina"])
+        cast = scenarios.Cast(handler=handler, second_officer=second,
+                              unit_head=users["liuyang" if unit_ix else "chenjie"],
+                              legal_reviewer=users["sunli"], leader=users["zhouming"], archivist=users["wufang"])
+        with transaction.atomic():
+            case = services.create_case(
+                actor=handler, unit=units[unit_ix], procedure=procedure, cause=cause,
+                source=CaseSource.COMPLAINT if procedure == Procedure.COMPLAINT else CaseSource.INSPECTION,
+                summary=f"{party[1]}涉嫌{cause}。", is_major=major, penalty_kind=penalty,
+                fine_amount=Decimal(fine) if fine else None,
+                parties=[services.PartyInput(kind=party[0], name=party[1], id_number=party[2])],
+                officers=[handler],
+            )
+            case = scenarios.advance(case, target, cast)
+        progress(f"  {case.case_no} {stages.PROCEDURE_LABELS[procedure]} → {stages.STAGE_LABELS[target]}")
+    # One general case waiting for the leader's approval of its 立案审批表 (the demo leader approves it)
+    with transaction.atomic():
+        case = services.create_case(
+            actor=users["lina"], unit=units[0], procedure=Procedure.GENERAL, cause="未按规定开展事故隐患排查治理",
+            summary="明山纺织有限公司涉嫌未按规定开展事故隐患排查治理。", penalty_kind="fine",
+            fine_amount=Decimal("15000"), officers=[users["lina"], users["zhangwei"]],
+            parties=[services.PartyInput(kind="organisation", name="明山纺织有限公司", id_number="91320100MA1M5N4P3Q")],
+        )
+        approval = services.start_approval(actor=users["lina"], case=case, kind="filing",
+                                           opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查")
+        services.review_approval(actor=users["chenjie"], approval=approval, agree=True, opinion="情况属实，同意立案")
+    progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准")
+    issue_checkpoint()
+    return True

@@ -1,0 +1,82 @@
+"""Append-only protection at the database level (rule R8): UPDATE and DELETE are refused.
+
+One definition serves both engines; migrations call ``protect`` for each recorded table, and
+``liuhen verify`` calls ``missing`` to report a table whose trigger was dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGE = "R8: append-only table"
+
+
+def _names(table: str) -> tuple[str, str]:
+    return f"{table}_no_update", f"{table}_no_delete"
+
+
+def statements(vendor: str, table: str) -> list[str]:
+    upd, dele = _names(table)
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {upd} BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {table}'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {dele} BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {table}'); END",
+        ]
+    if vendor == "postgresql":
+        fn = "liuhen_refuse_change"
+        return [
+            f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"RAISE EXCEPTION '{MESSAGE}: %', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation'; "
+            f"END $$",
+            f"DROP TRIGGER IF EXISTS {upd} ON {table}",
+            f"CREATE TRIGGER {upd} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()",
+            f"DROP TRIGGER IF EXISTS {dele} ON {table}",
+            f"CREATE TRIGGER {dele} BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()",
+            # TRUNCATE skips row triggers; refuse it too
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
+        ]
+    raise RuntimeError(f"no append-only triggers for database engine {vendor}")
+
+
+def drop_statements(vendor: str, table: str) -> list[str]:
+    names = [*_names(table), f"{table}_no_truncate"]
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {n}" for n in names[:2]]
+    return [f"DROP TRIGGER IF EXISTS {n} ON {table}" for n in names]
+
+
+def protect(*tables: str) -> Any:
+    """A migration operation that installs the triggers on ``tables`` for the database in use."""
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        for table in tables:
+            for sql in statements(schema_editor.connection.vendor, table):
+                schema_editor.execute(sql)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        for table in tables:
+            for sql in drop_statements(schema_editor.connection.vendor, table):
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
+def missing(connection: Any, tables: list[str]) -> list[str]:
+    """Names of the expected triggers that are not installed."""
+    expected = {name for t in tables for name in _names(t)}
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        present = {row[0] for row in cur.fetchall()}
+    return sorted(expected - present)
+
+
+# Every table the migrations protect; `liuhen verify` reports any whose triggers are missing.
+APPEND_ONLY_TABLES = ["ledger_event", "ledger_checkpoint", "cases_party", "cases_caseact", "cases_approvalstep"]

@@ -1,0 +1,157 @@
+"""`liuhen verify`: recompute everything the ledger vouches for and report each finding.
+
+Checked: every event's leaf hash against its columns (and that its body is canonical); that sequence
+numbers run without gaps; every stored subtree hash (what proofs are built from); every checkpoint's
+signature, and its root against the tree recomputed from the events; consistency proofs between
+successive checkpoints; that no checkpoint is larger than the log (truncation); that the append-only
+triggers are in place; and the checks other apps register (e.g. a case's stage against its events).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+
+from liuhen.core import canonical, merkle
+from liuhen.ledger import queries, signing, triggers
+from liuhen.ledger.envelope import leaf_data
+from liuhen.ledger.models import Checkpoint, Event
+
+
+@dataclass(frozen=True)
+class Finding:
+    record: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.problem}"
+
+
+Check = Callable[[], Iterable[Finding]]
+_CHECKS: list[Check] = []
+
+
+def register_check(check: Check) -> None:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
+def _event_name(e: Event, body: object) -> str:
+    case_no = body.get("case_no") if isinstance(body, dict) else None
+    where = f"案件 {case_no}，" if case_no else ""
+    return f"账本事件 #{e.seq}（{where}{e.action}，{e.subject_type} {e.subject_id}）"
+
+
+def recompute_leaf(e: Event) -> tuple[bytes | None, object, str | None]:
+    """(leaf hash from the columns, parsed body, problem) for one stored event."""
+    try:
+        body = json.loads(e.body)
+    except ValueError:
+        return None, None, "内容不是有效的 JSON（被改动）"
+    try:
+        data = leaf_data(seq=e.seq, at=e.at, actor=e.actor, actor_id=e.actor_id, action=e.action,
+                         subject_type=e.subject_type, subject_id=e.subject_id, case_ref=e.case_ref, body=body)
+    except canonical.CanonicalJSONError as exc:
+        return None, body, f"内容无法规范化（{exc}）"
+    problem = None
+    if canonical.dumps(body).decode() != e.body:
+        problem = "内容不是规范 JSON（被改动）"
+    return merkle.leaf_hash(data), body, problem
+
+
+def iter_events(batch: int = 5000) -> Iterator[Event]:
+    last = -1
+    while True:
+        chunk = list(Event.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+
+
+def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    try:
+        vkey = signing.verifier_key()
+    except signing.SigningKeyMissing as exc:
+        findings.append(Finding("检查点签名密钥", str(exc)))
+        vkey = ""
+
+    # Checkpoints: signature, and that the stored columns say what the signed note says.
+    valid: list[tuple[Checkpoint, signing.ParsedCheckpoint]] = []
+    for cp in Checkpoint.objects.order_by("tree_size", "id"):
+        name = f"检查点 #{cp.pk}（树大小 {cp.tree_size}）"
+        parsed = signing.open_checkpoint(cp.note, vkey) if vkey else None
+        if parsed is None:
+            findings.append(Finding(name, "签名无效或格式错误（检查点被伪造或改动）"))
+            continue
+        if parsed.size != cp.tree_size or parsed.root != bytes(cp.root_hash):
+            findings.append(Finding(name, f"记录的大小或根哈希与签名内容（大小 {parsed.size}）不符"))
+        valid.append((cp, parsed))
+    by_size: dict[int, list[tuple[Checkpoint, signing.ParsedCheckpoint]]] = {}
+    for cp, parsed in valid:
+        by_size.setdefault(parsed.size, []).append((cp, parsed))
+
+    total = Event.objects.count()
+    tree = merkle.CompactRange()
+    expected = 0
+    for e in iter_events():
+        leaf, body, problem = recompute_leaf(e)
+        name = _event_name(e, body)
+        if e.seq != expected:
+            if e.seq > expected:
+                missing = f"#{expected}" if e.seq == expected + 1 else f"#{expected}–#{e.seq - 1}"
+                findings.append(Finding(f"账本事件 {missing}", "缺失（事件被删除）"))
+            expected = e.seq
+        expected += 1
+        if problem:
+            findings.append(Finding(name, problem))
+        if leaf is None:
+            leaf = bytes(e.leaf_hash)
+        elif leaf != bytes(e.leaf_hash):
+            findings.append(Finding(name, "内容与叶哈希不符（事件内容被改动）"))
+        completed = tree.append(leaf)
+        if b"".join(h for _, h in completed[1:]) != bytes(e.subtree_hashes):
+            findings.append(Finding(name, "存储的子树哈希有误（由此生成的证明将无效）"))
+        for cp, parsed in by_size.get(tree.size, []):
+            if tree.root() != parsed.root:
+                findings.append(Finding(f"检查点 #{cp.pk}（树大小 {parsed.size}）",
+                                        f"根哈希与账本前 {parsed.size} 个事件重新计算的结果不符（其中有事件被改动、删除或调换）"))
+        if progress is not None:
+            progress(tree.size, total)
+
+    size = tree.size
+    if size == 0:
+        for cp, parsed in by_size.get(0, []):
+            if parsed.root != merkle.EMPTY_ROOT:
+                findings.append(Finding(f"检查点 #{cp.pk}（树大小 0）", "空树的根哈希不正确"))
+    for cp, parsed in valid:
+        if parsed.size > size:
+            findings.append(Finding(f"检查点 #{cp.pk}（树大小 {parsed.size}）",
+                                    f"账本被截断：检查点记录 {parsed.size} 个事件，账本现只有 {size} 个"))
+
+    # Consistency proofs between successive checkpoints, built from the stored subtrees.
+    sizes = sorted({p.size: p for _, p in valid if 0 < p.size <= size}.items())
+    for (s1, p1), (s2, p2) in zip(sizes, sizes[1:], strict=False):
+        try:
+            proof = queries.consistency(s1, s2)
+        except KeyError:
+            proof = []
+        if not merkle.verify_consistency(s1, s2, p1.root, p2.root, proof):
+            findings.append(Finding(f"检查点（树大小 {s1} → {s2}）", "一致性证明不成立"))
+
+    for name in triggers.missing(connection, triggers.APPEND_ONLY_TABLES):
+        findings.append(Finding(f"数据库触发器 {name}", "防删改触发器缺失（表可被修改或删除）"))
+
+    for check in _CHECKS:
+        findings.extend(check())
+    return findings
+
+
+def uncovered_events() -> int:
+    """How many events no checkpoint covers yet."""
+    latest = queries.latest_checkpoint()
+    return Event.objects.count() - (latest.tree_size if latest else 0)

@@ -1,0 +1,203 @@
+"""Django settings. The only module that reads the environment (LIUHEN_*).
+
+LIUHEN_HOME           data folder (default ./liuhen-data): SQLite database, blobs, keys, job queue
+LIUHEN_DATABASE_URL   sqlite:///PATH (default LIUHEN_HOME/liuhen.sqlite3) or postgresql://user@host:port/name
+LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/prefix
+LIUHEN_SECRET_KEY     overrides the key kept in LIUHEN_HOME/secret.key (written by `liuhen init`)
+LIUHEN_SIGNING_KEY    Ed25519 private key (PEM) for ledger checkpoints (default LIUHEN_HOME/keys/ledger.pem)
+LIUHEN_LEDGER_ORIGIN  the origin line of signed checkpoints (default liuhen.local/ledger)
+LIUHEN_CHECKPOINT_MINUTES  how often a checkpoint is issued when the log has grown (default 10)
+LIUHEN_DEBUG          1 to show Django debug pages (never in production)
+LIUHEN_ALLOWED_HOSTS  comma-separated host names (default localhost,127.0.0.1)
+LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from liuhen.core.errors import LiuhenError
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("LIUHEN_HOME", "liuhen-data")).resolve()
+
+
+class SettingsError(LiuhenError):
+    pass
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """A Django DATABASES entry from sqlite:///PATH or postgresql://user:password@host:port/name."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        if parsed.netloc:
+            path = parsed.netloc + path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                # rule R8 depends on durable commits: WAL with a full sync on every commit
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            },
+            "TEST": {"NAME": None},
+        }
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "liuhen",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+    raise SettingsError(f"LIUHEN_DATABASE_URL: 不支持的数据库地址 {url!r}（应为 sqlite:/// 或 postgresql://）")
+
+
+def _secret_key() -> str:
+    if os.environ.get("LIUHEN_SECRET_KEY"):
+        return os.environ["LIUHEN_SECRET_KEY"]
+    path = HOME / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    # Not initialised yet: a key for this process only (sessions do not survive a restart).
+    return secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("LIUHEN_DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIUHEN_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
+
+DATABASE_URL = os.environ.get("LIUHEN_DATABASE_URL", f"sqlite:///{HOME / 'liuhen.sqlite3'}")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STORAGE_URL = os.environ.get("LIUHEN_STORAGE_URL", f"file://{HOME / 'blobs'}")
+SIGNING_KEY_PATH = Path(os.environ.get("LIUHEN_SIGNING_KEY", str(HOME / "keys" / "ledger.pem")))
+LEDGER_ORIGIN = os.environ.get("LIUHEN_LEDGER_ORIGIN", "liuhen.local/ledger")
+CHECKPOINT_MINUTES = int(os.environ.get("LIUHEN_CHECKPOINT_MINUTES", "10"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "huey.contrib.djhuey",
+    "liuhen.ledger",
+    "liuhen.accounts",
+    "liuhen.cases",
+    "liuhen.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "liuhen.web.urls"
+ASGI_APPLICATION = "liuhen.web.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("LIUHEN_SECURE_COOKIES")
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "liuhen",
+    "filename": str(HOME / "jobs.sqlite3"),
+    "immediate": False,
+    "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"liuhen": {"handlers": ["console"], "level": "INFO"}, "axes": {"level": "WARNING"}},
+}

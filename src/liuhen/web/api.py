@@ -1,0 +1,81 @@
+"""The JSON API under /api/v1: one NinjaAPI, routers from each app, errors mapped to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from liuhen.accounts.api import router as accounts_router
+from liuhen.accounts.services import user_for_token
+from liuhen.cases.api import approvals_router
+from liuhen.cases.api import router as cases_router
+from liuhen.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, StageError
+from liuhen.ledger.api import router as ledger_router
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The browser's login session; CSRF is checked on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="留痕 liuhen API",
+    version="1",
+    description="行政执法全过程记录系统接口。认证：Authorization: Bearer <令牌>（liuhen token create 生成），"
+    "或浏览器登录会话（需 CSRF 令牌）。",
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(RuleViolation)
+def rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+    return _error(request, 409, exc.as_dict())
+
+
+@api.exception_handler(StageError)
+def stage_error(request: HttpRequest, exc: StageError) -> HttpResponse:
+    return _error(request, 409, {"detail": str(exc)})
+
+
+@api.exception_handler(InvalidInput)
+def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _error(request, 422, {"detail": str(exc)})
+
+
+@api.exception_handler(Forbidden)
+def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+    return _error(request, 403, {"detail": str(exc)})
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _error(request, 404, {"detail": str(exc)})
+
+
+api.add_router("/", accounts_router)
+api.add_router("/cases", cases_router)
+api.add_router("/approvals", approvals_router)
+api.add_router("/ledger", ledger_router)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from liuhen.cases import views
+from liuhen.web.api import api
+
+admin.site.site_header = "留痕 · 机构与人员管理"
+admin.site.site_title = "留痕"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
+    path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
+    path("cases/<int:case_id>/approvals/", views.case_approval, name="case_approval"),
+    path("approvals/<int:approval_id>/<str:step>/", views.approval_sign, name="approval_sign"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
