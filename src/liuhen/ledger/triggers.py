@@ -28,7 +28,8 @@ def statements(vendor: str, table: str) -> list[str]:
         fn = "liuhen_refuse_change"
         return [
             f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"RAISE EXCEPTION '{MESSAGE}: %', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation'; "
+            f"RAISE EXCEPTION USING MESSAGE = '{MESSAGE}: ' || TG_TABLE_NAME, "
+            f"ERRCODE = 'integrity_constraint_violation'; "
             f"END $$",
             f"DROP TRIGGER IF EXISTS {upd} ON {table}",
             f"CREATE TRIGGER {upd} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()",

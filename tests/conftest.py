@@ -1,0 +1,94 @@
+"""Test set-up: a throw-away LIUHEN_HOME, Django on SQLite (default) or on the database in
+LIUHEN_DATABASE_URL (scripts/run-tests points it at PostgreSQL), and the people of a small agency."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+
+# Settings read the environment once; fix it before Django starts (never touch a real instance).
+os.environ.setdefault("LIUHEN_HOME", tempfile.mkdtemp(prefix="liuhen-test-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuhen.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from liuhen.accounts import services as accounts  # noqa: E402
+from liuhen.accounts.models import Role  # noqa: E402
+from liuhen.cases import scenarios, services  # noqa: E402
+from liuhen.ledger import signing  # noqa: E402
+
+PASSWORD = "test-password-2026"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    return [f"liuhen database: {db['ENGINE'].rsplit('.', 1)[-1]}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key() -> None:
+    signing.create_key(settings.SIGNING_KEY_PATH)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def vendor() -> str:
+    return connection.vendor
+
+
+@pytest.fixture
+def agency(db: None):  # type: ignore[no-untyped-def]
+    return accounts.create_agency(actor=None, name="测试区应急管理局", short_name="测应急")
+
+
+@pytest.fixture
+def units(agency):  # type: ignore[no-untyped-def]
+    return [
+        accounts.create_unit(actor=None, agency=agency, name="执法大队"),
+        accounts.create_unit(actor=None, agency=agency, name="危化科"),
+        accounts.create_unit(actor=None, agency=agency, name="法规科", is_legal_unit=True),
+    ]
+
+
+def make_user(agency, unit, username, role, cert=None):  # type: ignore[no-untyped-def]
+    user = accounts.create_user(actor=None, username=username, password=PASSWORD, full_name=username,
+                                role=role, agency=agency, unit=unit)
+    if cert:
+        accounts.issue_certificate(actor=None, user=user, certificate_no=cert, valid_from=date(2020, 1, 1),
+                                   valid_to=date(2099, 12, 31))
+    return user
+
+
+@pytest.fixture
+def cast(agency, units) -> scenarios.Cast:  # type: ignore[no-untyped-def]
+    return scenarios.Cast(
+        handler=make_user(agency, units[0], "officer1", Role.OFFICER, "CERT-1"),
+        second_officer=make_user(agency, units[0], "officer2", Role.OFFICER, "CERT-2"),
+        unit_head=make_user(agency, units[0], "head1", Role.UNIT_HEAD, "CERT-3"),
+        legal_reviewer=make_user(agency, units[2], "legal1", Role.LEGAL_REVIEWER),
+        leader=make_user(agency, None, "leader1", Role.LEADER),
+        archivist=make_user(agency, units[2], "archivist1", Role.ARCHIVIST),
+    )
+
+
+@pytest.fixture
+def make_case(cast, units):  # type: ignore[no-untyped-def]
+    def make(procedure: str = "general_procedure", **kw):  # type: ignore[no-untyped-def]
+        kw.setdefault("cause", "未按规定进行安全生产教育培训")
+        kw.setdefault("parties", [services.PartyInput(kind="organisation", name="某某化工有限公司",
+                                                      id_number="91320100MA1X2Y3Z4A")])
+        kw.setdefault("officers", [cast.handler])
+        return services.create_case(actor=cast.handler, unit=units[0], procedure=procedure, **kw)
+
+    return make
