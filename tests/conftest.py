@@ -11,7 +11,7 @@ from datetime import date
 os.environ.setdefault("LIUHEN_HOME", tempfile.mkdtemp(prefix="liuhen-test-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuhen.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -128,7 +128,7 @@ def test_inclusion_matches_reference(leaves: list[bytes], data: st.DataObject) -
         bad[j] = bytes([bad[j][0] ^ 1]) + bad[j][1:]
         assert not merkle.verify_inclusion(leaves[i], i, n, bad, root)
         assert not merkle.verify_inclusion(leaves[i], i, n, proof[:-1], root)
-    assert not merkle.verify_inclusion(leaves[i], i, n, proof + [root], root)
+    assert not merkle.verify_inclusion(leaves[i], i, n, [*proof, root], root)
 
 
 @settings(max_examples=150, deadline=None)

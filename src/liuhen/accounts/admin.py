@@ -53,7 +53,7 @@ class UnitAdmin(LedgeredAdmin):
 
 
 @admin.register(User)
-class LiuhenUserAdmin(LedgeredAdmin, UserAdmin):  # type: ignore[misc]
+class LiuhenUserAdmin(LedgeredAdmin, UserAdmin):
     list_display = ("username", "full_name", "role", "agency", "unit", "is_active")
     list_filter = ("role", "agency", "unit", "is_active")
     fieldsets = (

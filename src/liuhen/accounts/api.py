@@ -1,6 +1,6 @@
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from liuhen.accounts.models import User
 from liuhen.accounts.services import revoke_token
@@ -26,6 +26,6 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销 API 令牌")
-def delete_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     revoke_token(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)

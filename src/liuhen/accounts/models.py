@@ -70,6 +70,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = verbose_name_plural = "用户"
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
@@ -79,9 +82,6 @@ class User(AbstractUser):
             if cert.is_valid_on(on):
                 return cert
         return None
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class CertificateStatus(models.TextChoices):
@@ -103,11 +103,11 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "执法证"
 
-    def is_valid_on(self, on: date) -> bool:
-        return self.status == CertificateStatus.ACTIVE and self.valid_from <= on <= self.valid_to
-
     def __str__(self) -> str:
         return self.certificate_no
+
+    def is_valid_on(self, on: date) -> bool:
+        return self.status == CertificateStatus.ACTIVE and self.valid_from <= on <= self.valid_to
 
 
 class ApiToken(models.Model):
@@ -124,9 +124,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"

@@ -5,11 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from liuhen.accounts.models import Unit, User
+from liuhen.accounts.models import Agency, Unit, User
 from liuhen.cases import presentation, queries, services
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
@@ -45,7 +46,7 @@ class CaseIn(Schema):
     officers: list[str] = Field(default=[], description="执法人员用户名")
 
 
-class CaseOut(Schema):
+class CaseFields(Schema):
     id: int
     case_no: str
     procedure: str
@@ -56,12 +57,28 @@ class CaseOut(Schema):
     unit: str
     created_at: datetime
 
+
+def case_fields(case: Case) -> dict[str, Any]:
+    return {"id": case.pk, "case_no": case.case_no, "procedure": case.procedure,
+            "procedure_label": case.get_procedure_display(), "stage": case.stage,
+            "stage_label": case.get_stage_display(), "cause": case.cause, "unit": case.unit.name,
+            "created_at": case.created_at}
+
+
+class CaseOut(CaseFields):
+    """A row of the case list; built straight from the queryset page."""
+
     @staticmethod
-    def of(case: Case) -> "CaseOut":
-        return CaseOut(id=case.pk, case_no=case.case_no, procedure=case.procedure,
-                       procedure_label=case.get_procedure_display(), stage=case.stage,
-                       stage_label=case.get_stage_display(), cause=case.cause, unit=case.unit.name,
-                       created_at=case.created_at)
+    def resolve_procedure_label(obj: Case) -> str:
+        return obj.get_procedure_display()
+
+    @staticmethod
+    def resolve_stage_label(obj: Case) -> str:
+        return obj.get_stage_display()
+
+    @staticmethod
+    def resolve_unit(obj: Case) -> str:
+        return obj.unit.name
 
 
 class StepOut(Schema):
@@ -83,7 +100,7 @@ class ApprovalOut(Schema):
     steps: list[dict[str, Any]]
 
 
-class CaseDetail(CaseOut):
+class CaseDetail(CaseFields):
     summary: str
     is_major: bool
     parties: list[dict[str, Any]]
@@ -103,9 +120,8 @@ def _approval_out(a: Approval) -> ApprovalOut:
 
 
 def detail(case: Case) -> CaseDetail:
-    base = CaseOut.of(case).dict()
     return CaseDetail(
-        **base, summary=case.summary, is_major=case.is_major, parties=presentation.parties(case),
+        **case_fields(case), summary=case.summary, is_major=case.is_major, parties=presentation.parties(case),
         officers=[{"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
                   for co in case.officers.select_related("user")],
         approvals=[_approval_out(a) for a in case.approvals.prefetch_related("steps").order_by("id")],
@@ -124,15 +140,15 @@ class CaseFilters(Schema):
 
 @router.get("", response=list[CaseOut], summary="案件列表")
 @paginate(PageNumberPagination, page_size=50)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> list[CaseOut]:
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     user = _user(request)
     qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
-    qs = queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit)
-    return [CaseOut.of(c) for c in qs]  # type: ignore[return-value]
+    return queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage,
+                                unit=filters.unit)
 
 
-def _users(agency_id: int | None, usernames: list[str]) -> list[User]:
-    found = {u.username: u for u in User.objects.filter(username__in=usernames, agency_id=agency_id)}
+def _users(agency: Agency | None, usernames: list[str]) -> list[User]:
+    found = {u.username: u for u in User.objects.filter(username__in=usernames, agency=agency)} if agency else {}
     missing = [n for n in usernames if n not in found]
     if missing:
         raise InvalidInput(f"本机关没有这些执法人员：{'、'.join(missing)}")
@@ -140,10 +156,10 @@ def _users(agency_id: int | None, usernames: list[str]) -> list[User]:
 
 
 @router.post("", response={201: CaseDetail}, summary="登记案件")
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetail]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
     user = _user(request)
     unit_id = payload.unit_id or user.unit_id
-    unit = Unit.objects.filter(pk=unit_id, agency_id=user.agency_id).first() if unit_id else None
+    unit = Unit.objects.filter(pk=unit_id, agency=user.agency).first() if unit_id and user.agency else None
     if unit is None:
         raise InvalidInput("请指定本机关的承办单位（unit_id）")
     case = services.create_case(
@@ -151,9 +167,9 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetail]
         summary=payload.summary, is_major=payload.is_major, penalty_kind=payload.penalty_kind,
         fine_amount=payload.fine_amount,
         parties=[services.PartyInput(**p.dict()) for p in payload.parties],
-        officers=_users(user.agency_id, payload.officers),
+        officers=_users(user.agency, payload.officers),
     )
-    return 201, detail(case)
+    return Status(201, detail(case))
 
 
 @router.get("/{case_id}", response=CaseDetail, summary="案件详情（含时间线和下一步）")
@@ -179,12 +195,12 @@ class ActIn(Schema):
 
 
 @router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
-def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> tuple[int, CaseDetail]:
+def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
     user = _user(request)
     case = queries.get_case(user, case_id)
     services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note,
                         occurred_at=payload.occurred_at)
-    return 201, detail(case)
+    return Status(201, detail(case))
 
 
 class OfficerIn(Schema):
@@ -192,11 +208,11 @@ class OfficerIn(Schema):
 
 
 @router.post("/{case_id}/officers", response={201: CaseDetail}, summary="指派承办人员")
-def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> tuple[int, CaseDetail]:
+def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Status[CaseDetail]:
     user = _user(request)
     case = queries.get_case(user, case_id)
-    services.assign_officer(actor=user, case=case, officer=_users(user.agency_id, [payload.username])[0])
-    return 201, detail(case)
+    services.assign_officer(actor=user, case=case, officer=_users(user.agency, [payload.username])[0])
+    return Status(201, detail(case))
 
 
 class ApprovalIn(Schema):
@@ -205,11 +221,11 @@ class ApprovalIn(Schema):
 
 
 @router.post("/{case_id}/approvals", response={201: ApprovalOut}, summary="承办人提交审批（D9）")
-def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> tuple[int, ApprovalOut]:
+def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> Status[ApprovalOut]:
     user = _user(request)
     approval = services.start_approval(actor=user, case=queries.get_case(user, case_id), kind=payload.kind,
                                        opinion=payload.opinion)
-    return 201, _approval_out(approval)
+    return Status(201, _approval_out(approval))
 
 
 class SignIn(Schema):

@@ -5,12 +5,12 @@ from typing import Any
 from django import forms
 
 from liuhen.accounts.models import Role, Unit, User
-from liuhen.cases.models import ActKind, ApprovalKind, CaseSource, ProcedureChoices
+from liuhen.cases.models import PROCEDURE_CHOICES, ActKind, ApprovalKind, CaseSource
 from liuhen.core.penalties import PartyKind
 
 
 class CaseForm(forms.Form):
-    procedure = forms.ChoiceField(label="程序", choices=ProcedureChoices.choices)
+    procedure = forms.ChoiceField(label="程序", choices=PROCEDURE_CHOICES)
     cause = forms.CharField(label="案由", max_length=200)
     source = forms.ChoiceField(label="案源", choices=CaseSource.choices)
     unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none())
@@ -31,10 +31,12 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(agency_id=user.agency_id)  # type: ignore[attr-defined]
+        units = Unit.objects.filter(agency=user.agency) if user.agency else Unit.objects.none()
+        officers = User.objects.filter(agency=user.agency, role__in=[Role.OFFICER, Role.UNIT_HEAD]) \
+            if user.agency else User.objects.none()
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].initial = user.unit_id
-        self.fields["officers"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            agency_id=user.agency_id, role__in=[Role.OFFICER, Role.UNIT_HEAD]).order_by("unit", "username")
+        self.fields["officers"].queryset = officers.order_by("unit", "username")  # type: ignore[attr-defined]
 
 
 class ActForm(forms.Form):

@@ -13,12 +13,8 @@ from django.db import models
 from liuhen.core import stages
 from liuhen.core.penalties import PartyKind, PenaltyKind
 
-ProcedureChoices = models.TextChoices(  # type: ignore[misc]
-    "ProcedureChoices", [(p.name, (p.value, stages.PROCEDURE_LABELS[p])) for p in stages.Procedure]
-)
-StageChoices = models.TextChoices(  # type: ignore[misc]
-    "StageChoices", [(s.name, (s.value, stages.STAGE_LABELS[s])) for s in stages.Stage]
-)
+PROCEDURE_CHOICES = [(p.value, stages.PROCEDURE_LABELS[p]) for p in stages.Procedure]
+STAGE_CHOICES = [(s.value, stages.STAGE_LABELS[s]) for s in stages.Stage]
 
 
 class CaseSource(models.TextChoices):
@@ -36,8 +32,8 @@ class Case(models.Model):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases",
                              verbose_name="承办单位")
     case_no = models.CharField("案号", max_length=80, unique=True)
-    procedure = models.CharField("程序", max_length=32, choices=ProcedureChoices.choices)
-    stage = models.CharField("阶段", max_length=32, choices=StageChoices.choices)
+    procedure = models.CharField("程序", max_length=32, choices=PROCEDURE_CHOICES)
+    stage = models.CharField("阶段", max_length=32, choices=STAGE_CHOICES)
     cause = models.CharField("案由", max_length=200)
     source = models.CharField("案源", max_length=20, choices=CaseSource.choices, default=CaseSource.INSPECTION)
     summary = models.TextField("简要案情", blank=True)
@@ -78,6 +74,9 @@ class CaseNumberCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "kind", "year"], name="case_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}{self.year}:{self.last}"
+
 
 class Party(models.Model):
     """当事人. ``id_number``, ``phone`` and ``address`` are personal data: masked when shown."""
@@ -111,6 +110,9 @@ class CaseOfficer(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "承办人员"
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_officer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
 
 
 class ActKind(models.TextChoices):
@@ -152,6 +154,9 @@ class CaseAct(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "办案记录"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.case_id}）"
+
 
 class ApprovalKind(models.TextChoices):
     FILING = "filing", "立案审批"
@@ -183,6 +188,9 @@ class Approval(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审批"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_status_display()}）"
+
 
 class StepRole(models.TextChoices):
     HANDLER = "handler", "承办人"
@@ -203,3 +211,6 @@ class ApprovalStep(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审批意见"
         ordering = ["signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.signed_name}"

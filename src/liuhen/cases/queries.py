@@ -8,11 +8,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
+from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
 from liuhen.core import stages
 from liuhen.core.errors import NotFound, RuleViolation
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
-from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
 
 ACT_FACTS: dict[str, Fact] = {
     ActKind.EMERGENCY_START: Fact.EMERGENCY_RECORDED,
@@ -114,9 +114,11 @@ def filter_cases(
 
 def pending_approvals(user: User) -> QuerySet[Approval]:
     """Approvals waiting for this user: unit heads review their unit's, leaders approve their agency's."""
-    qs = Approval.objects.select_related("case").filter(case__agency_id=user.agency_id)
+    if user.agency is None:
+        return Approval.objects.none()
+    qs = Approval.objects.select_related("case").filter(case__agency=user.agency)
     if user.role == Role.UNIT_HEAD:
-        return qs.filter(status=ApprovalStatus.REVIEWING, case__unit_id=user.unit_id)
+        return qs.filter(status=ApprovalStatus.REVIEWING, case__unit=user.unit)
     if user.role == Role.LEADER:
         return qs.filter(status=ApprovalStatus.APPROVING)
     return qs.none()

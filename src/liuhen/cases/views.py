@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.accounts.models import User
+from liuhen.accounts.models import Role, User
 from liuhen.cases import presentation, queries, services
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
-from liuhen.cases.models import Approval, ApprovalStatus, ProcedureChoices, StageChoices
+from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
 
 
@@ -52,10 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
-    qs = queries.filter_cases(queries.visible_cases(user), **f)
+    qs = queries.filter_cases(queries.visible_cases(user), q=f["q"], procedure=f["procedure"], stage=f["stage"])
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page, "f": f, "procedures": ProcedureChoices.choices,
-                                               "stages": StageChoices.choices})
+    return render(request, "cases/list.html", {"page": page, "f": f, "procedures": PROCEDURE_CHOICES,
+                                               "stages": STAGE_CHOICES})
 
 
 @login_required
@@ -89,11 +89,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         case = queries.get_case(user, case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    approvals = list(case.approvals.prefetch_related("steps").order_by("id"))
-    for a in approvals:
-        a.can_review = a.status == ApprovalStatus.REVIEWING and user.role == "unit_head" \
-            and user.unit_id == case.unit_id  # type: ignore[attr-defined]
-        a.can_decide = a.status == ApprovalStatus.APPROVING and user.role == "leader"  # type: ignore[attr-defined]
+    # which signature form this user is shown (the services check again when it is sent)
+    approvals = [
+        {"approval": a,
+         "can_review": a.status == ApprovalStatus.REVIEWING and user.role == Role.UNIT_HEAD
+         and user.unit_id == case.unit_id,
+         "can_decide": a.status == ApprovalStatus.APPROVING and user.role == Role.LEADER}
+        for a in case.approvals.prefetch_related("steps").order_by("id")
+    ]
     return render(request, "cases/detail.html", {
         "case": case, "parties": presentation.parties(case), "steps": presentation.steps(case),
         "timeline": presentation.timeline(case), "approvals": approvals,

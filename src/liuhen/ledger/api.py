@@ -5,7 +5,7 @@ import base64
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from liuhen.accounts.models import Role, User
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
@@ -15,7 +15,7 @@ from liuhen.ledger.models import Checkpoint, Event
 router = Router(tags=["ledger"])
 
 
-def b64(data: bytes) -> str:
+def b64(data: bytes | memoryview) -> str:
     return base64.b64encode(bytes(data)).decode()
 
 
@@ -40,7 +40,7 @@ def latest(request: HttpRequest) -> CheckpointOut:
 
 
 @router.post("/checkpoints", response={201: CheckpointOut, 200: CheckpointOut}, summary="立即签发检查点")
-def issue(request: HttpRequest) -> tuple[int, CheckpointOut]:
+def issue(request: HttpRequest) -> Status[CheckpointOut]:
     user: User = request.user  # type: ignore[assignment]
     if not (user.is_superuser or user.role in {Role.ARCHIVIST, Role.ADMIN, Role.SUPERVISOR}):
         raise Forbidden("只有档案管理员、监督人员或管理员可以签发检查点")
@@ -49,8 +49,8 @@ def issue(request: HttpRequest) -> tuple[int, CheckpointOut]:
         latest_cp = queries.latest_checkpoint()
         if latest_cp is None:
             raise InvalidInput("账本为空，无需签发检查点")
-        return 200, CheckpointOut.of(latest_cp)
-    return 201, CheckpointOut.of(cp)
+        return Status(200, CheckpointOut.of(latest_cp))
+    return Status(201, CheckpointOut.of(cp))
 
 
 class KeyOut(Schema):

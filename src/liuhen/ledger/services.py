@@ -53,7 +53,7 @@ def frontier_seqs(size: int) -> list[tuple[merkle.Node, int]]:
     return [((lvl, idx), ((idx + 1) << lvl) - 1) for lvl, idx in merkle.range_nodes(0, size)] if size else []
 
 
-def node_from_event(node: merkle.Node, leaf: bytes, subtrees: bytes) -> bytes:
+def node_from_event(node: merkle.Node, leaf: bytes | memoryview, subtrees: bytes | memoryview) -> bytes:
     level = node[0]
     if level == 0:
         return bytes(leaf)

@@ -9,6 +9,7 @@ triggers are in place; and the checks other apps register (e.g. a case's stage a
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -118,8 +119,9 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
             findings.append(Finding(name, "存储的子树哈希有误（由此生成的证明将无效）"))
         for cp, parsed in by_size.get(tree.size, []):
             if tree.root() != parsed.root:
-                findings.append(Finding(f"检查点 #{cp.pk}（树大小 {parsed.size}）",
-                                        f"根哈希与账本前 {parsed.size} 个事件重新计算的结果不符（其中有事件被改动、删除或调换）"))
+                findings.append(Finding(
+                    f"检查点 #{cp.pk}（树大小 {parsed.size}）",
+                    f"根哈希与账本前 {parsed.size} 个事件重新计算的结果不符（其中有事件被改动、删除或调换）"))
         if progress is not None:
             progress(tree.size, total)
 
@@ -135,7 +137,7 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
 
     # Consistency proofs between successive checkpoints, built from the stored subtrees.
     sizes = sorted({p.size: p for _, p in valid if 0 < p.size <= size}.items())
-    for (s1, p1), (s2, p2) in zip(sizes, sizes[1:], strict=False):
+    for (s1, p1), (s2, p2) in itertools.pairwise(sizes):
         try:
             proof = queries.consistency(s1, s2)
         except KeyError:

@@ -1,0 +1,85 @@
+"""The Chinese web UI through Django's test client: login, lists, detail, refusals, approvals."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from liuhen.cases import services
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_login_page_is_chinese() -> None:
+    html = Client().get("/login/").content.decode()
+    assert "行政执法全过程记录系统" in html and "用户名" in html and "密码" in html
+    assert Client().get("/").status_code == 302  # everything else needs a login
+
+
+def test_password_login_and_lockout(cast) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    r = client.post("/login/", {"username": "officer1", "password": "test-password-2026"})
+    assert r.status_code == 302
+    assert "我的工作台" in client.get("/").content.decode()
+    bad = Client()
+    for _ in range(5):
+        bad.post("/login/", {"username": "officer2", "password": "wrong"})
+    r = bad.post("/login/", {"username": "officer2", "password": "test-password-2026"})
+    assert "账户已暂时锁定" in r.content.decode()
+
+
+def test_case_detail_explains_refused_steps(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    html = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
+    assert case.case_no in html and "案源登记" in html
+    assert "尚不能办理：立案审批表须经负责人批准后方可立案调查（依据：S2 002 第八条" in html
+    r = login(cast.handler).post(f"/cases/{case.pk}/transition/", {"action": "file"}, follow=True)
+    assert "不能办理：立案审批表须经负责人批准后方可立案调查" in r.content.decode()
+    case.refresh_from_db()
+    assert case.stage == "intake"
+
+
+def test_create_case_through_the_form(cast, units) -> None:  # type: ignore[no-untyped-def]
+    client = login(cast.handler)
+    assert "登记案件" in client.get("/cases/new/").content.decode()
+    r = client.post("/cases/new/", {
+        "procedure": "general_procedure", "cause": "特种作业人员未持证上岗", "source": "inspection",
+        "unit": units[0].pk, "officers": [cast.second_officer.pk], "party_kind": "organisation",
+        "party_name": "明山建材有限公司", "party_id_number": "91320100MA1F2G3H4J",
+    }, follow=True)
+    html = r.content.decode()
+    assert "案件已登记" in html and "特种作业人员未持证上岗" in html and "明山建材有限公司" in html
+    r = client.post("/cases/new/", {"procedure": "general_procedure", "cause": "", "source": "inspection",
+                                    "unit": units[0].pk, "party_kind": "organisation"})
+    assert "案由：这个字段是必填项。" in r.content.decode()
+
+
+def test_leader_approves_filing_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    approval = services.start_approval(actor=cast.handler, case=case, kind="filing", opinion="建议立案")
+    head = login(cast.unit_head)
+    assert case.case_no in head.get("/").content.decode()  # waiting in the unit head's inbox
+    head.post(f"/approvals/{approval.pk}/review/", {"opinion": "同意", "agree": "1"})
+    leader = login(cast.leader)
+    html = leader.get(f"/cases/{case.pk}/").content.decode()
+    assert "签署批准意见" in html
+    r = leader.post(f"/approvals/{approval.pk}/decide/", {"opinion": "同意立案", "agree": "1"}, follow=True)
+    assert "批准意见已签署" in r.content.decode()
+    r = login(cast.handler).post(f"/cases/{case.pk}/transition/", {"action": "file"}, follow=True)
+    case.refresh_from_db()
+    assert case.stage == "investigation" and "调查取证" in r.content.decode()
+
+
+def test_case_list_filters(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    make_case(cause="危险物品储存不符合要求")
+    make_case("inspection", cause="双随机抽查")
+    client = login(cast.handler)
+    html = client.get("/cases/", {"procedure": "inspection"}).content.decode()
+    assert "双随机抽查" in html and "危险物品储存" not in html
+    assert "危险物品储存" in client.get("/cases/", {"q": "危险"}).content.decode()
