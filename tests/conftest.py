@@ -27,6 +27,10 @@ from liuhen.ledger import signing  # noqa: E402
 PASSWORD = "test-password-2026"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screenshots", default=None, help="save the browser tests' screenshots in this folder")
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]
     return [f"liuhen database: {db['ENGINE'].rsplit('.', 1)[-1]}"]

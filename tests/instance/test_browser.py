@@ -1,0 +1,81 @@
+"""The web UI in Debian's chromium (Playwright), against `liuhen serve` on the demo instance."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.instance, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "liuhen-demo-2026"
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    folder = request.config.getoption("--screenshots")
+    path = Path(folder) if folder else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base_url = server  # type: ignore[attr-defined]
+        yield page
+        context.close()
+        browser.close()
+
+
+def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{page.base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=我的工作台")
+
+
+def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{page.base_url}/login/")
+    assert page.locator("text=行政执法全过程记录系统").is_visible()
+    page.screenshot(path=str(shots / "login.png"))
+
+    login(page, "zhangwei")
+    page.click("header >> text=案件")
+    page.wait_for_selector("text=未按规定对重大危险源进行登记建档")
+    page.screenshot(path=str(shots / "case-list.png"), full_page=True)
+    page.click("tr:has-text('未按规定对重大危险源进行登记建档') a")
+    file_button = page.locator("button[data-action=file]")
+    assert file_button.is_disabled()
+    refusal = page.locator("[data-testid=refusal]").first
+    assert "立案审批表须经负责人批准后方可立案调查" in refusal.inner_text()
+    assert "S2 002 第八条" in refusal.inner_text()
+    page.screenshot(path=str(shots / "case-refused-step.png"), full_page=True)
+
+    page.click("text=退出")
+    login(page, "zhouming")
+    page.click("tr:has-text('立案审批') a")
+    page.wait_for_selector("text=签署批准意见")
+    page.fill("textarea[name=opinion]", "同意立案调查")
+    page.select_option("select[name=agree]", "1")
+    page.click("text=签署批准意见")
+    page.wait_for_selector("text=批准意见已签署")
+    assert page.locator(".badge:has-text('已批准')").count() >= 1
+    page.screenshot(path=str(shots / "leader-approved-filing.png"), full_page=True)
+    page.click("button[data-action=file]")
+    page.wait_for_selector("[data-testid=stage]:has-text('调查取证')")
+    assert "立案：案源登记 → 调查取证" in page.locator(".timeline").inner_text()
