@@ -43,9 +43,18 @@ def lock_log() -> None:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
 
 
+_LAST_SEQ = "SELECT seq FROM ledger_event ORDER BY seq DESC LIMIT 1"
+_INSERT = (
+    "INSERT INTO ledger_event (seq, at, actor, actor_id, action, subject_type, subject_id, case_ref, body, "
+    "leaf_hash, subtree_hashes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
 def tree_size() -> int:
-    last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
-    return 0 if last is None else last + 1
+    with connection.cursor() as cur:
+        cur.execute(_LAST_SEQ)
+        row = cur.fetchone()
+    return 0 if row is None else int(row[0]) + 1
 
 
 def frontier_seqs(size: int) -> list[tuple[merkle.Node, int]]:
@@ -75,36 +84,43 @@ def append(
         raise RuntimeError("ledger.append must run inside transaction.atomic() with the change it records")
     who = actor_of(actor)
     at = at or timezone.now()
-    lock_log()
-    seq = tree_size()
-    body_text = canonical.dumps(body).decode("utf-8")
-    leaf = merkle.leaf_hash(
-        leaf_data(
-            seq=seq, at=at, actor=who.name, actor_id=who.id, action=action,
-            subject_type=subject_type, subject_id=str(subject_id), case_ref=case_ref, body=body,
+    body_bytes = canonical.dumps(body)
+    subject = str(subject_id)
+    # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here).
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        cur.execute(_LAST_SEQ)
+        row = cur.fetchone()
+        seq = 0 if row is None else int(row[0]) + 1
+        leaf = merkle.leaf_hash(
+            leaf_data(seq=seq, at=at, actor=who.name, actor_id=who.id, action=action, subject_type=subject_type,
+                      subject_id=subject, case_ref=case_ref, body=body)
         )
-    )
-    # The subtrees this leaf completes: one per trailing 1-bit of seq; their left halves are the
-    # right edge of the tree before this leaf.
-    completes = (~seq & (seq + 1)).bit_length() - 1
-    subtrees = b""
-    if completes:
-        edge = frontier_seqs(seq)[-completes:]
-        stored = {
-            s: (lh, sh)
-            for s, lh, sh in Event.objects.filter(seq__in=[s for _, s in edge]).values_list(
-                "seq", "leaf_hash", "subtree_hashes"
+        # The subtrees this leaf completes: one per trailing 1-bit of seq; their left halves are the
+        # right edge of the tree before this leaf.
+        completes = (~seq & (seq + 1)).bit_length() - 1
+        subtrees = b""
+        if completes:
+            edge = frontier_seqs(seq)[-completes:]
+            cur.execute(
+                "SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN (%s)"
+                % ", ".join(["%s"] * len(edge)),
+                [s for _, s in edge],
             )
-        }
-        h = leaf
-        for node, s in reversed(edge):
-            h = merkle.node_hash(node_from_event(node, *stored[s]), h)
-            subtrees += h
-    return Event.objects.create(
-        seq=seq, at=at, actor=who.name, actor_id=who.id, action=action, subject_type=subject_type,
-        subject_id=str(subject_id), case_ref=case_ref, body=body_text, leaf_hash=leaf,
-        subtree_hashes=subtrees,
-    )
+            stored = {int(r[0]): (r[1], r[2]) for r in cur.fetchall()}
+            h = leaf
+            for node, s in reversed(edge):
+                h = merkle.node_hash(node_from_event(node, *stored[s]), h)
+                subtrees += h
+        body_text = body_bytes.decode("utf-8")
+        cur.execute(_INSERT, [seq, connection.ops.adapt_datetimefield_value(at), who.name, who.id, action,
+                              subject_type, subject, case_ref, body_text, leaf, subtrees])
+    event = Event(seq=seq, at=at, actor=who.name, actor_id=who.id, action=action, subject_type=subject_type,
+                  subject_id=subject, case_ref=case_ref, body=body_text, leaf_hash=leaf, subtree_hashes=subtrees)
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
 
 
 def issue_checkpoint(*, force: bool = False) -> Checkpoint | None:

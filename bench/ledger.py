@@ -1,0 +1,283 @@
+"""Ledger benchmark: durable appends per second, and proof time at large sizes.
+
+    python bench/ledger.py                      # SQLite and (if reachable) PostgreSQL; proofs at 1M and 10M
+    python bench/ledger.py --sizes 100000 --appends 500   # a quick run
+
+Appends are measured through `liuhen.ledger.services.append` inside `transaction.atomic()` exactly as the
+domain commands call it, one event per transaction and in batches, against a baseline measured in the same
+run on the same connection: a plain one-row INSERT + COMMIT of the same body into a scratch table (the
+storage's own durable commit rate). SQLite runs in WAL mode with synchronous=FULL, PostgreSQL with its
+default synchronous_commit=on: every commit is on disk before the call returns.
+
+Proofs: a log of the largest size is bulk-loaded (same leaf encoding and subtree hashes as the append path,
+checked against the tree root); then random inclusion and consistency proofs are generated from the stored
+subtree hashes and verified, at each size in --sizes (a prefix of the log is the log at that size).
+
+The last line: RESULT ledger appends_per_s=… (SQLite, durable, one per transaction) proof_ms=… (inclusion +
+consistency, generation + verification, largest size) and the ratios against the baselines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = "postgresql://postgres@127.0.0.1:5432/liuhen_bench"
+BODY = {"case_no": "明应急罚〔2026〕001号", "action": "file", "source": "intake", "target": "investigation",
+        "label": "立案", "rules": ["S2"]}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- worker: runs inside one Django process bound to one database ------------------------------------
+
+
+def _setup(home: str, url: str) -> None:
+    os.environ["LIUHEN_HOME"] = home
+    os.environ["LIUHEN_DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "liuhen.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from liuhen.accounts.services import ensure_home
+
+    ensure_home()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def measure_appends(n: int, batch: int) -> dict[str, float]:
+    from django.db import connection, transaction
+
+    from liuhen.core import canonical
+    from liuhen.ledger import services
+
+    body_text = canonical.dumps(BODY).decode()
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    out: dict[str, float] = {}
+    for round_ in range(2):  # the first round warms caches; the second is reported
+        t = time.perf_counter()
+        for i in range(n):
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("INSERT INTO bench_raw (id, body) VALUES (%s, %s)", [round_ * n + i, body_text])
+        raw = n / (time.perf_counter() - t)
+        t = time.perf_counter()
+        for i in range(n):
+            with transaction.atomic():
+                services.append(actor=None, action="bench.append", subject_type="bench", subject_id=i, body=BODY)
+        single = n / (time.perf_counter() - t)
+        t = time.perf_counter()
+        for start in range(0, n, batch):
+            with transaction.atomic():
+                for i in range(start, min(n, start + batch)):
+                    services.append(actor=None, action="bench.batch", subject_type="bench", subject_id=i,
+                                    body=BODY)
+        batched = n / (time.perf_counter() - t)
+        out = {"raw_insert_per_s": raw, "appends_per_s": single, "batched_appends_per_s": batched}
+    return out
+
+
+def bulk_load(size: int) -> bytes:
+    """Write ``size`` events straight into an empty SQLite ledger, as the append path would."""
+    from django.conf import settings
+    from django.db import connection
+
+    from liuhen.core import merkle
+    from liuhen.ledger.envelope import format_at, leaf_data
+
+    connection.close()
+    import sqlite3
+
+    db = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")  # loading fixture data only; measured work runs durable
+    tree = merkle.CompactRange()
+    at = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+    at_text = format_at(at).replace("T", " ").rstrip("Z")
+    rows = []
+    t = time.perf_counter()
+    for seq in range(size):
+        body = {"case_no": f"明应急罚〔2026〕{seq % 9999:04d}号", "n": seq}
+        data = leaf_data(seq=seq, at=at, actor="bench", actor_id=None, action="bench.load", subject_type="bench",
+                         subject_id=str(seq), case_ref=None, body=body)
+        completed = tree.append(merkle.leaf_hash(data))
+        rows.append((seq, at_text, "bench", "bench.load", "bench", str(seq),
+                     json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                     completed[0][1], b"".join(h for _, h in completed[1:])))
+        if len(rows) == 200_000:
+            db.executemany("INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
+                           "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            db.commit()
+            rows.clear()
+            log(f"  loaded {seq + 1:,} events ({(seq + 1) / (time.perf_counter() - t):,.0f}/s)")
+    if rows:
+        db.executemany("INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
+                       "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.commit()
+    db.close()
+    return tree.root()
+
+
+def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]]:
+    from django.db import connection
+
+    from liuhen.core import merkle
+    from liuhen.ledger import queries
+    from liuhen.ledger.models import Event
+
+    rng = random.Random(6962)
+    out: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        root = queries.root_at(size)
+        gen_i, ver_i, gen_c, ver_c, point = [], [], [], [], []
+        for _ in range(samples):
+            i = rng.randrange(size)
+            t = time.perf_counter()
+            leaf = bytes(Event.objects.filter(seq=i).values_list("leaf_hash", flat=True).get())
+            point.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            proof = queries.inclusion(i, size)
+            gen_i.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            ok = merkle.verify_inclusion(leaf, i, size, proof, root)
+            ver_i.append(time.perf_counter() - t)
+            assert ok, f"inclusion proof for {i} at {size} failed"
+            old = rng.randrange(1, size)
+            t = time.perf_counter()
+            cproof = queries.consistency(old, size)
+            old_root = queries.root_at(old)
+            gen_c.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            ok = merkle.verify_consistency(old, size, old_root, root, cproof)
+            ver_c.append(time.perf_counter() - t)
+            assert ok, f"consistency proof {old}->{size} failed"
+        ms = lambda xs: statistics.mean(xs) * 1000  # noqa: E731
+        out[str(size)] = {"inclusion_gen_ms": ms(gen_i), "inclusion_verify_ms": ms(ver_i),
+                          "consistency_gen_ms": ms(gen_c), "consistency_verify_ms": ms(ver_c),
+                          "point_read_ms": ms(point),
+                          "p99_inclusion_gen_ms": sorted(gen_i)[int(0.99 * (len(gen_i) - 1))] * 1000}
+        log(f"  size {size:,}: inclusion {ms(gen_i):.3f} ms + verify {ms(ver_i):.3f} ms; consistency "
+            f"{ms(gen_c):.3f} ms + verify {ms(ver_c):.3f} ms; one point read {ms(point):.3f} ms")
+    connection.close()
+    return out
+
+
+def worker(args: argparse.Namespace) -> None:
+    home = tempfile.mkdtemp(prefix="liuhen-bench-", dir=args.tmp)
+    url = f"sqlite:///{home}/bench.sqlite3" if args.worker == "sqlite" else PG_URL
+    _setup(home, url)
+    result: dict[str, object] = {"appends": measure_appends(args.appends, args.batch)}
+    if args.worker == "sqlite" and args.sizes:
+        from django.core.management import call_command
+
+        # a fresh database for the bulk log
+        from django.db import connection
+
+        connection.close()
+        Path(f"{home}/bench.sqlite3").unlink()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{home}/bench.sqlite3{suffix}").unlink(missing_ok=True)
+        call_command("migrate", verbosity=0, interactive=False)
+        largest = max(args.sizes)
+        log(f"  bulk-loading {largest:,} events")
+        root = bulk_load(largest)
+        from liuhen.ledger import queries
+
+        assert queries.root_at(largest) == root, "stored subtrees do not give the streamed root"
+        result["proofs"] = measure_proofs(sorted(args.sizes), args.samples)
+    print(json.dumps(result))
+
+
+# --- driver -------------------------------------------------------------------------------------------
+
+
+def pg_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def reset_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS liuhen_bench")
+        conn.execute("CREATE DATABASE liuhen_bench")
+
+
+def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--worker", kind, "--appends", str(args.appends), "--batch", str(args.batch),
+           "--samples", str(args.samples), "--sizes", ",".join(map(str, args.sizes if kind == "sqlite" else []))]
+    if args.tmp:
+        cmd += ["--tmp", args.tmp]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--appends", type=int, default=2000, help="appends per measurement")
+    parser.add_argument("--batch", type=int, default=500, help="events per transaction in the batched run")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[1_000_000, 10_000_000])
+    parser.add_argument("--samples", type=int, default=500, help="random proofs per size")
+    parser.add_argument("--tmp", default=None, help="folder for the bench databases (default: system temp)")
+    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    log("SQLite (WAL, synchronous=FULL)")
+    sqlite = run_worker("sqlite", args)
+    a = sqlite["appends"]
+    log(f"  appends/s: {a['appends_per_s']:,.0f} one per transaction, {a['batched_appends_per_s']:,.0f} batched; "  # type: ignore[index]
+        f"raw one-row commits/s {a['raw_insert_per_s']:,.0f}")  # type: ignore[index]
+    pg = None
+    if pg_reachable():
+        reset_pg_database()
+        log("PostgreSQL (synchronous_commit=on)")
+        pg = run_worker("postgresql", args)
+        b = pg["appends"]
+        log(f"  appends/s: {b['appends_per_s']:,.0f} one per transaction, {b['batched_appends_per_s']:,.0f} "  # type: ignore[index]
+            f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}")  # type: ignore[index]
+    else:
+        log("PostgreSQL: no server on 127.0.0.1:5432, skipped")
+    print(json.dumps({"sqlite": sqlite, "postgresql": pg}, indent=1))
+    fields = [f"appends_per_s={a['appends_per_s']:.0f}",  # type: ignore[index]
+              f"batched_appends_per_s={a['batched_appends_per_s']:.0f}",  # type: ignore[index]
+              f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}"]  # type: ignore[index]
+    if pg:
+        b = pg["appends"]
+        fields += [f"pg_appends_per_s={b['appends_per_s']:.0f}",  # type: ignore[index]
+                   f"pg_batched_appends_per_s={b['batched_appends_per_s']:.0f}",  # type: ignore[index]
+                   f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}"]  # type: ignore[index]
+    proofs = sqlite.get("proofs")
+    if proofs:
+        size = max(proofs, key=int)  # type: ignore[arg-type]
+        p = proofs[size]  # type: ignore[index]
+        total = p["inclusion_gen_ms"] + p["inclusion_verify_ms"] + p["consistency_gen_ms"] + p["consistency_verify_ms"]
+        fields += [f"proof_size={size}", f"proof_ms={total:.3f}",
+                   f"ratio_point_read={total / p['point_read_ms']:.1f}"]
+    print("RESULT ledger " + " ".join(fields))
+
+
+if __name__ == "__main__":
+    main()
