@@ -103,11 +103,9 @@ def append(
         subtrees = b""
         if completes:
             edge = frontier_seqs(seq)[-completes:]
-            cur.execute(
-                "SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN (%s)"
-                % ", ".join(["%s"] * len(edge)),
-                [s for _, s in edge],
-            )
+            placeholders = ", ".join(["%s"] * len(edge))
+            cur.execute(f"SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN ({placeholders})",
+                        [s for _, s in edge])
             stored = {int(r[0]): (r[1], r[2]) for r in cur.fetchall()}
             h = leaf
             for node, s in reversed(edge):
