@@ -34,31 +34,72 @@ PEOPLE = [
     ("zhengkai", "郑凯", Role.SUPERVISOR, 2, None),
 ]
 
-CASES = [
-    # procedure, target stage, cause, party (kind, name, id), major, penalty, fine
-    (Procedure.GENERAL, Stage.INTAKE, "未按规定对重大危险源进行登记建档", ("organisation", "明山化工有限公司",
-     "91320100MA1X2Y3Z4A"), True, "fine", "50000"),
-    (Procedure.GENERAL, Stage.INVESTIGATION, "未如实记录安全生产教育和培训情况", ("organisation",
-     "明山五金制品厂", "91320100MA1B2C3D4E"), False, "fine", "20000"),
-    (Procedure.GENERAL, Stage.NOTICE, "特种作业人员未持证上岗", ("organisation", "明山建材有限公司",
-     "91320100MA1F2G3H4J"), False, "fine", "30000"),
-    (Procedure.GENERAL, Stage.DECISION, "未按规定设置安全警示标志", ("organisation", "明山物流有限公司",
-     "91320100MA1K2L3M4N"), True, "fine", "80000"),
-    (Procedure.GENERAL, Stage.ENFORCEMENT, "未组织制定生产安全事故应急救援预案", ("organisation",
-     "明山食品有限公司", "91320100MA1P2Q3R4S"), False, "fine", "10000"),
-    (Procedure.GENERAL, Stage.ARCHIVED, "危险物品储存场所不符合安全要求", ("organisation", "明山仓储有限公司",
-     "91320100MA1T2U3V4W"), False, "fine", "40000"),
-    (Procedure.SIMPLIFIED, Stage.CLOSED, "未佩戴劳动防护用品进入作业区", ("individual", "钱某",
-     "320102198805061234"), False, "fine", "200"),
-    (Procedure.INSPECTION, Stage.RECTIFYING, "双随机抽查：粉尘涉爆企业", ("organisation", "明山木业有限公司",
-     "91320100MA1X9Y8Z7A"), False, "", None),
-    (Procedure.LICENCE, Stage.ACCEPTED, "烟花爆竹经营（零售）许可申请", ("individual", "孙某",
-     "320102197902111234"), False, "", None),
-    (Procedure.COMPULSION, Stage.IN_FORCE, "查封存在重大事故隐患的危化品仓库", ("organisation",
-     "明山危化品储运公司", "91320100MA1C8D7E6F"), False, "", None),
-    (Procedure.COMPLAINT, Stage.LEADER_REVIEW, "群众举报夜间违规动火作业", ("organisation", "明山机械厂",
-     "91320100MA1G6H5J4K"), False, "", None),
-]
+# Realistic matters per procedure; the demo puts one case in every stage of every procedure.
+MATTERS: dict[Procedure, list[tuple[str, tuple[str, str, str]]]] = {
+    Procedure.GENERAL: [
+        ("未按规定对重大危险源进行登记建档", ("organisation", "明山化工有限公司", "91320100MA1X2Y3Z4A")),
+        ("未如实记录安全生产教育和培训情况", ("organisation", "明山五金制品厂", "91320100MA1B2C3D4E")),
+        ("举报的无证经营危险化学品行为经核查不成立", ("individual", "周某", "320102198001011234")),
+        ("特种作业人员未持证上岗", ("organisation", "明山建材有限公司", "91320100MA1F2G3H4J")),
+        ("未按规定设置安全警示标志", ("organisation", "明山物流有限公司", "91320100MA1K2L3M4N")),
+        ("未在有较大危险因素的设备上设置明显的安全警示标志", ("organisation", "明山重工有限公司",
+                                                         "91320100MA1U2V3W4X")),
+        ("未组织制定生产安全事故应急救援预案", ("organisation", "明山食品有限公司", "91320100MA1P2Q3R4S")),
+        ("危险物品储存场所不符合安全要求", ("organisation", "明山仓储有限公司", "91320100MA1T2U3V4W")),
+        ("未按规定开展安全生产风险辨识", ("organisation", "明山印染有限公司", "91320100MA1Y2Z3A4B")),
+    ],
+    Procedure.SIMPLIFIED: [
+        ("未佩戴劳动防护用品进入作业区", ("individual", "钱某", "320102198805061234")),
+        ("作业现场未设置安全警示标志（当场处罚）", ("organisation", "明山装饰工程部", "92320100MA1C2D3E4F")),
+        ("动火作业未按规定办理审批手续", ("individual", "郑某", "320102199003071234")),
+        ("安全出口被杂物堵塞", ("organisation", "明山超市", "92320100MA1G2H3J4K")),
+        ("未如实填写作业记录", ("individual", "冯某", "320102198507091234")),
+    ],
+    Procedure.INSPECTION: [
+        ("年度执法检查计划：烟花爆竹经营单位", ("organisation", "明山烟花爆竹零售店", "92320100MA1L2M3N4P")),
+        ("双随机抽查：粉尘涉爆企业", ("organisation", "明山木业有限公司", "91320100MA1X9Y8Z7A")),
+        ("双随机抽查：有限空间作业企业", ("organisation", "明山污水处理有限公司", "91320100MA1Q2R3S4T")),
+        ("专项检查：冶金企业煤气区域", ("organisation", "明山钢铁有限公司", "91320100MA1V2W3X4Y")),
+        ("复查：危化品仓库整改情况", ("organisation", "明山危化品储运公司", "91320100MA1C8D7E6F")),
+    ],
+    Procedure.LICENCE: [
+        ("烟花爆竹经营（零售）许可申请", ("individual", "孙某", "320102197902111234")),
+        ("危险化学品经营许可证申请", ("organisation", "明山化学品贸易有限公司", "91320100MA1Z2A3B4C")),
+        ("危险化学品安全使用许可申请（材料不全）", ("organisation", "明山新材料有限公司", "91320100MA1M2N3P4Q")),
+        ("非药品类易制毒化学品经营备案", ("organisation", "明山精细化工有限公司", "91320100MA1D2E3F4G")),
+        ("危险化学品经营许可证延期申请", ("organisation", "明山油品销售有限公司", "91320100MA1H2J3K4L")),
+        ("烟花爆竹经营（零售）许可变更申请", ("individual", "吴某", "320102196812131234")),
+    ],
+    Procedure.COMPULSION: [
+        ("查封存在重大事故隐患的危化品仓库", ("organisation", "明山危化品储运公司", "91320100MA1C8D7E6F")),
+        ("扣押违法储存的烟花爆竹", ("individual", "陈某", "320102197705051234")),
+        ("查封不符合安全条件的有限空间作业场所", ("organisation", "明山环保科技有限公司", "91320100MA1R2S3T4U")),
+        ("停止供电：拒不执行停产停业决定", ("organisation", "明山冶炼厂", "91320100MA1W2X3Y4Z")),
+        ("扣押非法运输的危险化学品", ("organisation", "明山运输有限公司", "91320100MA1A3B4C5D")),
+    ],
+    Procedure.COMPLAINT: [
+        ("群众举报夜间违规动火作业", ("organisation", "明山机械厂", "91320100MA1G6H5J4K")),
+        ("举报企业安全出口上锁", ("organisation", "明山服装厂", "91320100MA1E3F4G5H")),
+        ("举报居民楼内违规储存液化气", ("individual", "褚某", "320102198211111234")),
+        ("举报工地未设安全防护", ("organisation", "明山建筑工程有限公司", "91320100MA1J3K4L5M")),
+        ("举报加油站违规销售散装汽油", ("organisation", "明山加油站", "91320100MA1N3P4Q5R")),
+    ],
+}
+
+PENALTY: dict[Procedure, tuple[str, Decimal | None]] = {
+    Procedure.GENERAL: ("fine", Decimal("30000")),
+    Procedure.SIMPLIFIED: ("fine", Decimal("200")),
+}
+
+
+def demo_cases() -> list[tuple[Procedure, Stage, str, tuple[str, str, str]]]:
+    """One case for every stage of every procedure."""
+    out = []
+    for procedure, matters in MATTERS.items():
+        for i, stage in enumerate(stages.stages_of(procedure)):
+            cause, party = matters[i % len(matters)]
+            out.append((procedure, stage, cause, party))
+    return out
 
 
 def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
@@ -83,7 +124,11 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                                            valid_from=date(today.year - 2, 1, 1), valid_to=date(today.year + 3, 12, 31))
             users[username] = user
         progress(f"已创建机关“{DEMO_AGENCY}”、3 个单位、{len(users)} 名人员（密码 {DEMO_PASSWORD}）")
-    for procedure, target, cause, party, major, penalty, fine in CASES:
+    for procedure, target, cause, party in demo_cases():
+        penalty, fine = PENALTY.get(procedure, ("", None))
+        if procedure == Procedure.SIMPLIFIED and party[0] == "organisation":
+            fine = Decimal("2000")
+        major = procedure == Procedure.GENERAL and "重大危险源" in cause
         unit_ix = 1 if procedure in (Procedure.COMPULSION, Procedure.LICENCE) else 0
         handler, second = (users["wangqiang"], users["zhaomin"]) if unit_ix else (users["zhangwei"], users["lina"])
         cast = scenarios.Cast(handler=handler, second_officer=second,
@@ -93,8 +138,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             case = services.create_case(
                 actor=handler, unit=units[unit_ix], procedure=procedure, cause=cause,
                 source=CaseSource.COMPLAINT if procedure == Procedure.COMPLAINT else CaseSource.INSPECTION,
-                summary=f"{party[1]}涉嫌{cause}。", is_major=major, penalty_kind=penalty,
-                fine_amount=Decimal(fine) if fine else None,
+                summary=f"{party[1]}：{cause}。", is_major=major, penalty_kind=penalty, fine_amount=fine,
                 parties=[services.PartyInput(kind=party[0], name=party[1], id_number=party[2])],
                 officers=[handler],
             )

@@ -179,11 +179,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
+# Static files ship inside the package; WhiteNoise serves them through the finders (no collectstatic step).
+STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 HUEY = {

@@ -85,3 +85,21 @@ def test_checkpoint_is_a_signed_note() -> None:
     assert signing.open_checkpoint(forged, signing.verifier_key()) is None
     other = signing.verifier_key(key=signing.Ed25519PrivateKey.generate())
     assert signing.open_checkpoint(cp.note, other) is None
+
+
+def test_scheduled_checkpoint_runs_every_few_minutes() -> None:
+    import datetime as dt
+
+    from huey.contrib.djhuey import HUEY
+
+    from liuhen.ledger.tasks import scheduled_checkpoint
+
+    names = [t.name for t in HUEY._registry.periodic_tasks]
+    assert any(n.endswith("scheduled_checkpoint") for n in names)
+    due = [t.name for t in HUEY.read_periodic(dt.datetime(2026, 11, 23, 9, 10))]
+    assert any(n.endswith("scheduled_checkpoint") for n in due)
+    append_many(3)
+    scheduled_checkpoint.call_local()
+    assert Checkpoint.objects.get().tree_size == 3
+    scheduled_checkpoint.call_local()  # nothing new: nothing issued
+    assert Checkpoint.objects.count() == 1

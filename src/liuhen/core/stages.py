@@ -40,7 +40,6 @@ class Stage(StrEnum):
     REVIEW = "review"
     NOTICE = "notice"
     DECISION = "decision"
-    DELIVERY = "delivery"
     ENFORCEMENT = "enforcement"
     CLOSED = "closed"
     ARCHIVED = "archived"
@@ -65,7 +64,6 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.REVIEW: "审查",
     Stage.NOTICE: "告知",
     Stage.DECISION: "决定",
-    Stage.DELIVERY: "送达",
     Stage.ENFORCEMENT: "执行",
     Stage.CLOSED: "结案",
     Stage.ARCHIVED: "归档",
