@@ -56,8 +56,11 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
 
     login(page, "zhangwei")
     page.click("header >> text=案件")
-    page.wait_for_selector("text=未按规定对重大危险源进行登记建档")
+    page.wait_for_selector("text=共 37 件")
     page.screenshot(path=str(shots / "case-list.png"), full_page=True)
+    page.fill("#q", "重大危险源")
+    page.click("text=查询")
+    page.wait_for_selector("text=共 1 件")
     page.click("tr:has-text('未按规定对重大危险源进行登记建档') a")
     file_button = page.locator("button[data-action=file]")
     assert file_button.is_disabled()
