@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -179,6 +180,13 @@ def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]
 
 def worker(args: argparse.Namespace) -> None:
     home = tempfile.mkdtemp(prefix="liuhen-bench-", dir=args.tmp)
+    try:
+        run_measurements(args, home)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def run_measurements(args: argparse.Namespace, home: str) -> None:
     url = f"sqlite:///{home}/bench.sqlite3" if args.worker == "sqlite" else PG_URL
     _setup(home, url)
     result: dict[str, object] = {"appends": measure_appends(args.appends, args.batch)}
@@ -214,12 +222,13 @@ def pg_reachable() -> bool:
         return False
 
 
-def reset_pg_database() -> None:
+def reset_pg_database(create: bool = True) -> None:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS liuhen_bench")
-        conn.execute("CREATE DATABASE liuhen_bench")
+        if create:
+            conn.execute("CREATE DATABASE liuhen_bench")
 
 
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
@@ -254,7 +263,10 @@ def main() -> None:
     if pg_reachable():
         reset_pg_database()
         log("PostgreSQL (synchronous_commit=on)")
-        pg = run_worker("postgresql", args)
+        try:
+            pg = run_worker("postgresql", args)
+        finally:
+            reset_pg_database(create=False)
         b = pg["appends"]
         log(f"  appends/s: {b['appends_per_s']:,.0f} one per transaction, {b['batched_appends_per_s']:,.0f} "  # type: ignore[index]
             f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}")  # type: ignore[index]
