@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -16,6 +18,12 @@ token_app = typer.Typer(help="API 令牌", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 ledger_app = typer.Typer(help="防篡改账本", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+calendar_app = typer.Typer(help="法定工作日日历（节假日与调休）", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
+rules_app = typer.Typer(help="规则表", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+deadlines_app = typer.Typer(help="期限与提醒", no_args_is_help=True)
+app.add_typer(deadlines_app, name="deadlines")
 
 out = Console()
 err = Console(stderr=True)
@@ -207,6 +215,110 @@ def ledger_proof(
     from liuhen.ledger.export import inclusion_bundle
 
     typer.echo(guarded(lambda: inclusion_bundle(seq, tree_size)))
+
+
+def _parse_start(value: str, hours: bool) -> Any:
+    from datetime import date
+
+    from liuhen.core.periods import LOCAL
+
+    try:
+        if hours:
+            t = datetime.fromisoformat(value)
+            return t if t.tzinfo else t.replace(tzinfo=LOCAL)
+        return date.fromisoformat(value)
+    except ValueError:
+        form = "YYYY-MM-DDTHH:MM（北京时间）" if hours else "YYYY-MM-DD"
+        raise fail(f"起算{'时间' if hours else '日期'}“{value}”无效，应为 {form}") from None
+
+
+@app.command()
+def deadline(
+    start: Annotated[str, typer.Argument(metavar="FROM", help="事件发生的日期（--hours 时为时间）")],
+    workdays: Annotated[int | None, typer.Option(help="N 个工作日（T1：当日不计）")] = None,
+    days: Annotated[int | None, typer.Option(help="N 日（T1、T2：届满日为休息日的顺延）")] = None,
+    months: Annotated[int | None, typer.Option(help="N 个月（至对应日，T2）")] = None,
+    hours: Annotated[int | None, typer.Option(help="N 小时（T4：自确切时间起算）")] = None,
+) -> None:
+    """计算期限届满日（法定工作日日历）。"""
+    given = [(k, v) for k, v in (("workdays", workdays), ("days", days), ("months", months), ("hours", hours))
+             if v is not None]
+    if len(given) != 1:
+        raise fail("请只给出一种期限：--workdays、--days、--months 或 --hours")
+    kind, n = given[0]
+    if n < 0:
+        raise fail("期限不能为负数")
+    setup()
+    from liuhen.core import calendar
+    from liuhen.deadlines.calendar_store import ensure_calendar
+
+    begin = _parse_start(start, kind == "hours")
+    ensure_calendar()
+    fn = {"workdays": calendar.add_workdays, "days": calendar.add_days, "months": calendar.add_months,
+          "hours": calendar.add_hours}[kind]
+    result = guarded(lambda: fn(begin, n))
+    if isinstance(result, datetime):
+        typer.echo(result.isoformat(timespec="minutes"))
+    else:
+        typer.echo(result.isoformat())
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
+    """显示某年的放假和调休上班日期及其依据。"""
+    setup()
+    from rich.table import Table
+
+    from liuhen.deadlines.calendar_store import ensure_calendar
+    from liuhen.deadlines.models import CalendarImport
+
+    cal = ensure_calendar()
+    days = guarded(lambda: cal.special_days(year))
+    imported = CalendarImport.objects.filter(year=year).order_by("-id").first()
+    source = f"导入：{imported.source}（{imported.imported_at:%Y-%m-%d}）" if imported else "chinesecalendar 官方安排"
+    table = Table(title=f"{year} 年节假日与调休 — {source}")
+    for col in ("日期", "星期", "类型", "节日"):
+        table.add_column(col)
+    for d in days:
+        table.add_row(d.on.isoformat(), "一二三四五六日"[d.on.weekday()], "放假" if d.kind == "holiday" else "调休上班",
+                      d.name)
+    out.print(table)
+
+
+@calendar_app.command("import")
+def calendar_import(
+    file: Annotated[Path, typer.Argument(help="CSV（date,kind,name）或 JSON（source, days）", exists=False)],
+    source: Annotated[str, typer.Option(help="依据，如“国办发明电〔2026〕X号”（JSON 中可写 source）")] = "",
+) -> None:
+    """导入国务院公布的某年节假日安排（新导入的年份优先于内置数据）。"""
+    if not file.is_file():
+        raise fail(f"找不到文件 {file}")
+    setup()
+    from liuhen.deadlines.calendar_store import import_schedule
+
+    years = guarded(lambda: import_schedule(actor=None, data=file.read_bytes(), filename=file.name, source=source))
+    out.print(f"已导入 {'、'.join(map(str, years))} 年节假日安排")
+
+
+@rules_app.command("export")
+def rules_export(out_path: Annotated[Path, typer.Option("--out", help="输出文件")] = Path("docs/rules.md")) -> None:
+    """由规则表生成 docs/rules.md。"""
+    from liuhen.core.rules.export import render
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(render() + "\n", encoding="utf-8")
+    out.print(f"已写入 {out_path}")
+
+
+@deadlines_app.command("scan")
+def deadlines_scan() -> None:
+    """扫描期限：标记已满的等待期和权利期限，向承办人发送即将到期和逾期提醒。"""
+    setup()
+    from liuhen.deadlines.services import scan
+
+    r = guarded(scan)
+    out.print(f"即将到期 {r.due_soon} 项，已逾期 {r.overdue} 项，新提醒 {r.alerts} 条，邮件 {r.emailed} 封，"
+              f"期满结束 {r.ended} 项")
 
 
 def main(argv: list[str] | None = None) -> Any:

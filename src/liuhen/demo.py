@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from liuhen.cases import scenarios, services
 from liuhen.cases.models import CaseSource
 from liuhen.core import stages
 from liuhen.core.stages import Procedure, Stage
+from liuhen.deadlines.services import scan
 from liuhen.ledger.services import issue_checkpoint
 
 DEMO_AGENCY = "明山区应急管理局"
@@ -156,5 +157,20 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                                            opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查")
         services.review_approval(actor=users["chenjie"], approval=approval, agree=True, opinion="情况属实，同意立案")
     progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准")
+    # An emergency start 30 hours ago whose 立案审批表 was never backfilled: overdue under rule S3
+    with transaction.atomic():
+        case = services.create_case(
+            actor=users["zhangwei"], unit=units[0], procedure=Procedure.GENERAL, cause="有限空间作业未执行作业审批制度",
+            summary="明山污水处理有限公司有限空间作业现场发现人员中毒风险，先行启动调查。", penalty_kind="fine",
+            fine_amount=Decimal("20000"), officers=[users["zhangwei"], users["lina"]],
+            parties=[services.PartyInput(kind="organisation", name="明山污水处理有限公司",
+                                         id_number="91320100MA1Q2R3S4T")],
+        )
+        services.record_act(actor=users["zhangwei"], case=case, kind="emergency_start",
+                            note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
+                            occurred_at=timezone.now() - timedelta(hours=30))
+        case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
+    progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")
+    scan()
     issue_checkpoint()
     return True

@@ -7,6 +7,8 @@ LIUHEN_SECRET_KEY     overrides the key kept in LIUHEN_HOME/secret.key (written 
 LIUHEN_SIGNING_KEY    Ed25519 private key (PEM) for ledger checkpoints (default LIUHEN_HOME/keys/ledger.pem)
 LIUHEN_LEDGER_ORIGIN  the origin line of signed checkpoints (default liuhen.local/ledger)
 LIUHEN_CHECKPOINT_MINUTES  how often a checkpoint is issued when the log has grown (default 10)
+LIUHEN_SMTP_URL       smtp://user:password@host:587 (STARTTLS) or smtps://…:465 for deadline alert e-mail
+LIUHEN_MAIL_FROM      the sender of alert e-mail (default liuhen@localhost)
 LIUHEN_DEBUG          1 to show Django debug pages (never in production)
 LIUHEN_ALLOWED_HOSTS  comma-separated host names (default localhost,127.0.0.1)
 LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
     "liuhen.ledger",
     "liuhen.accounts",
     "liuhen.cases",
+    "liuhen.deadlines",
     "liuhen.web",
 ]
 
@@ -191,6 +194,19 @@ HUEY = {
     "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
     "consumer": {"workers": 1, "worker_type": "thread"},
 }
+
+SMTP_URL = urlparse(os.environ.get("LIUHEN_SMTP_URL", ""))
+EMAIL_ENABLED = SMTP_URL.scheme in {"smtp", "smtps"}
+if EMAIL_ENABLED:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_URL.hostname or "localhost"
+    EMAIL_PORT = SMTP_URL.port or (465 if SMTP_URL.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(SMTP_URL.username or "")
+    EMAIL_HOST_PASSWORD = unquote(SMTP_URL.password or "")
+    EMAIL_USE_SSL = SMTP_URL.scheme == "smtps"
+    EMAIL_USE_TLS = SMTP_URL.scheme == "smtp" and EMAIL_PORT == 587
+    EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("LIUHEN_MAIL_FROM", "liuhen@localhost")
 
 LOGGING = {
     "version": 1,

@@ -78,3 +78,42 @@ def test_exported_proof_checks_with_the_stdlib_script(demo_home: Path, tmp_path:
 def test_serve_refuses_an_uninitialised_home(tmp_path: Path) -> None:
     proc = liuhen(tmp_path / "empty", "serve", check=False, timeout=60)
     assert proc.returncode == 2 and "liuhen init" in proc.stderr
+
+
+def test_deadline_command_on_the_official_calendar(demo_home: Path) -> None:
+    # the acceptance example: 9.28 + 7 working days across National Day and its 调休 Saturday
+    assert liuhen(demo_home, "deadline", "2026-09-28", "--workdays", "7").stdout.strip() == "2026-10-13"
+    assert liuhen(demo_home, "deadline", "2026-09-05", "--days", "30").stdout.strip() == "2026-10-08"
+    assert liuhen(demo_home, "deadline", "2026-09-30T18:00", "--hours", "24").stdout.strip() == \
+        "2026-10-01T18:00+08:00"
+    unknown = liuhen(demo_home, "deadline", "2026-12-28", "--workdays", "7", check=False)
+    assert unknown.returncode == 2 and "2027" in unknown.stderr and unknown.stdout == ""
+    bad = liuhen(demo_home, "deadline", "2026-09-28", "--workdays", "7", "--days", "3", check=False)
+    assert bad.returncode == 2
+
+
+def test_calendar_import_then_show_and_compute(home_copy: Path, tmp_path: Path) -> None:
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,holiday,测试\n", encoding="utf-8")
+    refused = liuhen(home_copy, "calendar", "import", str(schedule), check=False)
+    assert refused.returncode == 2 and "依据" in refused.stderr  # a schedule needs its source
+    liuhen(home_copy, "calendar", "import", str(schedule), "--source", "国办发明电（测试）")
+    assert liuhen(home_copy, "deadline", "2026-12-28", "--workdays", "7").stdout.strip() == "2027-01-08"
+    shown = liuhen(home_copy, "calendar", "show", "2027").stdout
+    assert "2027-01-04" in shown and "国办发明电（测试）" in shown
+    assert "国庆节" in liuhen(home_copy, "calendar", "show", "2026").stdout or \
+        "National Day" in liuhen(home_copy, "calendar", "show", "2026").stdout
+    assert liuhen(home_copy, "verify").returncode == 0  # the import is in the ledger
+
+
+def test_rules_export_writes_the_generated_table(demo_home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "rules.md"
+    liuhen(demo_home, "rules", "export", "--out", str(target))
+    text = target.read_text(encoding="utf-8")
+    assert text == (DOCS / "rules.md").read_text(encoding="utf-8")
+    assert "| D7 | D7 |" in text and "处罚法60" in text
+
+
+def test_demo_has_an_overdue_deadline_and_scan_reports_it(demo_home: Path) -> None:
+    out = liuhen(demo_home, "deadlines", "scan").stdout
+    assert "已逾期 1 项" in out

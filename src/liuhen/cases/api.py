@@ -14,6 +14,7 @@ from liuhen.accounts.models import Agency, Unit, User
 from liuhen.cases import presentation, queries, services
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
+from liuhen.deadlines import queries as deadline_queries
 
 router = Router(tags=["cases"])
 approvals_router = Router(tags=["approvals"])
@@ -107,6 +108,7 @@ class CaseDetail(CaseFields):
     officers: list[dict[str, Any]]
     approvals: list[ApprovalOut]
     next_steps: list[StepOut]
+    deadlines: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
 
 
@@ -126,6 +128,7 @@ def detail(case: Case) -> CaseDetail:
                   for co in case.officers.select_related("user")],
         approvals=[_approval_out(a) for a in case.approvals.prefetch_related("steps").order_by("id")],
         next_steps=[StepOut(**s) for s in presentation.steps(case)],
+        deadlines=deadline_queries.for_case(case),
         timeline=presentation.timeline(case),
     )
 

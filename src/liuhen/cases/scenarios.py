@@ -95,9 +95,9 @@ def step(case: Case, action: str, cast: Cast) -> Case:
     return services.transition(actor=actor, case=case, action=action)
 
 
-def path_to(procedure: stages.Procedure, target: stages.Stage) -> list[str]:
-    """The shortest list of actions from the procedure's first stage to ``target``."""
-    start = stages.INITIAL_STAGE[procedure]
+def path_to(procedure: stages.Procedure, target: stages.Stage, start: stages.Stage | None = None) -> list[str]:
+    """The shortest list of actions from ``start`` (default: the procedure's first stage) to ``target``."""
+    start = start or stages.INITIAL_STAGE[procedure]
     queue: deque[tuple[stages.Stage, list[str]]] = deque([(start, [])])
     seen = {start}
     while queue:
@@ -112,6 +112,6 @@ def path_to(procedure: stages.Procedure, target: stages.Stage) -> list[str]:
 
 
 def advance(case: Case, target: stages.Stage, cast: Cast) -> Case:
-    for action in path_to(case.procedure_enum, target):
+    for action in path_to(case.procedure_enum, target, case.stage_enum):
         case = step(case, action, cast)
     return case

@@ -17,6 +17,7 @@ from liuhen.cases import presentation, queries, services
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
+from liuhen.deadlines import queries as deadline_queries
 
 
 def _user(request: HttpRequest) -> User:
@@ -45,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/home.html", {
         "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
         "pending": queries.pending_approvals(user),
+        "alerts": deadline_queries.unread_alerts(user)[:20],
+        "counts": deadline_queries.counts(user, "mine"),
     })
 
 
@@ -101,6 +104,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case, "parties": presentation.parties(case), "steps": presentation.steps(case),
         "timeline": presentation.timeline(case), "approvals": approvals,
         "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
+        "deadlines": deadline_queries.for_case(case),
         "act_form": ActForm(), "approval_form": ApprovalForm(), "sign_form": SignForm(),
     })
 

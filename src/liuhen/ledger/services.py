@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,20 @@ def actor_of(user: Any) -> Actor:
     if isinstance(user, Actor):
         return user
     return Actor(user.get_username(), user.pk)
+
+
+Subscriber = Callable[[Event, dict[str, Any]], None]
+_SUBSCRIBERS: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> None:
+    """Call ``subscriber(event, body)`` after every append, inside the same transaction.
+
+    Other apps derive their projections (deadlines, …) from ledger events this way, so nothing they keep
+    can disagree with the log. A subscriber that raises aborts the command that appended the event.
+    """
+    if subscriber not in _SUBSCRIBERS:
+        _SUBSCRIBERS.append(subscriber)
 
 
 def lock_log() -> None:
@@ -118,6 +133,8 @@ def append(
                   subject_id=subject, case_ref=case_ref, body=body_text, leaf_hash=leaf, subtree_hashes=subtrees)
     event._state.adding = False
     event._state.db = connection.alias
+    for subscriber in _SUBSCRIBERS:
+        subscriber(event, body)
     return event
 
 

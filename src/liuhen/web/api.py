@@ -12,7 +12,8 @@ from liuhen.accounts.api import router as accounts_router
 from liuhen.accounts.services import user_for_token
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
-from liuhen.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation, StageError
+from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, NotFound, RuleViolation, StageError
+from liuhen.deadlines.api import router as deadlines_router
 from liuhen.ledger.api import router as ledger_router
 
 
@@ -60,6 +61,11 @@ def stage_error(request: HttpRequest, exc: StageError) -> HttpResponse:
     return _error(request, 409, {"detail": str(exc)})
 
 
+@api.exception_handler(CalendarYearUnknown)
+def calendar_year_unknown(request: HttpRequest, exc: CalendarYearUnknown) -> HttpResponse:
+    return _error(request, 422, {"rule": "T5", "year": exc.year, "detail": str(exc)})
+
+
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return _error(request, 422, {"detail": str(exc)})
@@ -79,3 +85,4 @@ api.add_router("/", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/approvals", approvals_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/", deadlines_router)

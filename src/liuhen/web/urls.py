@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from liuhen.cases import views
+from liuhen.deadlines import views as deadline_views
 from liuhen.web.api import api
 
 admin.site.site_header = "留痕 · 机构与人员管理"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
     path("cases/<int:case_id>/approvals/", views.case_approval, name="case_approval"),
     path("approvals/<int:approval_id>/<str:step>/", views.approval_sign, name="approval_sign"),
+    path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
+    path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
