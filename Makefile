@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: the browser for UI tests, CJK fonts for Chinese pages, PDFs and screenshots
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages: the browser for UI tests; CJK fonts and Pango for Chinese PDFs; pdftotext to read them back
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 .PHONY: run test install system-packages lint bench clean-data
 

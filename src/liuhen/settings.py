@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "liuhen.accounts",
     "liuhen.cases",
     "liuhen.deadlines",
+    "liuhen.documents",
     "liuhen.web",
 ]
 

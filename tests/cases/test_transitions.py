@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -116,7 +116,7 @@ def test_compulsory_measure_extends_once_and_needs_approval(cast, make_case) -> 
 def test_major_decision_needs_legal_review_and_collective_discussion(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rules D2, D3: checked only for major decisions, in that order after D4 and D9
     case = scenarios.advance(make_case(is_major=True), stages.Stage.NOTICE, cast)
-    for fact in (stages.Fact.RIGHTS_NOTICE_SERVED, stages.Fact.DECISION_APPROVED):
+    for fact in (stages.Fact.RIGHTS_NOTICE_SERVED, stages.Fact.HEARING_WINDOW_CLOSED, stages.Fact.DECISION_APPROVED):
         scenarios.satisfy(case, fact, cast)
     assert _refused(case, "decide", cast.handler).rule_id == "D2"
     with pytest.raises(Forbidden):  # the legal review is the legal unit's, not the officer's
@@ -135,3 +135,25 @@ def test_investigation_needs_two_certified_officers(cast, make_case) -> None:  #
     cert.save()
     services.assign_officer(actor=cast.handler, case=case, officer=cast.second_officer)
     assert _refused(case, "conclude_investigation", cast.handler).rule_id == "I1"
+
+
+def test_decision_waits_for_the_hearing_request_window(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rule D5: 5 working days after the rights notice, unless the party waives in writing
+    import time_machine
+
+    case = scenarios.advance(make_case(), stages.Stage.NOTICE, cast)
+    scenarios.satisfy(case, stages.Fact.DECISION_APPROVED, cast)
+    with time_machine.travel(datetime(2026, 9, 28, 2, 0, tzinfo=UTC), tick=False):  # 10:00 in Beijing
+        services.record_act(actor=cast.handler, case=case, kind="rights_notice", note="直接送达")
+        violation = _refused(case, "decide", cast.handler)
+        assert violation.rule_id == "D5" and "5个工作日" in violation.message
+    with time_machine.travel(datetime(2026, 10, 10, 8, 0, tzinfo=UTC), tick=False):  # the 5th working day
+        assert _refused(case, "decide", cast.handler).rule_id == "D5"
+    with time_machine.travel(datetime(2026, 10, 12, 2, 0, tzinfo=UTC), tick=False):  # the window has ended
+        assert stages.Fact.HEARING_WINDOW_CLOSED in case_facts(case)
+    other = scenarios.advance(make_case(), stages.Stage.NOTICE, cast)
+    for fact in (stages.Fact.RIGHTS_NOTICE_SERVED, stages.Fact.DECISION_APPROVED):
+        scenarios.satisfy(other, fact, cast)
+    assert _refused(other, "decide", cast.handler).rule_id == "D5"
+    services.record_act(actor=cast.handler, case=other, kind="rights_waiver", note="当事人书面放弃")
+    assert services.transition(actor=cast.handler, case=other, action="decide").stage == "decision"

@@ -140,6 +140,11 @@ class ActKind(models.TextChoices):
     INSPECTION_TRANSCRIPT = "inspection_transcript", "现场检查笔录"
     RECTIFICATION_ORDER = "rectification_order", "责令限期整改指令书"
     RECTIFICATION_CHECK = "rectification_check", "整改复查意见"
+    RIGHTS_WAIVER = "rights_waiver", "当事人书面放弃陈述、申辩、听证权利"
+    PRESERVATION = "preservation", "证据先行登记保存"
+    HEARING_NOTICE = "hearing_notice", "听证通知已送达"
+    DEMAND_NOTICE = "demand_notice", "催告书已送达"
+    COURT_APPLICATION = "court_application", "申请法院强制执行"
 
 
 class CaseAct(models.Model):

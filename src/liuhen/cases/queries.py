@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
-from liuhen.core import stages
-from liuhen.core.errors import NotFound, RuleViolation
+from liuhen.core import periods, stages
+from liuhen.core.errors import CalendarYearUnknown, NotFound, RuleViolation
+from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
 
@@ -57,7 +58,8 @@ def certified_officers(case: Case, on: date) -> list[User]:
 
 def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     on = on or timezone.localdate()
-    facts: set[str] = {ACT_FACTS[k] for k in case.acts.values_list("kind", flat=True).distinct()}
+    kinds = case.acts.values_list("kind", flat=True).distinct()
+    facts: set[str] = {ACT_FACTS[k] for k in kinds if k in ACT_FACTS}  # some acts only start deadlines
     approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
     facts |= {APPROVAL_FACTS[k] for k in approved}
     if len(certified_officers(case, on)) >= 2:
@@ -70,7 +72,26 @@ def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
         facts.add(Fact.SIMPLIFIED_LIMITS)
     if case.extensions == 0:
         facts.add(Fact.NOT_YET_EXTENDED)
+    if hearing_window_closed(case, on):
+        facts.add(Fact.HEARING_WINDOW_CLOSED)
     return frozenset(facts)
+
+
+def hearing_window_closed(case: Case, on: date) -> bool:
+    """rule D5: the party may ask for a hearing within 5 working days of the rights notice; a decision waits
+    for that window unless the party waived it in writing or already asked (then the hearing gate applies)."""
+    kinds = set(case.acts.values_list("kind", flat=True))
+    if {ActKind.RIGHTS_WAIVER, ActKind.HEARING_REQUEST} & kinds:
+        return True
+    notice = case.acts.filter(kind=ActKind.RIGHTS_NOTICE).order_by("-occurred_at").values_list(
+        "occurred_at", flat=True).first()
+    if notice is None:
+        return False
+    try:
+        end = periods.due(BY_KEY["D5.request"], notice).on
+    except CalendarYearUnknown:  # rule T5: an unknown year never shortens the party's window
+        return False
+    return end is not None and on > end
 
 
 def next_steps(case: Case) -> list[tuple[stages.Transition, RuleViolation | None]]:

@@ -32,6 +32,7 @@ FACT_ACT: dict[Fact, tuple[str, str]] = {
     Fact.INVESTIGATION_REPORT: (ActKind.INVESTIGATION_REPORT, "调查终结，事实清楚，证据确凿，建议给予行政处罚"),
     Fact.RIGHTS_NOTICE_SERVED: (ActKind.RIGHTS_NOTICE, "行政处罚告知书已直接送达当事人"),
     Fact.HEARING_HELD: (ActKind.HEARING, "已依法举行听证，听证笔录附卷"),
+    Fact.HEARING_WINDOW_CLOSED: (ActKind.RIGHTS_WAIVER, "当事人书面表示放弃陈述、申辩和听证权利"),
     Fact.LEGAL_REVIEW: (ActKind.LEGAL_REVIEW, "经法制审核，主体适格、事实清楚、程序合法、适用依据正确，同意"),
     Fact.COLLECTIVE_DISCUSSION: (ActKind.COLLECTIVE_DISCUSSION, "经局务会集体讨论，同意处罚意见"),
     Fact.DELIVERED: (ActKind.DELIVERY, "决定书已直接送达，当事人在送达回证上签收"),

@@ -93,14 +93,14 @@ def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
                           seq=counter.last)
 
 
-def _require_agency_member(actor: User, agency_id: int) -> None:
+def require_agency_member(actor: User, agency_id: int) -> None:
     if not actor.is_superuser and actor.agency_id != agency_id:
         raise Forbidden("不能操作其他机关的案件")
 
 
-def _require_case_actor(actor: User, case: Case) -> None:
+def require_case_actor(actor: User, case: Case) -> None:
     """Officers assigned to the case, the handling unit's head, and the agency's leaders act on a case."""
-    _require_agency_member(actor, case.agency_id)
+    require_agency_member(actor, case.agency_id)
     if actor.is_superuser or actor.role == Role.LEADER:
         return
     if actor.role == Role.UNIT_HEAD and actor.unit_id == case.unit_id:
@@ -146,7 +146,7 @@ def create_case(
         proc = Procedure(procedure)
     except ValueError as exc:
         raise InvalidInput(f"未知的程序类型：{procedure}") from exc
-    _require_agency_member(actor, unit.agency_id)
+    require_agency_member(actor, unit.agency_id)
     if actor.role not in {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER, Role.ADMIN} and not actor.is_superuser:
         raise Forbidden("只有执法人员、承办机构负责人或机关负责人可以登记案件")
     cause = (cause or "").strip()
@@ -204,7 +204,7 @@ def create_case(
 
 @transaction.atomic
 def assign_officer(*, actor: User, case: Case, officer: User) -> CaseOfficer:
-    _require_case_actor(actor, case)
+    require_case_actor(actor, case)
     if officer.agency_id != case.agency_id:
         raise InvalidInput(f"{officer.display_name} 不是本机关人员，不能承办本案")
     if case.officers.filter(user=officer).exists():
@@ -225,11 +225,11 @@ def record_act(
         raise InvalidInput(f"未知的记录事项：{kind}")
     roles = ACT_ROLES.get(kind)
     if roles is not None:
-        _require_agency_member(actor, case.agency_id)
+        require_agency_member(actor, case.agency_id)
         if actor.role not in roles and not actor.is_superuser:
             raise Forbidden(f"“{ActKind(kind).label}”只能由{'、'.join(Role(r).label for r in roles)}记录")
     else:
-        _require_case_actor(actor, case)
+        require_case_actor(actor, case)
     note = (note or "").strip()
     if kind in ACTS_NEEDING_NOTE and not note:
         raise InvalidInput(f"“{ActKind(kind).label}”须填写说明")
@@ -266,7 +266,7 @@ def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Appro
         raise InvalidInput(f"未知的审批事项：{kind}")
     if kind not in APPROVALS_BY_PROCEDURE[case.procedure_enum]:
         raise InvalidInput(f"{case.get_procedure_display()}不使用“{ApprovalKind(kind).label}”")
-    _require_case_actor(actor, case)
+    require_case_actor(actor, case)
     opinion = (opinion or "").strip()
     if not opinion:
         raise InvalidInput("承办人意见不能为空")
@@ -321,7 +321,7 @@ def _locked_approval(approval: Approval) -> Approval:
 def review_approval(*, actor: User, approval: Approval, agree: bool, opinion: str) -> Approval:
     """审核人 reviews: the head of the handling unit (rule D9)."""
     approval = _locked_approval(approval)
-    _require_agency_member(actor, approval.case.agency_id)
+    require_agency_member(actor, approval.case.agency_id)
     if approval.status != ApprovalStatus.REVIEWING:
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能审核")
     if not actor.is_superuser and not (actor.role == Role.UNIT_HEAD and actor.unit_id == approval.case.unit_id):
@@ -334,7 +334,7 @@ def review_approval(*, actor: User, approval: Approval, agree: bool, opinion: st
 def decide_approval(*, actor: User, approval: Approval, approve: bool, opinion: str) -> Approval:
     """批准人 approves or refuses: a leader of the agency (rule D9)."""
     approval = _locked_approval(approval)
-    _require_agency_member(actor, approval.case.agency_id)
+    require_agency_member(actor, approval.case.agency_id)
     if approval.status != ApprovalStatus.APPROVING:
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能批准")
     if not actor.is_superuser and actor.role != Role.LEADER:
@@ -348,11 +348,11 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
     """The one way a case changes stage. Raises StageError or RuleViolation and changes nothing."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if action == "archive":
-        _require_agency_member(actor, case.agency_id)
+        require_agency_member(actor, case.agency_id)
         if actor.role != Role.ARCHIVIST and not actor.is_superuser:
             raise Forbidden("归档须由档案管理员办理")
     else:
-        _require_case_actor(actor, case)
+        require_case_actor(actor, case)
     step = stages.check(case.procedure_enum, case.stage_enum, action, case_facts(case))
     now = timezone.now()
     source = case.stage

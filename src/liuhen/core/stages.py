@@ -127,6 +127,7 @@ class Fact(StrEnum):
     RECTIFICATION_ORDER = "rectification_order"
     RECTIFICATION_CHECK = "rectification_check"
     LICENCE_DECISION_APPROVED = "licence_decision_approved"
+    HEARING_WINDOW_CLOSED = "hearing_window_closed"
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        Gate("D1", Fact.INVESTIGATION_REPORT, "须先制作案件调查报告（处理呈批），载明事实、证据和法律依据")),
     _t(G, S.NOTICE, "decide", S.DECISION, "作出决定",
        Gate("D4", Fact.RIGHTS_NOTICE_SERVED, "作出处罚决定前须告知当事人拟处罚内容及陈述、申辩、听证权利"),
+       Gate("D5", Fact.HEARING_WINDOW_CLOSED,
+            "告知后5个工作日的听证申请期尚未届满（当事人书面放弃或已申请听证的除外）"),
        Gate("D5", Fact.HEARING_HELD, "当事人已要求听证，须举行听证后方可作出决定", Fact.HEARING_REQUESTED),
        Gate("D2", Fact.LEGAL_REVIEW, "重大执法决定须经法制审核", Fact.MAJOR),
        Gate("D3", Fact.COLLECTIVE_DISCUSSION, "情节复杂或重大违法行为须经负责人集体讨论", Fact.MAJOR),

@@ -43,6 +43,44 @@ def statements(vendor: str, table: str) -> list[str]:
     raise RuntimeError(f"no append-only triggers for database engine {vendor}")
 
 
+def final_statements(vendor: str, table: str, column: str, value: str) -> list[str]:
+    """Refuse UPDATE and DELETE of rows whose ``column`` is ``value`` (a finalised record); drafts stay open."""
+    upd, dele = _names(table)
+    cond = f"OLD.{column} = '{value}'"
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {upd} BEFORE UPDATE ON {table} WHEN {cond} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {table} (finalised)'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {dele} BEFORE DELETE ON {table} WHEN {cond} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {table} (finalised)'); END",
+        ]
+    if vendor == "postgresql":
+        fn = "liuhen_refuse_change"
+        return [
+            statements(vendor, table)[0],  # the shared function
+            f"DROP TRIGGER IF EXISTS {upd} ON {table}",
+            f"CREATE TRIGGER {upd} BEFORE UPDATE ON {table} FOR EACH ROW WHEN ({cond}) EXECUTE FUNCTION {fn}()",
+            f"DROP TRIGGER IF EXISTS {dele} ON {table}",
+            f"CREATE TRIGGER {dele} BEFORE DELETE ON {table} FOR EACH ROW WHEN ({cond}) EXECUTE FUNCTION {fn}()",
+        ]
+    raise RuntimeError(f"no triggers for database engine {vendor}")
+
+
+def protect_final(table: str, column: str, value: str) -> Any:
+    """A migration operation: rows marked final are append-only, drafts are not."""
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        for sql in final_statements(schema_editor.connection.vendor, table, column, value):
+            schema_editor.execute(sql)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        for sql in drop_statements(schema_editor.connection.vendor, table):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
 def drop_statements(vendor: str, table: str) -> list[str]:
     names = [*_names(table), f"{table}_no_truncate"]
     if vendor == "sqlite":
@@ -82,5 +120,6 @@ def missing(connection: Any, tables: list[str]) -> list[str]:
 # Every table the migrations protect; `liuhen verify` reports any whose triggers are missing.
 APPEND_ONLY_TABLES = [
     "ledger_event", "ledger_checkpoint", "cases_party", "cases_caseact", "cases_approvalstep",
-    "deadlines_calendarimport", "deadlines_calendarday",
+    "deadlines_calendarimport", "deadlines_calendarday", "documents_signature",
+    "documents_document",  # finalised rows only (see protect_final)
 ]

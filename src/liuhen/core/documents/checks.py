@@ -1,0 +1,115 @@
+"""What finalising a document checks: required fields, signature slots, and the rules a document carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from liuhen.core import calendar
+from liuhen.core.documents import DocumentType, FieldKind, SlotRole, missing_fields
+from liuhen.core.errors import InvalidInput, RuleViolation
+from liuhen.core.rules import rule
+
+COMPULSION_MAX_DAYS = 30  # rule I4 (强制法25): 30 days, extendable once by at most 30 days
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    slot: SlotRole
+    name: str
+    user_id: int | None = None
+    certificate_no: str = ""
+    certificate_valid: bool = False
+    refused: bool = False
+    refusal_reason: str = ""
+    witness_name: str = ""
+
+
+def _violation(rule_id: str, message: str) -> RuleViolation:
+    return RuleViolation(rule_id, rule(rule_id).source, message)
+
+
+def check_fields(doc_type: DocumentType, data: dict[str, Any]) -> None:
+    missing = missing_fields(doc_type, data)
+    if missing:
+        unchecked = [f for f in missing if f.kind == FieldKind.BOOL and f.must_be_true]
+        if unchecked and len(unchecked) == len(missing):
+            f = unchecked[0]
+            raise _violation(f.must_be_true, f"须确认“{f.label}”")
+        raise InvalidInput(f"{doc_type.name}缺少必填项：{'、'.join(f.label for f in missing)}")
+
+
+def check_slots(doc_type: DocumentType, signatures: list[SignatureInput]) -> None:
+    by_slot: dict[SlotRole, list[SignatureInput]] = {}
+    for s in signatures:
+        if not s.name.strip():
+            raise InvalidInput("签名人姓名不能为空")
+        by_slot.setdefault(s.slot, []).append(s)
+    allowed = {slot.role for slot in doc_type.slots}
+    for role in by_slot:
+        if role not in allowed:
+            raise InvalidInput(f"{doc_type.name}没有“{role}”签名栏")
+    for slot in doc_type.slots:
+        got = by_slot.get(slot.role, [])
+        if slot.required and len(got) < slot.minimum:
+            if slot.role == SlotRole.OFFICER and slot.minimum >= 2:
+                raise _violation("I1", f"{doc_type.name}须有{slot.minimum}名以上执法人员签名")
+            raise InvalidInput(f"{doc_type.name}缺少签名：{slot.title}")
+        for s in got:
+            if s.refused:
+                if not slot.refusable:
+                    raise InvalidInput(f"“{slot.title}”不能拒签")
+                if not s.refusal_reason.strip() or not s.witness_name.strip():  # rule I2
+                    raise _violation("I2", f"{slot.title}拒绝签名的，须记录拒签理由并由见证人签名")
+    officers = by_slot.get(SlotRole.OFFICER, [])
+    if doc_type.investigation_record:  # rule I1: two officers with valid certificates, numbers recorded
+        valid = [o for o in officers if o.certificate_valid and o.certificate_no]
+        if len(valid) < 2:
+            raise _violation("I1", "调查取证须有2名以上持有效执法证的执法人员，并记录执法证号")
+
+
+def check_rules(doc_type: DocumentType, data: dict[str, Any], signatures: list[SignatureInput], *,
+                today: date, case_officer_ids: set[int]) -> None:
+    """The rules specific to a document type (rule ids next to each)."""
+    code = doc_type.code
+    if code == "hearing_notification":  # rule D5: the hearing is announced 7 working days ahead
+        hearing_on = datetime.fromisoformat(str(data["hearing_at"])).date()
+        earliest = calendar.add_workdays(today, 7)
+        if hearing_on < earliest:
+            raise _violation("D5", f"听证须在举行7个工作日前通知当事人：本通知最早可定于{earliest.isoformat()}举行听证")
+    if code == "hearing_transcript":  # rule D5: the chair did not investigate the case
+        for s in signatures:
+            if s.slot == SlotRole.CHAIR and s.user_id is not None and s.user_id in case_officer_ids:
+                raise _violation("D5", f"听证主持人{s.name}参与了本案调查，应当回避")
+    if code == "compulsion_decision" and int(data["term_days"]) > COMPULSION_MAX_DAYS:  # rule I4
+        raise _violation("I4", f"查封、扣押的期限不得超过{COMPULSION_MAX_DAYS}日")
+    if code == "extension_decision" and int(data["extension_days"]) > COMPULSION_MAX_DAYS:  # rule I4
+        raise _violation("I4", f"延长期限不得超过{COMPULSION_MAX_DAYS}日")
+    if code == "delivery_receipt":
+        _check_delivery(data, signatures)
+
+
+def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput]) -> None:
+    method = data.get("method")
+    recipient = [s for s in signatures if s.slot == SlotRole.RECIPIENT]
+    witnesses = [s for s in signatures if s.slot == SlotRole.WITNESS]
+    refused = any(s.refused for s in recipient)
+    if method == "direct" and refused:  # rule SV2: a refusal makes it 留置送达
+        raise _violation("SV2", "受送达人拒绝签收的，应采用留置送达并记明拒收事由")
+    if method == "left_with":  # rule SV4
+        if not str(data.get("refusal_reason") or "").strip() or not (witnesses or any(s.witness_name for s in recipient)):
+            raise _violation("SV4", "留置送达须记明拒收事由和日期，并由见证人签名")
+    if method == "mail" and not str(data.get("mail_no") or "").strip():  # rule SV3
+        raise _violation("SV3", "邮寄送达须使用挂号信或特快专递，并记录单号")
+    if method == "public_notice" and not str(data.get("failed_methods") or "").strip():  # rule SV6
+        raise _violation("SV6", "公告送达须记录其他方式均无法送达的情况")
+    if method == "electronic" and data.get("consent") is not True:  # rule SV7
+        raise _violation("SV7", "电子送达须经受送达人书面同意")
+
+
+def check_finalise(doc_type: DocumentType, data: dict[str, Any], signatures: list[SignatureInput], *,
+                   today: date, case_officer_ids: set[int]) -> None:
+    check_fields(doc_type, data)
+    check_slots(doc_type, signatures)
+    check_rules(doc_type, data, signatures, today=today, case_officer_ids=case_officer_ids)
