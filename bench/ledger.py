@@ -35,8 +35,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = "postgresql://postgres@127.0.0.1:5432/liuhen_bench"
-BODY = {"case_no": "明应急罚〔2026〕001号", "action": "file", "source": "intake", "target": "investigation",
-        "label": "立案", "rules": ["S2"]}
+BODY = {
+    "case_no": "明应急罚〔2026〕001号",
+    "action": "file",
+    "source": "intake",
+    "target": "investigation",
+    "label": "立案",
+    "rules": ["S2"],
+}
 
 
 def log(msg: str) -> None:
@@ -86,8 +92,7 @@ def measure_appends(n: int, batch: int) -> dict[str, float]:
         for start in range(0, n, batch):
             with transaction.atomic():
                 for i in range(start, min(n, start + batch)):
-                    services.append(actor=None, action="bench.batch", subject_type="bench", subject_id=i,
-                                    body=BODY)
+                    services.append(actor=None, action="bench.batch", subject_type="bench", subject_id=i, body=BODY)
         batched = n / (time.perf_counter() - t)
         out = {"raw_insert_per_s": raw, "appends_per_s": single, "batched_appends_per_s": batched}
     return out
@@ -114,21 +119,46 @@ def bulk_load(size: int) -> bytes:
     t = time.perf_counter()
     for seq in range(size):
         body = {"case_no": f"明应急罚〔2026〕{seq % 9999:04d}号", "n": seq}
-        data = leaf_data(seq=seq, at=at, actor="bench", actor_id=None, action="bench.load", subject_type="bench",
-                         subject_id=str(seq), case_ref=None, body=body)
+        data = leaf_data(
+            seq=seq,
+            at=at,
+            actor="bench",
+            actor_id=None,
+            action="bench.load",
+            subject_type="bench",
+            subject_id=str(seq),
+            case_ref=None,
+            body=body,
+        )
         completed = tree.append(merkle.leaf_hash(data))
-        rows.append((seq, at_text, "bench", "bench.load", "bench", str(seq),
-                     json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-                     completed[0][1], b"".join(h for _, h in completed[1:])))
+        rows.append(
+            (
+                seq,
+                at_text,
+                "bench",
+                "bench.load",
+                "bench",
+                str(seq),
+                json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                completed[0][1],
+                b"".join(h for _, h in completed[1:]),
+            )
+        )
         if len(rows) == 200_000:
-            db.executemany("INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
-                           "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany(
+                "INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
+                "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
             db.commit()
             rows.clear()
             log(f"  loaded {seq + 1:,} events ({(seq + 1) / (time.perf_counter() - t):,.0f}/s)")
     if rows:
-        db.executemany("INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
-                       "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany(
+            "INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
+            "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
         db.commit()
     db.close()
     return tree.root()
@@ -168,12 +198,18 @@ def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]
             ver_c.append(time.perf_counter() - t)
             assert ok, f"consistency proof {old}->{size} failed"
         ms = lambda xs: statistics.mean(xs) * 1000  # noqa: E731
-        out[str(size)] = {"inclusion_gen_ms": ms(gen_i), "inclusion_verify_ms": ms(ver_i),
-                          "consistency_gen_ms": ms(gen_c), "consistency_verify_ms": ms(ver_c),
-                          "point_read_ms": ms(point),
-                          "p99_inclusion_gen_ms": sorted(gen_i)[int(0.99 * (len(gen_i) - 1))] * 1000}
-        log(f"  size {size:,}: inclusion {ms(gen_i):.3f} ms + verify {ms(ver_i):.3f} ms; consistency "
-            f"{ms(gen_c):.3f} ms + verify {ms(ver_c):.3f} ms; one point read {ms(point):.3f} ms")
+        out[str(size)] = {
+            "inclusion_gen_ms": ms(gen_i),
+            "inclusion_verify_ms": ms(ver_i),
+            "consistency_gen_ms": ms(gen_c),
+            "consistency_verify_ms": ms(ver_c),
+            "point_read_ms": ms(point),
+            "p99_inclusion_gen_ms": sorted(gen_i)[int(0.99 * (len(gen_i) - 1))] * 1000,
+        }
+        log(
+            f"  size {size:,}: inclusion {ms(gen_i):.3f} ms + verify {ms(ver_i):.3f} ms; consistency "
+            f"{ms(gen_c):.3f} ms + verify {ms(ver_c):.3f} ms; one point read {ms(point):.3f} ms"
+        )
     connection.close()
     return out
 
@@ -232,8 +268,20 @@ def reset_pg_database(create: bool = True) -> None:
 
 
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
-    cmd = [sys.executable, __file__, "--worker", kind, "--appends", str(args.appends), "--batch", str(args.batch),
-           "--samples", str(args.samples), "--sizes", ",".join(map(str, args.sizes if kind == "sqlite" else []))]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        kind,
+        "--appends",
+        str(args.appends),
+        "--batch",
+        str(args.batch),
+        "--samples",
+        str(args.samples),
+        "--sizes",
+        ",".join(map(str, args.sizes if kind == "sqlite" else [])),
+    ]
     if args.tmp:
         cmd += ["--tmp", args.tmp]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
@@ -257,8 +305,10 @@ def main() -> None:
     log("SQLite (WAL, synchronous=FULL)")
     sqlite = run_worker("sqlite", args)
     a = sqlite["appends"]
-    log(f"  appends/s: {a['appends_per_s']:,.0f} one per transaction, {a['batched_appends_per_s']:,.0f} batched; "  # type: ignore[index]
-        f"raw one-row commits/s {a['raw_insert_per_s']:,.0f}")  # type: ignore[index]
+    log(
+        f"  appends/s: {a['appends_per_s']:,.0f} one per transaction, {a['batched_appends_per_s']:,.0f} batched; "  # type: ignore[index]
+        f"raw one-row commits/s {a['raw_insert_per_s']:,.0f}"
+    )  # type: ignore[index]
     pg = None
     if pg_reachable():
         reset_pg_database()
@@ -268,26 +318,31 @@ def main() -> None:
         finally:
             reset_pg_database(create=False)
         b = pg["appends"]
-        log(f"  appends/s: {b['appends_per_s']:,.0f} one per transaction, {b['batched_appends_per_s']:,.0f} "  # type: ignore[index]
-            f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}")  # type: ignore[index]
+        log(
+            f"  appends/s: {b['appends_per_s']:,.0f} one per transaction, {b['batched_appends_per_s']:,.0f} "  # type: ignore[index]
+            f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}"
+        )  # type: ignore[index]
     else:
         log("PostgreSQL: no server on 127.0.0.1:5432, skipped")
     print(json.dumps({"sqlite": sqlite, "postgresql": pg}, indent=1))
-    fields = [f"appends_per_s={a['appends_per_s']:.0f}",  # type: ignore[index]
-              f"batched_appends_per_s={a['batched_appends_per_s']:.0f}",  # type: ignore[index]
-              f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}"]  # type: ignore[index]
+    fields = [
+        f"appends_per_s={a['appends_per_s']:.0f}",  # type: ignore[index]
+        f"batched_appends_per_s={a['batched_appends_per_s']:.0f}",  # type: ignore[index]
+        f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}",
+    ]  # type: ignore[index]
     if pg:
         b = pg["appends"]
-        fields += [f"pg_appends_per_s={b['appends_per_s']:.0f}",  # type: ignore[index]
-                   f"pg_batched_appends_per_s={b['batched_appends_per_s']:.0f}",  # type: ignore[index]
-                   f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}"]  # type: ignore[index]
+        fields += [
+            f"pg_appends_per_s={b['appends_per_s']:.0f}",  # type: ignore[index]
+            f"pg_batched_appends_per_s={b['batched_appends_per_s']:.0f}",  # type: ignore[index]
+            f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}",
+        ]  # type: ignore[index]
     proofs = sqlite.get("proofs")
     if proofs:
         size = max(proofs, key=int)  # type: ignore[arg-type]
         p = proofs[size]  # type: ignore[index]
         total = p["inclusion_gen_ms"] + p["inclusion_verify_ms"] + p["consistency_gen_ms"] + p["consistency_verify_ms"]
-        fields += [f"proof_size={size}", f"proof_ms={total:.3f}",
-                   f"ratio_point_read={total / p['point_read_ms']:.1f}"]
+        fields += [f"proof_size={size}", f"proof_ms={total:.3f}", f"ratio_point_read={total / p['point_read_ms']:.1f}"]
     print("RESULT ledger " + " ".join(fields))
 
 

@@ -66,11 +66,13 @@ def units(agency):  # type: ignore[no-untyped-def]
 
 
 def make_user(agency, unit, username, role, cert=None):  # type: ignore[no-untyped-def]
-    user = accounts.create_user(actor=None, username=username, password=PASSWORD, full_name=username,
-                                role=role, agency=agency, unit=unit)
+    user = accounts.create_user(
+        actor=None, username=username, password=PASSWORD, full_name=username, role=role, agency=agency, unit=unit
+    )
     if cert:
-        accounts.issue_certificate(actor=None, user=user, certificate_no=cert, valid_from=date(2020, 1, 1),
-                                   valid_to=date(2099, 12, 31))
+        accounts.issue_certificate(
+            actor=None, user=user, certificate_no=cert, valid_from=date(2020, 1, 1), valid_to=date(2099, 12, 31)
+        )
     return user
 
 
@@ -90,8 +92,10 @@ def cast(agency, units) -> scenarios.Cast:  # type: ignore[no-untyped-def]
 def make_case(cast, units):  # type: ignore[no-untyped-def]
     def make(procedure: str = "general_procedure", **kw):  # type: ignore[no-untyped-def]
         kw.setdefault("cause", "未按规定进行安全生产教育培训")
-        kw.setdefault("parties", [services.PartyInput(kind="organisation", name="某某化工有限公司",
-                                                      id_number="91320100MA1X2Y3Z4A")])
+        kw.setdefault(
+            "parties",
+            [services.PartyInput(kind="organisation", name="某某化工有限公司", id_number="91320100MA1X2Y3Z4A")],
+        )
         kw.setdefault("officers", [cast.handler])
         return services.create_case(actor=cast.handler, unit=units[0], procedure=procedure, **kw)
 

@@ -153,8 +153,14 @@ def token_create(
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 @app.command()
@@ -241,8 +247,11 @@ def deadline(
     hours: Annotated[int | None, typer.Option(help="N 小时（T4：自确切时间起算）")] = None,
 ) -> None:
     """计算期限届满日（法定工作日日历）。"""
-    given = [(k, v) for k, v in (("workdays", workdays), ("days", days), ("months", months), ("hours", hours))
-             if v is not None]
+    given = [
+        (k, v)
+        for k, v in (("workdays", workdays), ("days", days), ("months", months), ("hours", hours))
+        if v is not None
+    ]
     if len(given) != 1:
         raise fail("请只给出一种期限：--workdays、--days、--months 或 --hours")
     kind, n = given[0]
@@ -254,8 +263,12 @@ def deadline(
 
     begin = _parse_start(start, kind == "hours")
     ensure_calendar()
-    fn = {"workdays": calendar.add_workdays, "days": calendar.add_days, "months": calendar.add_months,
-          "hours": calendar.add_hours}[kind]
+    fn = {
+        "workdays": calendar.add_workdays,
+        "days": calendar.add_days,
+        "months": calendar.add_months,
+        "hours": calendar.add_hours,
+    }[kind]
     result = guarded(lambda: fn(begin, n))
     if isinstance(result, datetime):
         typer.echo(result.isoformat(timespec="minutes"))
@@ -280,8 +293,9 @@ def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
     for col in ("日期", "星期", "类型", "节日"):
         table.add_column(col)
     for d in days:
-        table.add_row(d.on.isoformat(), "一二三四五六日"[d.on.weekday()], "放假" if d.kind == "holiday" else "调休上班",
-                      d.name)
+        table.add_row(
+            d.on.isoformat(), "一二三四五六日"[d.on.weekday()], "放假" if d.kind == "holiday" else "调休上班", d.name
+        )
     out.print(table)
 
 
@@ -317,8 +331,10 @@ def deadlines_scan() -> None:
     from liuhen.deadlines.services import scan
 
     r = guarded(scan)
-    out.print(f"即将到期 {r.due_soon} 项，已逾期 {r.overdue} 项，新提醒 {r.alerts} 条，邮件 {r.emailed} 封，"
-              f"期满结束 {r.ended} 项")
+    out.print(
+        f"即将到期 {r.due_soon} 项，已逾期 {r.overdue} 项，新提醒 {r.alerts} 条，邮件 {r.emailed} 封，"
+        f"期满结束 {r.ended} 项"
+    )
 
 
 def main(argv: list[str] | None = None) -> Any:

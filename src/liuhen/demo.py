@@ -43,8 +43,10 @@ MATTERS: dict[Procedure, list[tuple[str, tuple[str, str, str]]]] = {
         ("举报的无证经营危险化学品行为经核查不成立", ("individual", "周某", "320102198001011234")),
         ("特种作业人员未持证上岗", ("organisation", "明山建材有限公司", "91320100MA1F2G3H4J")),
         ("未按规定设置安全警示标志", ("organisation", "明山物流有限公司", "91320100MA1K2L3M4N")),
-        ("未在有较大危险因素的设备上设置明显的安全警示标志", ("organisation", "明山重工有限公司",
-                                                         "91320100MA1U2V3W4X")),
+        (
+            "未在有较大危险因素的设备上设置明显的安全警示标志",
+            ("organisation", "明山重工有限公司", "91320100MA1U2V3W4X"),
+        ),
         ("未组织制定生产安全事故应急救援预案", ("organisation", "明山食品有限公司", "91320100MA1P2Q3R4S")),
         ("危险物品储存场所不符合安全要求", ("organisation", "明山仓储有限公司", "91320100MA1T2U3V4W")),
         ("未按规定开展安全生产风险辨识", ("organisation", "明山印染有限公司", "91320100MA1Y2Z3A4B")),
@@ -108,8 +110,9 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
     if Agency.objects.filter(name=DEMO_AGENCY).exists():
         return False
     with transaction.atomic():
-        agency = accounts.create_agency(actor=None, name=DEMO_AGENCY, short_name="明应急",
-                                        template="{agency_short}{kind}〔{year}〕{seq:03d}号")
+        agency = accounts.create_agency(
+            actor=None, name=DEMO_AGENCY, short_name="明应急", template="{agency_short}{kind}〔{year}〕{seq:03d}号"
+        )
         units = [
             accounts.create_unit(actor=None, agency=agency, name="执法监察大队"),
             accounts.create_unit(actor=None, agency=agency, name="危险化学品监管科"),
@@ -118,11 +121,23 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         users = {}
         today = timezone.localdate()
         for username, name, role, unit_ix, cert in PEOPLE:
-            user = accounts.create_user(actor=None, username=username, password=DEMO_PASSWORD, full_name=name,
-                                        role=role, agency=agency, unit=units[unit_ix] if unit_ix is not None else None)
+            user = accounts.create_user(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                role=role,
+                agency=agency,
+                unit=units[unit_ix] if unit_ix is not None else None,
+            )
             if cert:
-                accounts.issue_certificate(actor=None, user=user, certificate_no=cert,
-                                           valid_from=date(today.year - 2, 1, 1), valid_to=date(today.year + 3, 12, 31))
+                accounts.issue_certificate(
+                    actor=None,
+                    user=user,
+                    certificate_no=cert,
+                    valid_from=date(today.year - 2, 1, 1),
+                    valid_to=date(today.year + 3, 12, 31),
+                )
             users[username] = user
         progress(f"已创建机关“{DEMO_AGENCY}”、3 个单位、{len(users)} 名人员（密码 {DEMO_PASSWORD}）")
     for procedure, target, cause, party in demo_cases():
@@ -132,14 +147,25 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         major = procedure == Procedure.GENERAL and "重大危险源" in cause
         unit_ix = 1 if procedure in (Procedure.COMPULSION, Procedure.LICENCE) else 0
         handler, second = (users["wangqiang"], users["zhaomin"]) if unit_ix else (users["zhangwei"], users["lina"])
-        cast = scenarios.Cast(handler=handler, second_officer=second,
-                              unit_head=users["liuyang" if unit_ix else "chenjie"],
-                              legal_reviewer=users["sunli"], leader=users["zhouming"], archivist=users["wufang"])
+        cast = scenarios.Cast(
+            handler=handler,
+            second_officer=second,
+            unit_head=users["liuyang" if unit_ix else "chenjie"],
+            legal_reviewer=users["sunli"],
+            leader=users["zhouming"],
+            archivist=users["wufang"],
+        )
         with transaction.atomic():
             case = services.create_case(
-                actor=handler, unit=units[unit_ix], procedure=procedure, cause=cause,
+                actor=handler,
+                unit=units[unit_ix],
+                procedure=procedure,
+                cause=cause,
                 source=CaseSource.COMPLAINT if procedure == Procedure.COMPLAINT else CaseSource.INSPECTION,
-                summary=f"{party[1]}：{cause}。", is_major=major, penalty_kind=penalty, fine_amount=fine,
+                summary=f"{party[1]}：{cause}。",
+                is_major=major,
+                penalty_kind=penalty,
+                fine_amount=fine,
                 parties=[services.PartyInput(kind=party[0], name=party[1], id_number=party[2])],
                 officers=[handler],
             )
@@ -148,27 +174,46 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
     # One general case waiting for the leader's approval of its 立案审批表 (the demo leader approves it)
     with transaction.atomic():
         case = services.create_case(
-            actor=users["lina"], unit=units[0], procedure=Procedure.GENERAL, cause="未按规定开展事故隐患排查治理",
-            summary="明山纺织有限公司涉嫌未按规定开展事故隐患排查治理。", penalty_kind="fine",
-            fine_amount=Decimal("15000"), officers=[users["lina"], users["zhangwei"]],
+            actor=users["lina"],
+            unit=units[0],
+            procedure=Procedure.GENERAL,
+            cause="未按规定开展事故隐患排查治理",
+            summary="明山纺织有限公司涉嫌未按规定开展事故隐患排查治理。",
+            penalty_kind="fine",
+            fine_amount=Decimal("15000"),
+            officers=[users["lina"], users["zhangwei"]],
             parties=[services.PartyInput(kind="organisation", name="明山纺织有限公司", id_number="91320100MA1M5N4P3Q")],
         )
-        approval = services.start_approval(actor=users["lina"], case=case, kind="filing",
-                                           opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查")
+        approval = services.start_approval(
+            actor=users["lina"],
+            case=case,
+            kind="filing",
+            opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查",
+        )
         services.review_approval(actor=users["chenjie"], approval=approval, agree=True, opinion="情况属实，同意立案")
     progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准")
     # An emergency start 30 hours ago whose 立案审批表 was never backfilled: overdue under rule S3
     with transaction.atomic():
         case = services.create_case(
-            actor=users["zhangwei"], unit=units[0], procedure=Procedure.GENERAL, cause="有限空间作业未执行作业审批制度",
-            summary="明山污水处理有限公司有限空间作业现场发现人员中毒风险，先行启动调查。", penalty_kind="fine",
-            fine_amount=Decimal("20000"), officers=[users["zhangwei"], users["lina"]],
-            parties=[services.PartyInput(kind="organisation", name="明山污水处理有限公司",
-                                         id_number="91320100MA1Q2R3S4T")],
+            actor=users["zhangwei"],
+            unit=units[0],
+            procedure=Procedure.GENERAL,
+            cause="有限空间作业未执行作业审批制度",
+            summary="明山污水处理有限公司有限空间作业现场发现人员中毒风险，先行启动调查。",
+            penalty_kind="fine",
+            fine_amount=Decimal("20000"),
+            officers=[users["zhangwei"], users["lina"]],
+            parties=[
+                services.PartyInput(kind="organisation", name="明山污水处理有限公司", id_number="91320100MA1Q2R3S4T")
+            ],
         )
-        services.record_act(actor=users["zhangwei"], case=case, kind="emergency_start",
-                            note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
-                            occurred_at=timezone.now() - timedelta(hours=30))
+        services.record_act(
+            actor=users["zhangwei"],
+            case=case,
+            kind="emergency_start",
+            note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
+            occurred_at=timezone.now() - timedelta(hours=30),
+        )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")
     scan()

@@ -58,7 +58,11 @@ def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) 
     event = Event.objects.get(seq=size)
     body = json.loads(event.body)
     assert (event.action, body["action"], body["source"], body["target"]) == (
-        "case.transition", t.action, t.source, t.target)
+        "case.transition",
+        t.action,
+        t.source,
+        t.target,
+    )
     assert body["rules"] == sorted({g.rule_id for g in t.gates})
     if t.source != t.target:
         with pytest.raises(StageError):  # the same step again, from the new stage, does not exist
@@ -78,8 +82,13 @@ def test_emergency_start_needs_filing_backfill_before_concluding(cast, make_case
 
 def test_late_emergency_backfill_is_flagged(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
-    services.record_act(actor=cast.handler, case=case, kind="emergency_start", note="夜间发现泄漏",
-                        occurred_at=timezone.now() - timedelta(hours=25))
+    services.record_act(
+        actor=cast.handler,
+        case=case,
+        kind="emergency_start",
+        note="夜间发现泄漏",
+        occurred_at=timezone.now() - timedelta(hours=25),
+    )
     approval = services.start_approval(actor=cast.handler, case=case, kind="filing", opinion="补报立案")
     assert approval.late
     body = json.loads(Event.objects.filter(action="approval.proposed").last().body)  # type: ignore[union-attr]
@@ -98,7 +107,8 @@ def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[n
     org = make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000")
     assert stages.Fact.SIMPLIFIED_LIMITS in case_facts(org)
     assert stages.Fact.SIMPLIFIED_LIMITS not in case_facts(
-        make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000.01"))
+        make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000.01")
+    )
 
 
 def test_compulsory_measure_extends_once_and_needs_approval(cast, make_case) -> None:  # type: ignore[no-untyped-def]

@@ -24,41 +24,47 @@ def _official() -> None:
     calendar.configure(calendar.official_calendar())
 
 
-@pytest.mark.parametrize("start,n,expected,why", [
-    # 2025 Spring Festival: 1.28–2.4 off; Sun 1.26 and Sat 2.8 are working days
-    ("2025-01-24", 1, "2025-01-26", "调休 Sunday before the festival counts"),
-    ("2025-01-27", 1, "2025-02-05", "the whole festival is skipped"),
-    ("2025-02-07", 1, "2025-02-08", "调休 Saturday after the festival counts"),
-    # 2025 Labour Day: 5.1–5.5 off; Sun 4.27 works
-    ("2025-04-25", 1, "2025-04-27", "调休 Sunday"),
-    ("2025-04-30", 1, "2025-05-06", "holiday skipped"),
-    # 2025 National Day with Mid-Autumn: 10.1–10.8 off; Sun 9.28 and Sat 10.11 work
-    ("2025-09-30", 3, "2025-10-11", "ends on the 调休 Saturday"),
-    # 2026 Spring Festival: 2.15–2.23 off; Sat 2.14 and Sat 2.28 work
-    ("2026-02-13", 1, "2026-02-14", "调休 Saturday before"),
-    ("2026-02-12", 5, "2026-02-26", "across the festival"),
-    ("2026-02-27", 1, "2026-02-28", "调休 Saturday after"),
-    # 2026 Labour Day: 5.1–5.5 off; Sat 5.9 works
-    ("2026-04-30", 1, "2026-05-06", "holiday skipped"),
-    ("2026-05-08", 1, "2026-05-09", "调休 Saturday"),
-    # 2026 National Day: 10.1–10.7 off (Mid-Autumn 9.25–9.27); Sun 9.20 and Sat 10.10 work
-    ("2026-09-28", 7, "2026-10-13", "the acceptance example"),
-    ("2026-09-18", 1, "2026-09-20", "调休 Sunday"),
-    ("2026-09-24", 1, "2026-09-28", "Mid-Autumn weekend skipped"),
-])
+@pytest.mark.parametrize(
+    "start,n,expected,why",
+    [
+        # 2025 Spring Festival: 1.28–2.4 off; Sun 1.26 and Sat 2.8 are working days
+        ("2025-01-24", 1, "2025-01-26", "调休 Sunday before the festival counts"),
+        ("2025-01-27", 1, "2025-02-05", "the whole festival is skipped"),
+        ("2025-02-07", 1, "2025-02-08", "调休 Saturday after the festival counts"),
+        # 2025 Labour Day: 5.1–5.5 off; Sun 4.27 works
+        ("2025-04-25", 1, "2025-04-27", "调休 Sunday"),
+        ("2025-04-30", 1, "2025-05-06", "holiday skipped"),
+        # 2025 National Day with Mid-Autumn: 10.1–10.8 off; Sun 9.28 and Sat 10.11 work
+        ("2025-09-30", 3, "2025-10-11", "ends on the 调休 Saturday"),
+        # 2026 Spring Festival: 2.15–2.23 off; Sat 2.14 and Sat 2.28 work
+        ("2026-02-13", 1, "2026-02-14", "调休 Saturday before"),
+        ("2026-02-12", 5, "2026-02-26", "across the festival"),
+        ("2026-02-27", 1, "2026-02-28", "调休 Saturday after"),
+        # 2026 Labour Day: 5.1–5.5 off; Sat 5.9 works
+        ("2026-04-30", 1, "2026-05-06", "holiday skipped"),
+        ("2026-05-08", 1, "2026-05-09", "调休 Saturday"),
+        # 2026 National Day: 10.1–10.7 off (Mid-Autumn 9.25–9.27); Sun 9.20 and Sat 10.10 work
+        ("2026-09-28", 7, "2026-10-13", "the acceptance example"),
+        ("2026-09-18", 1, "2026-09-20", "调休 Sunday"),
+        ("2026-09-24", 1, "2026-09-28", "Mid-Autumn weekend skipped"),
+    ],
+)
 def test_add_workdays_across_holidays(start: str, n: int, expected: str, why: str) -> None:
     # rules T1 (the event day is not counted) and T3 (short periods are working days)
     assert calendar.add_workdays(D(start), n) == D(expected), why
 
 
-@pytest.mark.parametrize("start,n,expected", [
-    ("2025-01-21", 7, "2025-02-05"),  # ends 1.28 in the Spring Festival: moved to the first working day (T2)
-    ("2025-09-24", 7, "2025-10-09"),
-    ("2026-04-20", 15, "2026-05-06"),  # ends 5.5, Labour Day
-    ("2026-09-05", 30, "2026-10-08"),  # ends 10.5, National Day
-    ("2026-02-13", 15, "2026-02-28"),  # ends on a 调休 Saturday, which is a working day: no move
-    ("2026-03-02", 5, "2026-03-09"),  # ends Saturday 3.7: moved to Monday
-])
+@pytest.mark.parametrize(
+    "start,n,expected",
+    [
+        ("2025-01-21", 7, "2025-02-05"),  # ends 1.28 in the Spring Festival: moved to the first working day (T2)
+        ("2025-09-24", 7, "2025-10-09"),
+        ("2026-04-20", 15, "2026-05-06"),  # ends 5.5, Labour Day
+        ("2026-09-05", 30, "2026-10-08"),  # ends 10.5, National Day
+        ("2026-02-13", 15, "2026-02-28"),  # ends on a 调休 Saturday, which is a working day: no move
+        ("2026-03-02", 5, "2026-03-09"),  # ends Saturday 3.7: moved to Monday
+    ],
+)
 def test_add_days_moves_a_rest_day_end_forward(start: str, n: int, expected: str) -> None:
     assert calendar.add_days(D(start), n) == D(expected)
 
@@ -91,8 +97,10 @@ def test_unknown_year_is_refused_naming_the_year() -> None:
 
 
 def test_imported_year_is_used_and_overrides_the_package() -> None:
-    days = [OfficialDay(D("2027-01-01"), DayKind.HOLIDAY, "元旦"),
-            OfficialDay(D("2027-02-20"), DayKind.WORKDAY, "春节")]
+    days = [
+        OfficialDay(D("2027-01-01"), DayKind.HOLIDAY, "元旦"),
+        OfficialDay(D("2027-02-20"), DayKind.WORKDAY, "春节"),
+    ]
     cal = calendar.with_overrides(calendar.official_calendar(), days, [2027])
     assert not cal.is_workday(D("2027-01-01")) and cal.is_workday(D("2027-02-20"))
     assert cal.add_workdays(D("2026-12-28"), 7) == D("2027-01-07")  # 12.29–31, (1.1 off), 1.4–1.7

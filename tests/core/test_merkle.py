@@ -44,27 +44,31 @@ def test_reference_tree_roots() -> None:
         assert tree.root().hex() == want
         # every proof the list interface makes for the reference tree verifies against its root
         for i in range(size):
-            assert merkle.verify_inclusion(leaves[i], i, size, merkle.inclusion_proof(leaves[:size], i),
-                                           bytes.fromhex(want))
+            assert merkle.verify_inclusion(
+                leaves[i], i, size, merkle.inclusion_proof(leaves[:size], i), bytes.fromhex(want)
+            )
 
 
 @pytest.mark.parametrize("path", _files("inclusion"), ids=lambda p: "/".join(p.parts[-2:]))
 def test_inclusion_vector(path: Path) -> None:
     v = json.loads(path.read_text())
-    ok = merkle.verify_inclusion(_b64(v["leafHash"]), v["leafIdx"], v["treeSize"],
-                                 [_b64(p) for p in v["proof"] or []], _b64(v["root"]))
+    ok = merkle.verify_inclusion(
+        _b64(v["leafHash"]), v["leafIdx"], v["treeSize"], [_b64(p) for p in v["proof"] or []], _b64(v["root"])
+    )
     assert ok is (not v["wantErr"]), v["desc"]
 
 
 @pytest.mark.parametrize("path", _files("consistency"), ids=lambda p: "/".join(p.parts[-2:]))
 def test_consistency_vector(path: Path) -> None:
     v = json.loads(path.read_text())
-    ok = merkle.verify_consistency(v["size1"], v["size2"], _b64(v["root1"]), _b64(v["root2"]),
-                                   [_b64(p) for p in v["proof"] or []])
+    ok = merkle.verify_consistency(
+        v["size1"], v["size2"], _b64(v["root1"]), _b64(v["root2"]), [_b64(p) for p in v["proof"] or []]
+    )
     assert ok is (not v["wantErr"]), v["desc"]
 
 
 # --- a naive reference written straight from RFC 6962 section 2.1 ----------------------------------
+
 
 def ref_mth(leaves: list[bytes]) -> bytes:
     n = len(leaves)
@@ -118,8 +122,12 @@ def test_inclusion_matches_reference(leaves: list[bytes], data: st.DataObject) -
     assert proof == ref_path(i, leaves)
     assert merkle.verify_inclusion(leaves[i], i, n, proof, root)
     # the storage path: a plan over perfect subtrees resolves to the same proof
-    assert merkle.resolve(merkle.inclusion_plan(i, n), lambda node: ref_mth(
-        leaves[node[1] << node[0]:(node[1] + 1) << node[0]])) == proof
+    assert (
+        merkle.resolve(
+            merkle.inclusion_plan(i, n), lambda node: ref_mth(leaves[node[1] << node[0] : (node[1] + 1) << node[0]])
+        )
+        == proof
+    )
     # any change is refused
     if proof:
         j = data.draw(st.integers(0, len(proof) - 1))
@@ -139,8 +147,12 @@ def test_consistency_matches_reference(leaves: list[bytes], data: st.DataObject)
     assert proof == (ref_subproof(m, leaves, True) if m < n else [])
     old, new = merkle.root_hash(leaves[:m]), merkle.root_hash(leaves)
     assert merkle.verify_consistency(m, n, old, new, proof)
-    assert merkle.resolve(merkle.consistency_plan(m, n), lambda node: ref_mth(
-        leaves[node[1] << node[0]:(node[1] + 1) << node[0]])) == proof
+    assert (
+        merkle.resolve(
+            merkle.consistency_plan(m, n), lambda node: ref_mth(leaves[node[1] << node[0] : (node[1] + 1) << node[0]])
+        )
+        == proof
+    )
     if m < n:
         assert not merkle.verify_consistency(m, n, new, old, proof)
         assert not merkle.verify_consistency(m, n, old, new, proof[1:])
@@ -156,7 +168,7 @@ def test_compact_range_completes_every_perfect_subtree(leaves: list[bytes]) -> N
             seen[node] = h
         assert tree.root() == ref_mth(leaves[: tree.size])
     for (level, index), h in seen.items():
-        assert h == ref_mth(leaves[index << level:(index + 1) << level])
+        assert h == ref_mth(leaves[index << level : (index + 1) << level])
 
 
 @pytest.mark.parametrize("bad", [None, "x", -1, 1.5, True])

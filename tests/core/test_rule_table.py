@@ -48,7 +48,8 @@ def test_every_timed_rule_has_a_row_with_a_source() -> None:
 
 def test_docs_rules_md_is_generated_from_the_tables() -> None:
     generated = render() + "\n"
-    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == generated, \
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == generated, (
         "docs/rules.md is stale: run `liuhen rules export`"
+    )
     for r in DEADLINE_RULES:
         assert f"| {r.key} | {r.rule_id} |" in generated and r.source in generated

@@ -32,8 +32,10 @@ def test_refusal_names_rule_and_source() -> None:
         stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset())
     assert exc.value.rule_id == "S2"
     assert str(exc.value).startswith("S2 002 第八条")
-    assert stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset({Fact.FILING_APPROVED})).target \
+    assert (
+        stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset({Fact.FILING_APPROVED})).target
         == Stage.INVESTIGATION
+    )
 
 
 def test_conditional_gates() -> None:

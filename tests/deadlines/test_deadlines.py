@@ -55,8 +55,9 @@ def test_periods_run_from_when_the_act_happened_not_when_it_was_entered(cast, ma
     with time_machine.travel(at("2026-09-28T10:00"), tick=False):
         case = scenarios.advance(make_case(), stages.Stage.DECISION, cast)
     with time_machine.travel(at("2026-10-09T10:00"), tick=False):
-        services.record_act(actor=cast.handler, case=case, kind="delivery", note="送达回证补录",
-                            occurred_at=at("2026-09-30T15:00"))
+        services.record_act(
+            actor=cast.handler, case=case, kind="delivery", note="送达回证补录", occurred_at=at("2026-09-30T15:00")
+        )
     assert Deadline.objects.get(case=case, rule_key="E2").due_on == date(2026, 10, 15)
     assert Deadline.objects.get(case=case, rule_key="SV1").status == "met"
 
@@ -107,25 +108,31 @@ def test_a_year_without_a_schedule_gives_a_flagged_estimate_then_the_real_date(c
     assert p2.unverified_year == 2027 and p2.due_on == date(2027, 1, 6)
     row = queries.for_case(case)[0]
     assert row["unverified_year"] == 2027
-    schedule = {"source": "国务院办公厅关于2027年部分节假日安排的通知（测试）", "days": [
-        {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
-        {"date": "2027-01-04", "kind": "holiday", "name": "测试假日"},
-        {"date": "2027-01-09", "kind": "workday", "name": "调休"},
-    ]}
+    schedule = {
+        "source": "国务院办公厅关于2027年部分节假日安排的通知（测试）",
+        "days": [
+            {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+            {"date": "2027-01-04", "kind": "holiday", "name": "测试假日"},
+            {"date": "2027-01-09", "kind": "workday", "name": "调休"},
+        ],
+    }
     assert import_schedule(actor=None, data=json.dumps(schedule).encode(), filename="2027.json") == [2027]
     p2.refresh_from_db()
     assert p2.unverified_year is None and p2.due_on == date(2027, 1, 8)  # 12.29–31, then 1.5–1.8 (1.1, 1.4 off)
     assert calendar.is_workday(date(2027, 1, 9))
 
 
-@pytest.mark.parametrize("content,name,needle", [
-    (b"date,kind\n2027-13-01,holiday\n", "x.csv", "日期"),
-    (b"date,kind\n2027-01-01,vacation\n", "x.csv", "类型"),
-    (b"date,kind\n2027-01-05,workday\n", "x.csv", "本是工作日"),
-    (b"day,kind\n2027-01-01,holiday\n", "x.csv", "表头"),
-    (b"{not json", "x.json", "JSON"),
-    (b"date,kind\n", "x.csv", "没有任何日期"),
-])
+@pytest.mark.parametrize(
+    "content,name,needle",
+    [
+        (b"date,kind\n2027-13-01,holiday\n", "x.csv", "日期"),
+        (b"date,kind\n2027-01-01,vacation\n", "x.csv", "类型"),
+        (b"date,kind\n2027-01-05,workday\n", "x.csv", "本是工作日"),
+        (b"day,kind\n2027-01-01,holiday\n", "x.csv", "表头"),
+        (b"{not json", "x.json", "JSON"),
+        (b"date,kind\n", "x.csv", "没有任何日期"),
+    ],
+)
 def test_bad_schedule_is_refused_and_changes_nothing(content: bytes, name: str, needle: str) -> None:
     with pytest.raises(InvalidInput, match=needle):
         import_schedule(actor=None, data=content, filename=name, source="测试")
@@ -133,8 +140,12 @@ def test_bad_schedule_is_refused_and_changes_nothing(content: bytes, name: str, 
 
 
 def test_csv_schedule_and_a_newer_import_wins() -> None:
-    import_schedule(actor=None, data=b"date,kind,name\n2027-10-01,holiday,\xe5\x9b\xbd\xe5\xba\x86\n", filename="a.csv",
-                    source="第一次")
+    import_schedule(
+        actor=None,
+        data=b"date,kind,name\n2027-10-01,holiday,\xe5\x9b\xbd\xe5\xba\x86\n",
+        filename="a.csv",
+        source="第一次",
+    )
     assert not ensure_calendar().is_workday(date(2027, 10, 1))
     import_schedule(actor=None, data=b"date,kind,name\n2027-10-02,holiday,\n", filename="b.csv", source="更正")
     cal = ensure_calendar()
@@ -233,13 +244,19 @@ def test_deadlines_over_the_api_and_in_the_ui(cast, make_case) -> None:  # type:
     r = client.get("/api/v1/calendar/2027")
     assert r.status_code == 422 and r.json()["rule"] == "T5" and "2027" in r.json()["detail"]
     assert len(client.get("/api/v1/calendar/2026").json()) > 20
-    r = client.get("/api/v1/calculators/late-surcharge", {"fine": "1000", "served_on": "2026-09-20",
-                                                           "paid_on": "2026-10-20"}).json()
+    r = client.get(
+        "/api/v1/calculators/late-surcharge", {"fine": "1000", "served_on": "2026-09-20", "paid_on": "2026-10-20"}
+    ).json()
     assert r["payment_due"] == "2026-10-08" and r["surcharge"] == "360.00"
     r = client.get("/api/v1/calculators/deemed-service", {"notice_on": "2026-09-04"}).json()
     assert r["deemed_served_on"] == "2026-10-08"
-    r = client.get("/api/v1/calculators/court-enforcement", {"decision_served_on": "2026-01-05",
-                                                             "demand_served_on": "2026-03-02"}).json()
+    r = client.get(
+        "/api/v1/calculators/court-enforcement", {"decision_served_on": "2026-01-05", "demand_served_on": "2026-03-02"}
+    ).json()
     assert (r["earliest"], r["latest"]) == ("2026-07-07", "2026-10-08")
-    assert client.get("/api/v1/calculators/late-surcharge", {"fine": "-1", "served_on": "2026-09-20",
-                                                             "paid_on": "2026-10-20"}).status_code == 422
+    assert (
+        client.get(
+            "/api/v1/calculators/late-surcharge", {"fine": "-1", "served_on": "2026-09-20", "paid_on": "2026-10-20"}
+        ).status_code
+        == 422
+    )

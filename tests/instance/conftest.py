@@ -19,8 +19,9 @@ ADMIN_PASSWORD = "Admin-pass-2026!"
 def liuhen(home: Path, *args: str, check: bool = True, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
     env["LIUHEN_HOME"] = str(home)
-    proc = subprocess.run([sys.executable, "-m", "liuhen.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "liuhen.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"liuhen {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -55,8 +56,12 @@ def server(home_copy: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
     env["LIUHEN_HOME"] = str(home_copy)
     log = (home_copy / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "liuhen.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "liuhen.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -84,8 +84,7 @@ def test_deadline_command_on_the_official_calendar(demo_home: Path) -> None:
     # the acceptance example: 9.28 + 7 working days across National Day and its 调休 Saturday
     assert liuhen(demo_home, "deadline", "2026-09-28", "--workdays", "7").stdout.strip() == "2026-10-13"
     assert liuhen(demo_home, "deadline", "2026-09-05", "--days", "30").stdout.strip() == "2026-10-08"
-    assert liuhen(demo_home, "deadline", "2026-09-30T18:00", "--hours", "24").stdout.strip() == \
-        "2026-10-01T18:00+08:00"
+    assert liuhen(demo_home, "deadline", "2026-09-30T18:00", "--hours", "24").stdout.strip() == "2026-10-01T18:00+08:00"
     unknown = liuhen(demo_home, "deadline", "2026-12-28", "--workdays", "7", check=False)
     assert unknown.returncode == 2 and "2027" in unknown.stderr and unknown.stdout == ""
     bad = liuhen(demo_home, "deadline", "2026-09-28", "--workdays", "7", "--days", "3", check=False)
@@ -101,8 +100,10 @@ def test_calendar_import_then_show_and_compute(home_copy: Path, tmp_path: Path) 
     assert liuhen(home_copy, "deadline", "2026-12-28", "--workdays", "7").stdout.strip() == "2027-01-08"
     shown = liuhen(home_copy, "calendar", "show", "2027").stdout
     assert "2027-01-04" in shown and "国办发明电（测试）" in shown
-    assert "国庆节" in liuhen(home_copy, "calendar", "show", "2026").stdout or \
-        "National Day" in liuhen(home_copy, "calendar", "show", "2026").stdout
+    assert (
+        "国庆节" in liuhen(home_copy, "calendar", "show", "2026").stdout
+        or "National Day" in liuhen(home_copy, "calendar", "show", "2026").stdout
+    )
     assert liuhen(home_copy, "verify").returncode == 0  # the import is in the ledger
 
 

@@ -48,19 +48,21 @@ def _sqlalchemy_engine():  # type: ignore[no-untyped-def]
     """SQLAlchemy on Django's own connection, so it sees this test's rows."""
     connection.ensure_connection()
     url = "sqlite://" if connection.vendor == "sqlite" else "postgresql+psycopg://"
-    engine = create_engine(url, creator=lambda: connection.connection, poolclass=StaticPool,
-                           pool_reset_on_return=None)
+    engine = create_engine(url, creator=lambda: connection.connection, poolclass=StaticPool, pool_reset_on_return=None)
     # The transaction belongs to the test (Django rolls it back); SQLAlchemy must not end it.
     engine.dialect.do_rollback = lambda dbapi_connection: None  # type: ignore[method-assign]
     return engine
 
 
-@pytest.mark.parametrize("table,statement", [
-    ("ledger_event", "UPDATE ledger_event SET body = :forged WHERE seq = 0"),
-    ("ledger_event", "DELETE FROM ledger_event WHERE seq = 0"),
-    ("ledger_checkpoint", "UPDATE ledger_checkpoint SET tree_size = 99"),
-    ("ledger_checkpoint", "DELETE FROM ledger_checkpoint"),
-])
+@pytest.mark.parametrize(
+    "table,statement",
+    [
+        ("ledger_event", "UPDATE ledger_event SET body = :forged WHERE seq = 0"),
+        ("ledger_event", "DELETE FROM ledger_event WHERE seq = 0"),
+        ("ledger_checkpoint", "UPDATE ledger_checkpoint SET tree_size = 99"),
+        ("ledger_checkpoint", "DELETE FROM ledger_checkpoint"),
+    ],
+)
 def test_database_refuses_update_and_delete_through_sqlalchemy(table: str, statement: str) -> None:
     append_many(2)
     services.issue_checkpoint()

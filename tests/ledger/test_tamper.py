@@ -64,12 +64,24 @@ def test_rewritten_event_with_recomputed_hash_breaks_the_checkpoint(history) -> 
     assert event is not None
     body = json.loads(event.body)
     body["target"] = "closed"
-    leaf = merkle.leaf_hash(leaf_data(seq=event.seq, at=event.at, actor=event.actor, actor_id=event.actor_id,
-                                      action=event.action, subject_type=event.subject_type,
-                                      subject_id=event.subject_id, case_ref=event.case_ref, body=body))
+    leaf = merkle.leaf_hash(
+        leaf_data(
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            actor_id=event.actor_id,
+            action=event.action,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
+            case_ref=event.case_ref,
+            body=body,
+        )
+    )
     drop_triggers()
-    raw("UPDATE ledger_event SET body = %s, leaf_hash = %s WHERE seq = %s",
-        [json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")), leaf, event.seq])
+    raw(
+        "UPDATE ledger_event SET body = %s, leaf_hash = %s WHERE seq = %s",
+        [json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")), leaf, event.seq],
+    )
     text = report(verify())
     assert "根哈希与账本前" in text and "内容与叶哈希不符" not in text
 
@@ -103,8 +115,10 @@ def test_forged_checkpoint(history) -> None:  # type: ignore[no-untyped-def]
     cp = Checkpoint.objects.order_by("id").first()
     assert cp is not None
     drop_triggers()
-    raw("UPDATE ledger_checkpoint SET note = %s WHERE id = %s", [cp.note.replace(
-        base64.b64encode(bytes(cp.root_hash)).decode(), base64.b64encode(fake_root).decode()), cp.pk])
+    raw(
+        "UPDATE ledger_checkpoint SET note = %s WHERE id = %s",
+        [cp.note.replace(base64.b64encode(bytes(cp.root_hash)).decode(), base64.b64encode(fake_root).decode()), cp.pk],
+    )
     text = report(verify())
     assert text.count("签名无效或格式错误") == 2
 

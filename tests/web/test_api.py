@@ -48,11 +48,17 @@ def test_openapi_lists_the_routes(api, cast) -> None:  # type: ignore[no-untyped
 
 def test_create_case_and_read_it(api, cast, units) -> None:  # type: ignore[no-untyped-def]
     client = api(cast.handler)
-    r = client.post("/api/v1/cases", {
-        "procedure": "general_procedure", "cause": "未按规定设置安全警示标志", "unit_id": units[0].pk,
-        "parties": [{"kind": "individual", "name": "钱某", "id_number": "320102198805061234"}],
-        "officers": ["officer1", "officer2"],
-    }, content_type="application/json")
+    r = client.post(
+        "/api/v1/cases",
+        {
+            "procedure": "general_procedure",
+            "cause": "未按规定设置安全警示标志",
+            "unit_id": units[0].pk,
+            "parties": [{"kind": "individual", "name": "钱某", "id_number": "320102198805061234"}],
+            "officers": ["officer1", "officer2"],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["case_no"].startswith("测应急罚〔") and body["stage"] == "intake"
@@ -72,24 +78,29 @@ def test_illegal_step_is_409_with_the_rule_and_changes_nothing(api, cast, make_c
     assert r.json()["rule"] == "S2" and "002 第八条" in r.json()["detail"]
     case.refresh_from_db()
     assert case.stage == "intake" and tree_size() == before
-    r = api(cast.handler).post(f"/api/v1/cases/{case.pk}/transitions", {"action": "archive"},
-                               content_type="application/json")
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "archive"}, content_type="application/json"
+    )
     assert r.status_code == 403  # rule-free step, but only an archivist archives
 
 
 def test_step_that_does_not_exist_is_409(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
-    r = api(cast.handler).post(f"/api/v1/cases/{case.pk}/transitions", {"action": "decide"},
-                               content_type="application/json")
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "decide"}, content_type="application/json"
+    )
     assert r.status_code == 409 and "当前阶段" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("payload,needle", [
-    ({"procedure": "nonsense", "cause": "x"}, "未知的程序类型"),
-    ({"procedure": "general_procedure", "cause": "  "}, "案由不能为空"),
-    ({"procedure": "general_procedure", "cause": "x", "officers": ["ghost"]}, "ghost"),
-    ({"procedure": "general_procedure", "cause": "x", "parties": [{"kind": "alien", "name": "x"}]}, "当事人类型"),
-])
+@pytest.mark.parametrize(
+    "payload,needle",
+    [
+        ({"procedure": "nonsense", "cause": "x"}, "未知的程序类型"),
+        ({"procedure": "general_procedure", "cause": "  "}, "案由不能为空"),
+        ({"procedure": "general_procedure", "cause": "x", "officers": ["ghost"]}, "ghost"),
+        ({"procedure": "general_procedure", "cause": "x", "parties": [{"kind": "alien", "name": "x"}]}, "当事人类型"),
+    ],
+)
 def test_bad_input_is_422_and_creates_nothing(api, cast, units, payload, needle) -> None:  # type: ignore[no-untyped-def]
     client = api(cast.handler)
     before = tree_size()
@@ -105,28 +116,48 @@ def test_schema_violation_is_422(api, cast) -> None:  # type: ignore[no-untyped-
 def test_approval_chain_over_the_api(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rule D9: 承办人 → 审核人 → 批准人, each by the right person
     case = make_case()
-    r = api(cast.handler).post(f"/api/v1/cases/{case.pk}/approvals", {"kind": "filing", "opinion": "建议立案"},
-                               content_type="application/json")
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/approvals", {"kind": "filing", "opinion": "建议立案"}, content_type="application/json"
+    )
     assert r.status_code == 201
     approval_id = r.json()["id"]
     sign = {"agree": True, "opinion": "同意"}
-    assert api(cast.leader).post(f"/api/v1/approvals/{approval_id}/review", sign,
-                                 content_type="application/json").status_code == 403
+    assert (
+        api(cast.leader)
+        .post(f"/api/v1/approvals/{approval_id}/review", sign, content_type="application/json")
+        .status_code
+        == 403
+    )
     assert [a["id"] for a in api(cast.unit_head).get("/api/v1/approvals/pending").json()] == [approval_id]
-    assert api(cast.unit_head).post(f"/api/v1/approvals/{approval_id}/review", sign,
-                                    content_type="application/json").json()["status"] == "approving"
+    assert (
+        api(cast.unit_head)
+        .post(f"/api/v1/approvals/{approval_id}/review", sign, content_type="application/json")
+        .json()["status"]
+        == "approving"
+    )
     r = api(cast.leader).post(f"/api/v1/approvals/{approval_id}/decide", sign, content_type="application/json")
     assert r.json()["status"] == "approved" and [s["role"] for s in r.json()["steps"]] == [
-        "handler", "reviewer", "approver"]
-    r = api(cast.handler).post(f"/api/v1/cases/{case.pk}/transitions", {"action": "file"},
-                               content_type="application/json")
+        "handler",
+        "reviewer",
+        "approver",
+    ]
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["stage"] == "investigation"
 
 
 def test_other_agency_cannot_see_the_case(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     other = accounts.create_agency(actor=None, name="另一区应急管理局", short_name="另应急")
-    stranger = accounts.create_user(actor=None, username="stranger", password="test-password-2026",
-                                    full_name="外人", role="leader", agency=other, unit=None)
+    stranger = accounts.create_user(
+        actor=None,
+        username="stranger",
+        password="test-password-2026",
+        full_name="外人",
+        role="leader",
+        agency=other,
+        unit=None,
+    )
     case = make_case()
     assert api(stranger).get(f"/api/v1/cases/{case.pk}").status_code == 404
     assert api(stranger).get("/api/v1/cases").json()["count"] == 0
@@ -147,8 +178,13 @@ def test_inclusion_and_consistency_proofs_over_the_api(api, cast, make_case) -> 
     proof = [base64.b64decode(p) for p in r["proof"]]
     assert merkle.verify_inclusion(leaf, seq, r["tree_size"], proof, base64.b64decode(cp["root_hash"]))
     r = client.get("/api/v1/ledger/consistency", {"first": first.tree_size, "second": second.tree_size}).json()
-    assert merkle.verify_consistency(first.tree_size, second.tree_size, bytes(first.root_hash),
-                                     bytes(second.root_hash), [base64.b64decode(p) for p in r["proof"]])
+    assert merkle.verify_consistency(
+        first.tree_size,
+        second.tree_size,
+        bytes(first.root_hash),
+        bytes(second.root_hash),
+        [base64.b64decode(p) for p in r["proof"]],
+    )
     assert client.get("/api/v1/ledger/consistency", {"first": 0, "second": 5}).status_code == 422
     assert client.get("/api/v1/ledger/events/99999/inclusion").status_code in (404, 422)
     assert client.get("/api/v1/ledger/public-key").json()["verifier_key"].startswith("liuhen.local/ledger+")

@@ -48,15 +48,32 @@ def test_case_detail_explains_refused_steps(cast, make_case) -> None:  # type: i
 def test_create_case_through_the_form(cast, units) -> None:  # type: ignore[no-untyped-def]
     client = login(cast.handler)
     assert "登记案件" in client.get("/cases/new/").content.decode()
-    r = client.post("/cases/new/", {
-        "procedure": "general_procedure", "cause": "特种作业人员未持证上岗", "source": "inspection",
-        "unit": units[0].pk, "officers": [cast.second_officer.pk], "party_kind": "organisation",
-        "party_name": "明山建材有限公司", "party_id_number": "91320100MA1F2G3H4J",
-    }, follow=True)
+    r = client.post(
+        "/cases/new/",
+        {
+            "procedure": "general_procedure",
+            "cause": "特种作业人员未持证上岗",
+            "source": "inspection",
+            "unit": units[0].pk,
+            "officers": [cast.second_officer.pk],
+            "party_kind": "organisation",
+            "party_name": "明山建材有限公司",
+            "party_id_number": "91320100MA1F2G3H4J",
+        },
+        follow=True,
+    )
     html = r.content.decode()
     assert "案件已登记" in html and "特种作业人员未持证上岗" in html and "明山建材有限公司" in html
-    r = client.post("/cases/new/", {"procedure": "general_procedure", "cause": "", "source": "inspection",
-                                    "unit": units[0].pk, "party_kind": "organisation"})
+    r = client.post(
+        "/cases/new/",
+        {
+            "procedure": "general_procedure",
+            "cause": "",
+            "source": "inspection",
+            "unit": units[0].pk,
+            "party_kind": "organisation",
+        },
+    )
     assert "案由：这个字段是必填项。" in r.content.decode()
 
 

@@ -29,13 +29,21 @@ class LedgeredAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            fields = [f for f in (form.changed_data if change else [f.name for f in obj._meta.concrete_fields])
-                      if f not in SECRET_FIELDS]
+            fields = [
+                f
+                for f in (form.changed_data if change else [f.name for f in obj._meta.concrete_fields])
+                if f not in SECRET_FIELDS
+            ]
             body = {f: _plain(getattr(obj, f, None)) for f in fields if hasattr(obj, f)}
             if change and "password" in form.changed_data:
                 body["password"] = "changed"
-            ledger.append(actor=request.user, action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
-                          subject_type=obj._meta.model_name, subject_id=obj.pk, body=body)
+            ledger.append(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
+                subject_type=obj._meta.model_name,
+                subject_id=obj.pk,
+                body=body,
+            )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

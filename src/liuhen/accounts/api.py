@@ -1,4 +1,3 @@
-
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
@@ -20,9 +19,14 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="当前用户")
 def me(request: HttpRequest) -> MeOut:
     user: User = request.user  # type: ignore[assignment]
-    return MeOut(username=user.username, full_name=user.display_name, role=user.role,
-                 role_label=user.get_role_display(), agency=user.agency.name if user.agency else None,
-                 unit=user.unit.name if user.unit else None)
+    return MeOut(
+        username=user.username,
+        full_name=user.display_name,
+        role=user.role,
+        role_label=user.get_role_display(),
+        agency=user.agency.name if user.agency else None,
+        unit=user.unit.name if user.unit else None,
+    )
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销 API 令牌")

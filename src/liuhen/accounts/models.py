@@ -20,7 +20,11 @@ class Agency(models.Model):
         "{seq} 序号（可写 {seq:03d} 补零）",
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subordinates",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subordinates",
         verbose_name="上级机关",
     )
 
@@ -97,8 +101,9 @@ class Certificate(models.Model):
     certificate_no = models.CharField("执法证号", max_length=40, unique=True)
     valid_from = models.DateField("有效期起")
     valid_to = models.DateField("有效期止")
-    status = models.CharField("状态", max_length=20, choices=CertificateStatus.choices,
-                              default=CertificateStatus.ACTIVE)
+    status = models.CharField(
+        "状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "执法证"

@@ -50,38 +50,68 @@ def create_admin(*, password: str | None = None) -> tuple[User, str | None]:
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    ledger.append(actor=ledger.SYSTEM, action="user.created", subject_type="user", subject_id=user.pk,
-                  body={"username": user.username, "role": user.role, "superuser": True})
+    ledger.append(
+        actor=ledger.SYSTEM,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.pk,
+        body={"username": user.username, "role": user.role, "superuser": True},
+    )
     return user, generated
 
 
 @transaction.atomic
-def create_agency(*, actor: User | None, name: str, short_name: str, template: str | None = None,
-                  parent: Agency | None = None) -> Agency:
+def create_agency(
+    *, actor: User | None, name: str, short_name: str, template: str | None = None, parent: Agency | None = None
+) -> Agency:
     if Agency.objects.filter(name=name).exists():
         raise InvalidInput(f"机关“{name}”已存在")
     agency = Agency(name=name, short_name=short_name, parent=parent)
     if template:
         agency.case_no_template = template
     agency.save()
-    ledger.append(actor=actor, action="agency.created", subject_type="agency", subject_id=agency.pk,
-                  body={"name": name, "short_name": short_name, "case_no_template": agency.case_no_template})
+    ledger.append(
+        actor=actor,
+        action="agency.created",
+        subject_type="agency",
+        subject_id=agency.pk,
+        body={"name": name, "short_name": short_name, "case_no_template": agency.case_no_template},
+    )
     return agency
 
 
 @transaction.atomic
-def create_unit(*, actor: User | None, agency: Agency, name: str, parent: Unit | None = None,
-                is_legal_unit: bool = False) -> Unit:
+def create_unit(
+    *, actor: User | None, agency: Agency, name: str, parent: Unit | None = None, is_legal_unit: bool = False
+) -> Unit:
     unit = Unit.objects.create(agency=agency, name=name, parent=parent, is_legal_unit=is_legal_unit)
-    ledger.append(actor=actor, action="unit.created", subject_type="unit", subject_id=unit.pk,
-                  body={"agency": agency.name, "name": name, "parent": parent.name if parent else None,
-                        "legal_unit": is_legal_unit})
+    ledger.append(
+        actor=actor,
+        action="unit.created",
+        subject_type="unit",
+        subject_id=unit.pk,
+        body={
+            "agency": agency.name,
+            "name": name,
+            "parent": parent.name if parent else None,
+            "legal_unit": is_legal_unit,
+        },
+    )
     return unit
 
 
 @transaction.atomic
-def create_user(*, actor: User | None, username: str, password: str, full_name: str, role: str,
-                agency: Agency | None, unit: Unit | None, is_staff: bool = False) -> User:
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    full_name: str,
+    role: str,
+    agency: Agency | None,
+    unit: Unit | None,
+    is_staff: bool = False,
+) -> User:
     if role not in Role.values:
         raise InvalidInput(f"未知的角色：{role}")
     if User.objects.filter(username=username).exists():
@@ -90,24 +120,45 @@ def create_user(*, actor: User | None, username: str, password: str, full_name: 
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    ledger.append(actor=actor, action="user.created", subject_type="user", subject_id=user.pk,
-                  body={"username": username, "full_name": full_name, "role": role,
-                        "agency": agency.name if agency else None, "unit": unit.name if unit else None})
+    ledger.append(
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.pk,
+        body={
+            "username": username,
+            "full_name": full_name,
+            "role": role,
+            "agency": agency.name if agency else None,
+            "unit": unit.name if unit else None,
+        },
+    )
     return user
 
 
 @transaction.atomic
-def issue_certificate(*, actor: User | None, user: User, certificate_no: str, valid_from: date,
-                      valid_to: date) -> Certificate:
+def issue_certificate(
+    *, actor: User | None, user: User, certificate_no: str, valid_from: date, valid_to: date
+) -> Certificate:
     if valid_to < valid_from:
         raise InvalidInput("执法证有效期止不能早于有效期起")
     if Certificate.objects.filter(certificate_no=certificate_no).exists():
         raise InvalidInput(f"执法证号 {certificate_no} 已存在")
-    cert = Certificate.objects.create(user=user, certificate_no=certificate_no, valid_from=valid_from,
-                                      valid_to=valid_to)
-    ledger.append(actor=actor, action="certificate.issued", subject_type="certificate", subject_id=cert.pk,
-                  body={"user": user.get_username(), "certificate_no": certificate_no,
-                        "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat()})
+    cert = Certificate.objects.create(
+        user=user, certificate_no=certificate_no, valid_from=valid_from, valid_to=valid_to
+    )
+    ledger.append(
+        actor=actor,
+        action="certificate.issued",
+        subject_type="certificate",
+        subject_id=cert.pk,
+        body={
+            "user": user.get_username(),
+            "certificate_no": certificate_no,
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat(),
+        },
+    )
     return cert
 
 
@@ -116,8 +167,13 @@ def create_token(*, actor: User | None, user: User, name: str = "") -> str:
     """A new bearer token for ``user``; the token itself is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name, token_hash=ApiToken.hash(token), prefix=token[:10])
-    ledger.append(actor=actor, action="token.created", subject_type="api_token", subject_id=row.pk,
-                  body={"user": user.get_username(), "name": name, "prefix": row.prefix})
+    ledger.append(
+        actor=actor,
+        action="token.created",
+        subject_type="api_token",
+        subject_id=row.pk,
+        body={"user": user.get_username(), "name": name, "prefix": row.prefix},
+    )
     return token
 
 
@@ -131,16 +187,22 @@ def revoke_token(*, actor: User, token_id: int) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
-        ledger.append(actor=actor, action="token.revoked", subject_type="api_token", subject_id=row.pk,
-                      body={"user": row.user.get_username(), "prefix": row.prefix})
+        ledger.append(
+            actor=actor,
+            action="token.revoked",
+            subject_type="api_token",
+            subject_id=row.pk,
+            body={"user": row.user.get_username(), "prefix": row.prefix},
+        )
     return row
 
 
 def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.hash(token),
-                                                         revoked_at__isnull=True).first()
+    row = (
+        ApiToken.objects.select_related("user").filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True).first()
+    )
     if row is None or not row.user.is_active:
         return None
     ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())

@@ -1,6 +1,5 @@
 """Case endpoints. Handlers only translate HTTP to the domain commands in services."""
 
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -34,8 +33,9 @@ class PartyIn(Schema):
 
 
 class CaseIn(Schema):
-    procedure: str = Field(..., description="general_procedure, simplified_procedure, inspection, licence, "
-                                            "compulsion, complaint")
+    procedure: str = Field(
+        ..., description="general_procedure, simplified_procedure, inspection, licence, compulsion, complaint"
+    )
     cause: str
     unit_id: int | None = None
     source: str = CaseSource.INSPECTION
@@ -60,10 +60,17 @@ class CaseFields(Schema):
 
 
 def case_fields(case: Case) -> dict[str, Any]:
-    return {"id": case.pk, "case_no": case.case_no, "procedure": case.procedure,
-            "procedure_label": case.get_procedure_display(), "stage": case.stage,
-            "stage_label": case.get_stage_display(), "cause": case.cause, "unit": case.unit.name,
-            "created_at": case.created_at}
+    return {
+        "id": case.pk,
+        "case_no": case.case_no,
+        "procedure": case.procedure,
+        "procedure_label": case.get_procedure_display(),
+        "stage": case.stage,
+        "stage_label": case.get_stage_display(),
+        "cause": case.cause,
+        "unit": case.unit.name,
+        "created_at": case.created_at,
+    }
 
 
 class CaseOut(CaseFields):
@@ -114,18 +121,36 @@ class CaseDetail(CaseFields):
 
 def _approval_out(a: Approval) -> ApprovalOut:
     return ApprovalOut(
-        id=a.pk, kind=a.kind, kind_label=a.get_kind_display(), status=a.status,
-        status_label=a.get_status_display(), late=a.late,
-        steps=[{"role": s.role, "role_label": s.get_role_display(), "signed_name": s.signed_name,
-                "agree": s.agree, "opinion": s.opinion, "signed_at": s.signed_at} for s in a.steps.all()],
+        id=a.pk,
+        kind=a.kind,
+        kind_label=a.get_kind_display(),
+        status=a.status,
+        status_label=a.get_status_display(),
+        late=a.late,
+        steps=[
+            {
+                "role": s.role,
+                "role_label": s.get_role_display(),
+                "signed_name": s.signed_name,
+                "agree": s.agree,
+                "opinion": s.opinion,
+                "signed_at": s.signed_at,
+            }
+            for s in a.steps.all()
+        ],
     )
 
 
 def detail(case: Case) -> CaseDetail:
     return CaseDetail(
-        **case_fields(case), summary=case.summary, is_major=case.is_major, parties=presentation.parties(case),
-        officers=[{"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
-                  for co in case.officers.select_related("user")],
+        **case_fields(case),
+        summary=case.summary,
+        is_major=case.is_major,
+        parties=presentation.parties(case),
+        officers=[
+            {"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
+            for co in case.officers.select_related("user")
+        ],
         approvals=[_approval_out(a) for a in case.approvals.prefetch_related("steps").order_by("id")],
         next_steps=[StepOut(**s) for s in presentation.steps(case)],
         deadlines=deadline_queries.for_case(case),
@@ -146,8 +171,7 @@ class CaseFilters(Schema):
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     user = _user(request)
     qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
-    return queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage,
-                                unit=filters.unit)
+    return queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit)
 
 
 def _users(agency: Agency | None, usernames: list[str]) -> list[User]:
@@ -166,8 +190,14 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
     if unit is None:
         raise InvalidInput("请指定本机关的承办单位（unit_id）")
     case = services.create_case(
-        actor=user, unit=unit, procedure=payload.procedure, cause=payload.cause, source=payload.source,
-        summary=payload.summary, is_major=payload.is_major, penalty_kind=payload.penalty_kind,
+        actor=user,
+        unit=unit,
+        procedure=payload.procedure,
+        cause=payload.cause,
+        source=payload.source,
+        summary=payload.summary,
+        is_major=payload.is_major,
+        penalty_kind=payload.penalty_kind,
         fine_amount=payload.fine_amount,
         parties=[services.PartyInput(**p.dict()) for p in payload.parties],
         officers=_users(user.agency, payload.officers),
@@ -201,8 +231,7 @@ class ActIn(Schema):
 def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
     user = _user(request)
     case = queries.get_case(user, case_id)
-    services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note,
-                        occurred_at=payload.occurred_at)
+    services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note, occurred_at=payload.occurred_at)
     return Status(201, detail(case))
 
 
@@ -226,8 +255,9 @@ class ApprovalIn(Schema):
 @router.post("/{case_id}/approvals", response={201: ApprovalOut}, summary="承办人提交审批（D9）")
 def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> Status[ApprovalOut]:
     user = _user(request)
-    approval = services.start_approval(actor=user, case=queries.get_case(user, case_id), kind=payload.kind,
-                                       opinion=payload.opinion)
+    approval = services.start_approval(
+        actor=user, case=queries.get_case(user, case_id), kind=payload.kind, opinion=payload.opinion
+    )
     return Status(201, _approval_out(approval))
 
 
@@ -245,20 +275,34 @@ def _approval(user: User, approval_id: int) -> Approval:
 
 @approvals_router.get("/pending", response=list[dict[str, Any]], summary="待我审核/批准")
 def pending(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"id": a.pk, "case_id": a.case_id, "case_no": a.case.case_no, "kind": a.kind,
-             "kind_label": a.get_kind_display(), "status": a.status}
-            for a in queries.pending_approvals(_user(request))]
+    return [
+        {
+            "id": a.pk,
+            "case_id": a.case_id,
+            "case_no": a.case.case_no,
+            "kind": a.kind,
+            "kind_label": a.get_kind_display(),
+            "status": a.status,
+        }
+        for a in queries.pending_approvals(_user(request))
+    ]
 
 
 @approvals_router.post("/{approval_id}/review", response=ApprovalOut, summary="审核人签署意见")
 def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
     user = _user(request)
-    return _approval_out(services.review_approval(actor=user, approval=_approval(user, approval_id),
-                                                  agree=payload.agree, opinion=payload.opinion))
+    return _approval_out(
+        services.review_approval(
+            actor=user, approval=_approval(user, approval_id), agree=payload.agree, opinion=payload.opinion
+        )
+    )
 
 
 @approvals_router.post("/{approval_id}/decide", response=ApprovalOut, summary="批准人批准或不予批准")
 def decide(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
     user = _user(request)
-    return _approval_out(services.decide_approval(actor=user, approval=_approval(user, approval_id),
-                                                  approve=payload.agree, opinion=payload.opinion))
+    return _approval_out(
+        services.decide_approval(
+            actor=user, approval=_approval(user, approval_id), approve=payload.agree, opinion=payload.opinion
+        )
+    )

@@ -16,14 +16,21 @@ class CaseForm(forms.Form):
     unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none())
     summary = forms.CharField(label="简要案情", widget=forms.Textarea, required=False)
     is_major = forms.BooleanField(label="重大执法决定（须法制审核、集体讨论）", required=False)
-    penalty_kind = forms.ChoiceField(label="拟处罚种类（简易程序必填）", required=False,
-                                     choices=[("", "——"), ("warning", "警告"), ("fine", "罚款"), ("other", "其他")])
+    penalty_kind = forms.ChoiceField(
+        label="拟处罚种类（简易程序必填）",
+        required=False,
+        choices=[("", "——"), ("warning", "警告"), ("fine", "罚款"), ("other", "其他")],
+    )
     fine_amount = forms.DecimalField(label="罚款金额（元）", required=False, min_value=0, decimal_places=2)
-    officers = forms.ModelMultipleChoiceField(label="承办执法人员（至少2名持证）", required=False,
-                                              queryset=User.objects.none(),
-                                              widget=forms.SelectMultiple(attrs={"size": 5}))
-    party_kind = forms.ChoiceField(label="当事人类型", choices=[(PartyKind.ORGANISATION.value, "单位"),
-                                                                (PartyKind.INDIVIDUAL.value, "个人")])
+    officers = forms.ModelMultipleChoiceField(
+        label="承办执法人员（至少2名持证）",
+        required=False,
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    party_kind = forms.ChoiceField(
+        label="当事人类型", choices=[(PartyKind.ORGANISATION.value, "单位"), (PartyKind.INDIVIDUAL.value, "个人")]
+    )
     party_name = forms.CharField(label="当事人姓名/名称", max_length=120, required=False)
     party_id_number = forms.CharField(label="身份证号/统一社会信用代码", max_length=40, required=False)
     party_address = forms.CharField(label="住所/地址", max_length=200, required=False)
@@ -32,8 +39,11 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(agency=user.agency) if user.agency else Unit.objects.none()
-        officers = User.objects.filter(agency=user.agency, role__in=[Role.OFFICER, Role.UNIT_HEAD]) \
-            if user.agency else User.objects.none()
+        officers = (
+            User.objects.filter(agency=user.agency, role__in=[Role.OFFICER, Role.UNIT_HEAD])
+            if user.agency
+            else User.objects.none()
+        )
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].initial = user.unit_id
         self.fields["officers"].queryset = officers.order_by("unit", "username")  # type: ignore[attr-defined]

@@ -14,15 +14,23 @@ from liuhen.ledger.verify import Finding
 def check_cases() -> Iterator[Finding]:
     state: dict[int, dict[str, object]] = {}
     approvals: dict[int, str] = {}
-    for e in Event.objects.filter(action__in=["case.created", "case.transition", "approval.reviewer_signed",
-                                              "approval.approver_signed"]).order_by("seq").iterator():
+    for e in (
+        Event.objects.filter(
+            action__in=["case.created", "case.transition", "approval.reviewer_signed", "approval.approver_signed"]
+        )
+        .order_by("seq")
+        .iterator()
+    ):
         try:
             body = json.loads(e.body)
         except ValueError:
             continue  # reported by the ledger check
         if e.action == "case.created":
-            state[int(e.subject_id)] = {"case_no": body.get("case_no"), "stage": body.get("stage"),
-                                        "parties": {p["id"]: p for p in body.get("parties", [])}}
+            state[int(e.subject_id)] = {
+                "case_no": body.get("case_no"),
+                "stage": body.get("stage"),
+                "parties": {p["id"]: p for p in body.get("parties", [])},
+            }
         elif e.action == "case.transition" and int(e.subject_id) in state:
             state[int(e.subject_id)]["stage"] = body.get("target")
         elif e.action.startswith("approval."):
@@ -54,5 +62,7 @@ def check_cases() -> Iterator[Finding]:
             yield Finding(name, "姓名/名称或证件号码与账本记录不符（被改动）")
     for approval in Approval.objects.select_related("case").exclude(status="reviewing").iterator():
         if approvals.get(approval.pk) != approval.status:
-            yield Finding(f"案件 {approval.case.case_no} 审批 #{approval.pk}",
-                          f"状态“{approval.status}”与账本记录不符（未经留痕修改）")
+            yield Finding(
+                f"案件 {approval.case.case_no} 审批 #{approval.pk}",
+                f"状态“{approval.status}”与账本记录不符（未经留痕修改）",
+            )

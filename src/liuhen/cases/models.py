@@ -27,10 +27,8 @@ class CaseSource(models.TextChoices):
 
 
 class Case(models.Model):
-    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases",
-                               verbose_name="机关")
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases",
-                             verbose_name="承办单位")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
     case_no = models.CharField("案号", max_length=80, unique=True)
     procedure = models.CharField("程序", max_length=32, choices=PROCEDURE_CHOICES)
     stage = models.CharField("阶段", max_length=32, choices=STAGE_CHOICES)
@@ -38,14 +36,20 @@ class Case(models.Model):
     source = models.CharField("案源", max_length=20, choices=CaseSource.choices, default=CaseSource.INSPECTION)
     summary = models.TextField("简要案情", blank=True)
     is_major = models.BooleanField("重大执法决定", default=False)
-    penalty_kind = models.CharField("拟处罚种类", max_length=20, blank=True,
-                                    choices=[(k.value, lbl) for k, lbl in (
-                                        (PenaltyKind.WARNING, "警告"), (PenaltyKind.FINE, "罚款"),
-                                        (PenaltyKind.OTHER, "其他"))])
+    penalty_kind = models.CharField(
+        "拟处罚种类",
+        max_length=20,
+        blank=True,
+        choices=[
+            (k.value, lbl)
+            for k, lbl in ((PenaltyKind.WARNING, "警告"), (PenaltyKind.FINE, "罚款"), (PenaltyKind.OTHER, "其他"))
+        ],
+    )
     fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     extensions = models.PositiveSmallIntegerField("延长次数", default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="created_cases", verbose_name="登记人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("登记时间")
     stage_changed_at = models.DateTimeField("阶段变更时间")
 
@@ -84,11 +88,13 @@ class Party(models.Model):
     PERSONAL_DATA = ("id_number", "phone", "address")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties", verbose_name="案件")
-    kind = models.CharField("类型", max_length=20, choices=[(PartyKind.INDIVIDUAL.value, "个人"),
-                                                            (PartyKind.ORGANISATION.value, "单位")])
+    kind = models.CharField(
+        "类型", max_length=20, choices=[(PartyKind.INDIVIDUAL.value, "个人"), (PartyKind.ORGANISATION.value, "单位")]
+    )
     name = models.CharField("姓名/名称", max_length=120)
-    id_number = models.CharField("身份证号/统一社会信用代码", max_length=40, blank=True,
-                                 help_text="个人信息，展示时脱敏")
+    id_number = models.CharField(
+        "身份证号/统一社会信用代码", max_length=40, blank=True, help_text="个人信息，展示时脱敏"
+    )
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     address = models.CharField("住所/地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -103,8 +109,9 @@ class Party(models.Model):
 
 class CaseOfficer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="officers", verbose_name="案件")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_roles",
-                             verbose_name="执法人员")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_roles", verbose_name="执法人员"
+    )
     is_lead = models.BooleanField("主办", default=False)
 
     class Meta:
@@ -152,8 +159,9 @@ class CaseAct(models.Model):
     kind = models.CharField("事项", max_length=40, choices=ActKind.choices)
     note = models.TextField("说明", blank=True)
     occurred_at = models.DateTimeField("发生时间")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="recorded_acts", verbose_name="记录人")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_acts", verbose_name="记录人"
+    )
     recorded_at = models.DateTimeField("记录时间")
 
     class Meta:
@@ -184,8 +192,7 @@ class Approval(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals", verbose_name="案件")
     kind = models.CharField("审批事项", max_length=20, choices=ApprovalKind.choices)
-    status = models.CharField("状态", max_length=20, choices=ApprovalStatus.choices,
-                              default=ApprovalStatus.REVIEWING)
+    status = models.CharField("状态", max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.REVIEWING)
     late = models.BooleanField("逾期补报", default=False, help_text="S3：紧急启动后超过24小时才补报")
     created_at = models.DateTimeField("提交时间")
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -206,8 +213,9 @@ class StepRole(models.TextChoices):
 class ApprovalStep(models.Model):
     approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="steps", verbose_name="审批")
     role = models.CharField("环节", max_length=20, choices=StepRole.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_steps",
-                             verbose_name="签署人")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_steps", verbose_name="签署人"
+    )
     agree = models.BooleanField("同意")
     opinion = models.TextField("意见")
     signed_name = models.CharField("签名", max_length=50)

@@ -50,8 +50,14 @@ def describe_event(event: Event) -> str:
 
 def timeline(case: Case) -> list[dict[str, Any]]:
     return [
-        {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-         "label": ACTION_LABELS.get(e.action, e.action), "text": describe_event(e)}
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "label": ACTION_LABELS.get(e.action, e.action),
+            "text": describe_event(e),
+        }
         for e in case_timeline(case.pk)
     ]
 
@@ -59,18 +65,29 @@ def timeline(case: Case) -> list[dict[str, Any]]:
 def steps(case: Case) -> list[dict[str, Any]]:
     out = []
     for t, refusal in next_steps(case):
-        out.append({
-            "action": t.action, "label": t.label, "target": t.target.value,
-            "target_label": STAGE_LABELS[t.target], "allowed": refusal is None,
-            "refusal": refusal.as_dict() if refusal else None,
-        })
+        out.append(
+            {
+                "action": t.action,
+                "label": t.label,
+                "target": t.target.value,
+                "target_label": STAGE_LABELS[t.target],
+                "allowed": refusal is None,
+                "refusal": refusal.as_dict() if refusal else None,
+            }
+        )
     return out
 
 
 def parties(case: Case) -> list[dict[str, Any]]:
     return [
-        {"id": p.pk, "kind": p.kind, "kind_label": p.get_kind_display(), "name": p.name,
-         "id_number": mask(p.id_number) if p.id_number else "", "phone": mask(p.phone, 3, 2) if p.phone else "",
-         "legal_representative": p.legal_representative}
+        {
+            "id": p.pk,
+            "kind": p.kind,
+            "kind_label": p.get_kind_display(),
+            "name": p.name,
+            "id_number": mask(p.id_number) if p.id_number else "",
+            "phone": mask(p.phone, 3, 2) if p.phone else "",
+            "legal_representative": p.legal_representative,
+        }
         for p in case.parties.all()
     ]

@@ -11,8 +11,8 @@ from liuhen.accounts.models import Role, User
 from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
 from liuhen.core import periods, stages
 from liuhen.core.errors import CalendarYearUnknown, NotFound, RuleViolation
-from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
+from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.stages import Fact
 
 ACT_FACTS: dict[str, Fact] = {
@@ -58,17 +58,17 @@ def certified_officers(case: Case, on: date) -> list[User]:
 
 def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     on = on or timezone.localdate()
-    kinds = case.acts.values_list("kind", flat=True).distinct()
-    facts: set[str] = {ACT_FACTS[k] for k in kinds if k in ACT_FACTS}  # some acts only start deadlines
+    act_kinds = case.acts.values_list("kind", flat=True).distinct()
+    facts: set[str] = {ACT_FACTS[k] for k in act_kinds if k in ACT_FACTS}  # some acts only start deadlines
     approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
     facts |= {APPROVAL_FACTS[k] for k in approved}
     if len(certified_officers(case, on)) >= 2:
         facts.add(Fact.TWO_CERTIFIED_OFFICERS)
     if case.is_major:
         facts.add(Fact.MAJOR)
-    kinds = [PartyKind(k) for k in case.parties.values_list("kind", flat=True)]
+    party_kinds = [PartyKind(k) for k in case.parties.values_list("kind", flat=True)]
     penalty = PenaltyKind(case.penalty_kind) if case.penalty_kind else None
-    if simplified_allowed(kinds, penalty, case.fine_amount):
+    if simplified_allowed(party_kinds, penalty, case.fine_amount):
         facts.add(Fact.SIMPLIFIED_LIMITS)
     if case.extensions == 0:
         facts.add(Fact.NOT_YET_EXTENDED)
@@ -83,8 +83,12 @@ def hearing_window_closed(case: Case, on: date) -> bool:
     kinds = set(case.acts.values_list("kind", flat=True))
     if {ActKind.RIGHTS_WAIVER, ActKind.HEARING_REQUEST} & kinds:
         return True
-    notice = case.acts.filter(kind=ActKind.RIGHTS_NOTICE).order_by("-occurred_at").values_list(
-        "occurred_at", flat=True).first()
+    notice = (
+        case.acts.filter(kind=ActKind.RIGHTS_NOTICE)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
     if notice is None:
         return False
     try:

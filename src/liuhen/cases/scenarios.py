@@ -75,8 +75,9 @@ def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
             services.assign_officer(actor=cast.handler, case=case, officer=cast.second_officer)
     elif fact in FACT_ACT:
         kind, note = FACT_ACT[fact]
-        actor = {ActKind.LEGAL_REVIEW: cast.legal_reviewer,
-                 ActKind.COLLECTIVE_DISCUSSION: cast.leader}.get(kind, cast.handler)  # type: ignore[call-overload]
+        actor = {ActKind.LEGAL_REVIEW: cast.legal_reviewer, ActKind.COLLECTIVE_DISCUSSION: cast.leader}.get(
+            kind, cast.handler
+        )  # type: ignore[call-overload]
         services.record_act(actor=actor, case=case, kind=kind, note=note)
     else:
         raise ValueError(f"{fact} is set when the case is registered, not by a later record")

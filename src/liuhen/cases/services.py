@@ -58,8 +58,13 @@ ACT_ROLES: dict[str, set[str]] = {
     ActKind.LEGAL_REVIEW: {Role.LEGAL_REVIEWER},  # rule D2: the legal unit reviews
     ActKind.COLLECTIVE_DISCUSSION: {Role.LEADER},  # rule D3: the leaders discuss
 }
-ACTS_NEEDING_NOTE = {ActKind.EMERGENCY_START, ActKind.EMERGENCY_MEASURE_REPORT, ActKind.REFUSAL_NOTICE,
-                     ActKind.LEGAL_REVIEW, ActKind.COLLECTIVE_DISCUSSION}
+ACTS_NEEDING_NOTE = {
+    ActKind.EMERGENCY_START,
+    ActKind.EMERGENCY_MEASURE_REPORT,
+    ActKind.REFUSAL_NOTICE,
+    ActKind.LEGAL_REVIEW,
+    ActKind.COLLECTIVE_DISCUSSION,
+}
 EMERGENCY_BACKFILL = timedelta(hours=24)  # rule S3 (002 第八条); hours run from the exact time (T4)
 
 
@@ -89,8 +94,9 @@ def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(agency=agency, kind=kind, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return format_case_no(agency.case_no_template, agency_short=agency.short_name, kind=kind, year=year,
-                          seq=counter.last)
+    return format_case_no(
+        agency.case_no_template, agency_short=agency.short_name, kind=kind, year=year, seq=counter.last
+    )
 
 
 def require_agency_member(actor: User, agency_id: int) -> None:
@@ -172,29 +178,64 @@ def create_case(
     now = at or timezone.now()
     agency = unit.agency
     case = Case.objects.create(
-        agency=agency, unit=unit, case_no=next_case_no(agency, proc, timezone.localtime(now).year),
-        procedure=proc.value, stage=stages.INITIAL_STAGE[proc].value, cause=cause, source=source,
-        summary=summary, is_major=is_major, penalty_kind=penalty_kind, fine_amount=fine, created_by=actor,
-        created_at=now, stage_changed_at=now,
+        agency=agency,
+        unit=unit,
+        case_no=next_case_no(agency, proc, timezone.localtime(now).year),
+        procedure=proc.value,
+        stage=stages.INITIAL_STAGE[proc].value,
+        cause=cause,
+        source=source,
+        summary=summary,
+        is_major=is_major,
+        penalty_kind=penalty_kind,
+        fine_amount=fine,
+        created_by=actor,
+        created_at=now,
+        stage_changed_at=now,
     )
     party_rows = [
-        Party.objects.create(case=case, kind=p.kind, name=p.name.strip(), id_number=p.id_number.strip(),
-                             legal_representative=p.legal_representative, address=p.address, phone=p.phone,
-                             created_at=now)
+        Party.objects.create(
+            case=case,
+            kind=p.kind,
+            name=p.name.strip(),
+            id_number=p.id_number.strip(),
+            legal_representative=p.legal_representative,
+            address=p.address,
+            phone=p.phone,
+            created_at=now,
+        )
         for p in parties
     ]
     for i, o in enumerate(officers):
         CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0))
     ledger.append(
-        actor=actor, action="case.created", subject_type="case", subject_id=case.pk, case_ref=case.pk, at=now,
+        actor=actor,
+        action="case.created",
+        subject_type="case",
+        subject_id=case.pk,
+        case_ref=case.pk,
+        at=now,
         body=_case_body(
-            case, procedure=case.procedure, stage=case.stage, cause=cause, source=source, summary=summary,
-            unit=unit.name, is_major=is_major, penalty_kind=penalty_kind,
+            case,
+            procedure=case.procedure,
+            stage=case.stage,
+            cause=cause,
+            source=source,
+            summary=summary,
+            unit=unit.name,
+            is_major=is_major,
+            penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
             officers=[o.get_username() for o in officers],
             parties=[
-                {"id": pr.pk, "kind": pr.kind, "name": pr.name, "id_number_sha256": _sha(pr.id_number),
-                 "phone_sha256": _sha(pr.phone), "address_sha256": _sha(pr.address)}
+                {
+                    "id": pr.pk,
+                    "kind": pr.kind,
+                    "name": pr.name,
+                    "id_number_sha256": _sha(pr.id_number),
+                    "phone_sha256": _sha(pr.phone),
+                    "address_sha256": _sha(pr.address),
+                }
                 for pr in party_rows
             ],
         ),
@@ -211,16 +252,19 @@ def assign_officer(*, actor: User, case: Case, officer: User) -> CaseOfficer:
         raise InvalidInput(f"{officer.display_name} 已是本案承办人员")
     row = CaseOfficer.objects.create(case=case, user=officer, is_lead=not case.officers.exists())
     cert = officer.valid_certificate(timezone.localdate())
-    ledger.append(actor=actor, action="case.officer_assigned", subject_type="case", subject_id=case.pk,
-                  case_ref=case.pk, body=_case_body(case, officer=officer.get_username(),
-                                                    certificate_no=cert.certificate_no if cert else None))
+    ledger.append(
+        actor=actor,
+        action="case.officer_assigned",
+        subject_type="case",
+        subject_id=case.pk,
+        case_ref=case.pk,
+        body=_case_body(case, officer=officer.get_username(), certificate_no=cert.certificate_no if cert else None),
+    )
     return row
 
 
 @transaction.atomic
-def record_act(
-    *, actor: User, case: Case, kind: str, note: str = "", occurred_at: datetime | None = None
-) -> CaseAct:
+def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_at: datetime | None = None) -> CaseAct:
     if kind not in ActKind.values:
         raise InvalidInput(f"未知的记录事项：{kind}")
     roles = ACT_ROLES.get(kind)
@@ -237,12 +281,18 @@ def record_act(
     occurred = occurred_at or now
     if occurred > now + timedelta(minutes=5):
         raise InvalidInput("发生时间不能晚于当前时间")
-    act = CaseAct.objects.create(case=case, kind=kind, note=note, occurred_at=occurred, recorded_by=actor,
-                                 recorded_at=now)
-    ledger.append(actor=actor, action="case.act_recorded", subject_type="case_act", subject_id=act.pk,
-                  case_ref=case.pk, at=now,
-                  body=_case_body(case, act=act.pk, kind=kind, note=note,
-                                  occurred_at=ledger_time(occurred)))
+    act = CaseAct.objects.create(
+        case=case, kind=kind, note=note, occurred_at=occurred, recorded_by=actor, recorded_at=now
+    )
+    ledger.append(
+        actor=actor,
+        action="case.act_recorded",
+        subject_type="case_act",
+        subject_id=act.pk,
+        case_ref=case.pk,
+        at=now,
+        body=_case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
+    )
     return act
 
 
@@ -254,7 +304,9 @@ def ledger_time(at: datetime) -> str:
 
 def _emergency_started_at(case: Case) -> datetime | None:
     return (
-        case.acts.filter(kind=ActKind.EMERGENCY_START).order_by("occurred_at").values_list("occurred_at", flat=True)
+        case.acts.filter(kind=ActKind.EMERGENCY_START)
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
         .first()
     )
 
@@ -278,20 +330,36 @@ def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Appro
         started = _emergency_started_at(case)
         late = started is not None and now - started > EMERGENCY_BACKFILL  # rule S3
     approval = Approval.objects.create(case=case, kind=kind, late=late, created_at=now)
-    step = ApprovalStep.objects.create(approval=approval, role=StepRole.HANDLER, user=actor, agree=True,
-                                       opinion=opinion, signed_name=actor.display_name, signed_at=now)
-    body = _case_body(case, approval=approval.pk, kind=kind, step=step.role, opinion=opinion,
-                      signed_name=step.signed_name)
+    step = ApprovalStep.objects.create(
+        approval=approval,
+        role=StepRole.HANDLER,
+        user=actor,
+        agree=True,
+        opinion=opinion,
+        signed_name=actor.display_name,
+        signed_at=now,
+    )
+    body = _case_body(
+        case, approval=approval.pk, kind=kind, step=step.role, opinion=opinion, signed_name=step.signed_name
+    )
     if late:
         s3 = rule("S3")
         body["flag"] = f"S3 {s3.source}: 紧急启动后超过24小时才补报立案审批表"
-    ledger.append(actor=actor, action="approval.proposed", subject_type="approval", subject_id=approval.pk,
-                  case_ref=case.pk, at=now, body=body)
+    ledger.append(
+        actor=actor,
+        action="approval.proposed",
+        subject_type="approval",
+        subject_id=approval.pk,
+        case_ref=case.pk,
+        at=now,
+        body=body,
+    )
     return approval
 
 
-def _sign_step(*, actor: User, approval: Approval, role: StepRole, agree: bool, opinion: str,
-               next_status: ApprovalStatus) -> Approval:
+def _sign_step(
+    *, actor: User, approval: Approval, role: StepRole, agree: bool, opinion: str, next_status: ApprovalStatus
+) -> Approval:
     opinion = (opinion or "").strip()
     if not opinion:
         raise InvalidInput(f"{role.label}意见不能为空")
@@ -299,17 +367,37 @@ def _sign_step(*, actor: User, approval: Approval, role: StepRole, agree: bool, 
         # D9: the three steps are three different people
         raise RuleViolation("D9", rule("D9").source, "同一人不能在同一审批中既承办又审核或批准")
     now = timezone.now()
-    ApprovalStep.objects.create(approval=approval, role=role, user=actor, agree=agree, opinion=opinion,
-                                signed_name=actor.display_name, signed_at=now)
+    ApprovalStep.objects.create(
+        approval=approval,
+        role=role,
+        user=actor,
+        agree=agree,
+        opinion=opinion,
+        signed_name=actor.display_name,
+        signed_at=now,
+    )
     approval.status = next_status if agree else ApprovalStatus.REJECTED
     if approval.status in {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}:
         approval.decided_at = now
     approval.save(update_fields=["status", "decided_at"])
-    ledger.append(actor=actor, action=f"approval.{role.value}_signed", subject_type="approval",
-                  subject_id=approval.pk, case_ref=approval.case_id, at=now,
-                  body=_case_body(approval.case, approval=approval.pk, kind=approval.kind, step=role.value,
-                                  agree=agree, opinion=opinion, signed_name=actor.display_name,
-                                  status=approval.status))
+    ledger.append(
+        actor=actor,
+        action=f"approval.{role.value}_signed",
+        subject_type="approval",
+        subject_id=approval.pk,
+        case_ref=approval.case_id,
+        at=now,
+        body=_case_body(
+            approval.case,
+            approval=approval.pk,
+            kind=approval.kind,
+            step=role.value,
+            agree=agree,
+            opinion=opinion,
+            signed_name=actor.display_name,
+            status=approval.status,
+        ),
+    )
     return approval
 
 
@@ -326,8 +414,14 @@ def review_approval(*, actor: User, approval: Approval, agree: bool, opinion: st
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能审核")
     if not actor.is_superuser and not (actor.role == Role.UNIT_HEAD and actor.unit_id == approval.case.unit_id):
         raise Forbidden("审核须由承办机构负责人进行")
-    return _sign_step(actor=actor, approval=approval, role=StepRole.REVIEWER, agree=agree, opinion=opinion,
-                      next_status=ApprovalStatus.APPROVING)
+    return _sign_step(
+        actor=actor,
+        approval=approval,
+        role=StepRole.REVIEWER,
+        agree=agree,
+        opinion=opinion,
+        next_status=ApprovalStatus.APPROVING,
+    )
 
 
 @transaction.atomic
@@ -339,8 +433,14 @@ def decide_approval(*, actor: User, approval: Approval, approve: bool, opinion: 
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能批准")
     if not actor.is_superuser and actor.role != Role.LEADER:
         raise Forbidden("批准须由机关负责人进行")
-    return _sign_step(actor=actor, approval=approval, role=StepRole.APPROVER, agree=approve, opinion=opinion,
-                      next_status=ApprovalStatus.APPROVED)
+    return _sign_step(
+        actor=actor,
+        approval=approval,
+        role=StepRole.APPROVER,
+        agree=approve,
+        opinion=opinion,
+        next_status=ApprovalStatus.APPROVED,
+    )
 
 
 @transaction.atomic
@@ -363,8 +463,20 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
         case.extensions += 1
         fields.append("extensions")
     case.save(update_fields=fields)
-    ledger.append(actor=actor, action="case.transition", subject_type="case", subject_id=case.pk,
-                  case_ref=case.pk, at=now,
-                  body=_case_body(case, action=action, label=step.label, source=source, target=case.stage,
-                                  rules=sorted({g.rule_id for g in step.gates})))
+    ledger.append(
+        actor=actor,
+        action="case.transition",
+        subject_type="case",
+        subject_id=case.pk,
+        case_ref=case.pk,
+        at=now,
+        body=_case_body(
+            case,
+            action=action,
+            label=step.label,
+            source=source,
+            target=case.stage,
+            rules=sorted({g.rule_id for g in step.gates}),
+        ),
+    )
     return case

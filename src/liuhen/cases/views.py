@@ -18,6 +18,8 @@ from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
 from liuhen.deadlines import queries as deadline_queries
+from liuhen.documents import queries as document_queries
+from liuhen.documents import services as document_services
 
 
 def _user(request: HttpRequest) -> User:
@@ -43,12 +45,16 @@ def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    return render(request, "cases/home.html", {
-        "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
-        "pending": queries.pending_approvals(user),
-        "alerts": deadline_queries.unread_alerts(user)[:20],
-        "counts": deadline_queries.counts(user, "mine"),
-    })
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
+            "pending": queries.pending_approvals(user),
+            "alerts": deadline_queries.unread_alerts(user)[:20],
+            "counts": deadline_queries.counts(user, "mine"),
+        },
+    )
 
 
 @login_required
@@ -57,8 +63,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
     qs = queries.filter_cases(queries.visible_cases(user), q=f["q"], procedure=f["procedure"], stage=f["stage"])
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page, "f": f, "procedures": PROCEDURE_CHOICES,
-                                               "stages": STAGE_CHOICES})
+    return render(
+        request, "cases/list.html", {"page": page, "f": f, "procedures": PROCEDURE_CHOICES, "stages": STAGE_CHOICES}
+    )
 
 
 @login_required
@@ -69,16 +76,31 @@ def case_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         parties = []
         if d["party_name"]:
-            parties.append(services.PartyInput(kind=d["party_kind"], name=d["party_name"],
-                                               id_number=d["party_id_number"], address=d["party_address"],
-                                               phone=d["party_phone"]))
+            parties.append(
+                services.PartyInput(
+                    kind=d["party_kind"],
+                    name=d["party_name"],
+                    id_number=d["party_id_number"],
+                    address=d["party_address"],
+                    phone=d["party_phone"],
+                )
+            )
         created: dict[str, Any] = {}
 
         def command() -> None:
             created["case"] = services.create_case(
-                actor=user, unit=d["unit"], procedure=d["procedure"], cause=d["cause"], source=d["source"],
-                summary=d["summary"], is_major=d["is_major"], penalty_kind=d["penalty_kind"],
-                fine_amount=d["fine_amount"], parties=parties, officers=list(d["officers"]))
+                actor=user,
+                unit=d["unit"],
+                procedure=d["procedure"],
+                cause=d["cause"],
+                source=d["source"],
+                summary=d["summary"],
+                is_major=d["is_major"],
+                penalty_kind=d["penalty_kind"],
+                fine_amount=d["fine_amount"],
+                parties=parties,
+                officers=list(d["officers"]),
+            )
 
         if _run(request, command, "案件已登记"):
             return redirect("case_detail", case_id=created["case"].pk)
@@ -94,19 +116,33 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     # which signature form this user is shown (the services check again when it is sent)
     approvals = [
-        {"approval": a,
-         "can_review": a.status == ApprovalStatus.REVIEWING and user.role == Role.UNIT_HEAD
-         and user.unit_id == case.unit_id,
-         "can_decide": a.status == ApprovalStatus.APPROVING and user.role == Role.LEADER}
+        {
+            "approval": a,
+            "can_review": a.status == ApprovalStatus.REVIEWING
+            and user.role == Role.UNIT_HEAD
+            and user.unit_id == case.unit_id,
+            "can_decide": a.status == ApprovalStatus.APPROVING and user.role == Role.LEADER,
+        }
         for a in case.approvals.prefetch_related("steps").order_by("id")
     ]
-    return render(request, "cases/detail.html", {
-        "case": case, "parties": presentation.parties(case), "steps": presentation.steps(case),
-        "timeline": presentation.timeline(case), "approvals": approvals,
-        "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
-        "deadlines": deadline_queries.for_case(case),
-        "act_form": ActForm(), "approval_form": ApprovalForm(), "sign_form": SignForm(),
-    })
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "parties": presentation.parties(case),
+            "steps": presentation.steps(case),
+            "timeline": presentation.timeline(case),
+            "approvals": approvals,
+            "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
+            "deadlines": deadline_queries.for_case(case),
+            "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
+            "document_types": document_services.applicable_types(case),
+            "act_form": ActForm(),
+            "approval_form": ApprovalForm(),
+            "sign_form": SignForm(),
+        },
+    )
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Any:
@@ -132,8 +168,11 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ActForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: services.record_act(actor=_user(request), case=case, kind=d["kind"], note=d["note"]),
-             "已记录")
+        _run(
+            request,
+            lambda: services.record_act(actor=_user(request), case=case, kind=d["kind"], note=d["note"]),
+            "已记录",
+        )
     else:
         messages.error(request, "请选择记录事项")
     return redirect("case_detail", case_id=case.pk)
@@ -146,8 +185,11 @@ def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ApprovalForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: services.start_approval(actor=_user(request), case=case, kind=d["kind"],
-                                                      opinion=d["opinion"]), "已提交审批")
+        _run(
+            request,
+            lambda: services.start_approval(actor=_user(request), case=case, kind=d["kind"], opinion=d["opinion"]),
+            "已提交审批",
+        )
     else:
         messages.error(request, "请填写承办人意见")
     return redirect("case_detail", case_id=case.pk)
@@ -168,9 +210,15 @@ def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResp
         return redirect("case_detail", case_id=approval.case_id)
     d = form.cleaned_data
     if step == "review":
-        _run(request, lambda: services.review_approval(actor=user, approval=approval, agree=d["agree"],
-                                                       opinion=d["opinion"]), "审核意见已签署")
+        _run(
+            request,
+            lambda: services.review_approval(actor=user, approval=approval, agree=d["agree"], opinion=d["opinion"]),
+            "审核意见已签署",
+        )
     else:
-        _run(request, lambda: services.decide_approval(actor=user, approval=approval, approve=d["agree"],
-                                                       opinion=d["opinion"]), "批准意见已签署")
+        _run(
+            request,
+            lambda: services.decide_approval(actor=user, approval=approval, approve=d["agree"], opinion=d["opinion"]),
+            "批准意见已签署",
+        )
     return redirect("case_detail", case_id=approval.case_id)

@@ -170,4 +170,3 @@ def add_hours(t: datetime, n: int) -> datetime:
     if n < 0:
         raise ValueError("a period cannot be negative")
     return t + timedelta(hours=n)
-

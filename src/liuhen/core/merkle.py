@@ -174,9 +174,7 @@ def _is_size(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def verify_inclusion(
-    leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
+def verify_inclusion(leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """RFC 9162 section 2.1.3.2."""
     try:
         if not (_is_size(index) and _is_size(tree_size) and index < tree_size):
@@ -205,9 +203,7 @@ def verify_inclusion(
         return False
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> bool:
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
     """RFC 9162 section 2.1.4.2; a proof from the empty tree proves nothing and is refused."""
     try:
         if not (_is_size(old_size) and _is_size(new_size)) or old_size == 0 or old_size > new_size:

@@ -105,8 +105,9 @@ def court_enforcement_window(decision_served_on: date, demand_served_on: date) -
     latest = due(BY_KEY["E3.court"], lapse).on
     assert latest is not None
     earliest = cal.next_workday(wait_end + timedelta(days=1))
-    return CourtWindow(earliest=max(earliest, cal.next_workday(lapse + timedelta(days=1))), latest=latest,
-                       appeal_periods_lapse=lapse)
+    return CourtWindow(
+        earliest=max(earliest, cal.next_workday(lapse + timedelta(days=1))), latest=latest, appeal_periods_lapse=lapse
+    )
 
 
 def deemed_served_on(notice_on: date) -> date:

@@ -32,9 +32,17 @@ def deadline_counts(request: HttpRequest, scope: str = "mine") -> dict[str, int]
 
 @router.get("/alerts", response=list[dict[str, Any]], summary="我的未读提醒")
 def alerts(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"id": a.pk, "level": a.level, "level_label": a.get_level_display(), "message": a.message,
-             "case_id": a.deadline.case_id, "created_at": a.created_at}
-            for a in queries.unread_alerts(_user(request))]
+    return [
+        {
+            "id": a.pk,
+            "level": a.level,
+            "level_label": a.get_level_display(),
+            "message": a.message,
+            "case_id": a.deadline.case_id,
+            "created_at": a.created_at,
+        }
+        for a in queries.unread_alerts(_user(request))
+    ]
 
 
 @router.post("/alerts/{alert_id}/read", response={204: None}, summary="标记提醒已读")
@@ -67,8 +75,12 @@ def late_surcharge(request: HttpRequest, fine: Decimal, served_on: date, paid_on
     if fine < 0:
         raise InvalidInput("罚款数额不能为负数")
     ensure_calendar()
-    return SurchargeOut(fine=fine, payment_due=periods.payment_due(served_on), paid_on=paid_on,
-                        surcharge=periods.late_surcharge(fine, served_on, paid_on))
+    return SurchargeOut(
+        fine=fine,
+        payment_due=periods.payment_due(served_on),
+        paid_on=paid_on,
+        surcharge=periods.late_surcharge(fine, served_on, paid_on),
+    )
 
 
 class WindowOut(Schema):

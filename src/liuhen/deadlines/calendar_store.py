@@ -26,8 +26,12 @@ _installed_version: int | None = None
 
 def _database_ready() -> bool:
     db = settings.DATABASES["default"]
-    return not (connection.vendor == "sqlite" and str(db["NAME"]) != ":memory:"
-                and not str(db["NAME"]).startswith("file:") and not Path(str(db["NAME"])).exists())
+    return not (
+        connection.vendor == "sqlite"
+        and str(db["NAME"]) != ":memory:"
+        and not str(db["NAME"]).startswith("file:")
+        and not Path(str(db["NAME"])).exists()
+    )
 
 
 def ensure_calendar() -> calendar.WorkCalendar:
@@ -45,8 +49,10 @@ def ensure_calendar() -> calendar.WorkCalendar:
         if version:
             for imp in CalendarImport.objects.order_by("id"):
                 latest[imp.year] = imp.pk
-        days = [OfficialDay(d.on, DayKind(d.kind), d.name)
-                for d in CalendarDay.objects.filter(calendar_import_id__in=latest.values())]
+        days = [
+            OfficialDay(d.on, DayKind(d.kind), d.name)
+            for d in CalendarDay.objects.filter(calendar_import_id__in=latest.values())
+        ]
         calendar.configure(calendar.with_overrides(base, days, latest))
         _installed_version = version
     return calendar.current()
@@ -63,7 +69,7 @@ def parse_schedule(data: bytes, filename: str) -> tuple[str, list[OfficialDay]]:
         except ValueError as exc:
             raise InvalidInput(f"{filename} 不是有效的 JSON：{exc}") from exc
         if not isinstance(doc, dict) or not isinstance(doc.get("days"), list):
-            raise InvalidInput(f"{filename}：应为 {{\"source\": …, \"days\": [{{\"date\", \"kind\", \"name\"}}]}}")
+            raise InvalidInput(f'{filename}：应为 {{"source": …, "days": [{{"date", "kind", "name"}}]}}')
         source = str(doc.get("source", ""))
         rows = [dict(r) for r in doc["days"]]
     else:
@@ -102,13 +108,24 @@ def import_schedule(*, actor: User | None, data: bytes, filename: str, source: s
     sha = hashlib.sha256(data).hexdigest()
     now = timezone.now()
     for year in years:
-        imp = CalendarImport.objects.create(year=year, source=source, file_sha256=sha, imported_by=actor,
-                                            imported_at=now)
+        imp = CalendarImport.objects.create(
+            year=year, source=source, file_sha256=sha, imported_by=actor, imported_at=now
+        )
         CalendarDay.objects.bulk_create(
-            [CalendarDay(calendar_import=imp, on=d.on, kind=d.kind, name=d.name) for d in days if d.on.year == year])
-        ledger.append(actor=actor, action="calendar.imported", subject_type="calendar_import", subject_id=imp.pk,
-                      body={"year": year, "source": source, "file_sha256": sha,
-                            "days": [[d.on.isoformat(), d.kind.value, d.name] for d in days if d.on.year == year]})
+            [CalendarDay(calendar_import=imp, on=d.on, kind=d.kind, name=d.name) for d in days if d.on.year == year]
+        )
+        ledger.append(
+            actor=actor,
+            action="calendar.imported",
+            subject_type="calendar_import",
+            subject_id=imp.pk,
+            body={
+                "year": year,
+                "source": source,
+                "file_sha256": sha,
+                "days": [[d.on.isoformat(), d.kind.value, d.name] for d in days if d.on.year == year],
+            },
+        )
     ensure_calendar()
     from liuhen.deadlines.services import recompute_unverified
 

@@ -15,8 +15,14 @@ class CalendarImport(models.Model):
     year = models.PositiveSmallIntegerField("年份", db_index=True)
     source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
     file_sha256 = models.CharField(max_length=64)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="calendar_imports", verbose_name="导入人")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calendar_imports",
+        verbose_name="导入人",
+    )
     imported_at = models.DateTimeField("导入时间")
 
     class Meta:
@@ -29,8 +35,9 @@ class CalendarImport(models.Model):
 class CalendarDay(models.Model):
     calendar_import = models.ForeignKey(CalendarImport, on_delete=models.PROTECT, related_name="days")
     on = models.DateField("日期")
-    kind = models.CharField("类型", max_length=10, choices=[(DayKind.HOLIDAY.value, "放假"),
-                                                            (DayKind.WORKDAY.value, "调休上班")])
+    kind = models.CharField(
+        "类型", max_length=10, choices=[(DayKind.HOLIDAY.value, "放假"), (DayKind.WORKDAY.value, "调休上班")]
+    )
     name = models.CharField("节日", max_length=40, blank=True)
 
     class Meta:
@@ -62,16 +69,20 @@ class Deadline(models.Model):
     due_at = models.DateTimeField("届满时刻", null=True, blank=True)
     due_on = models.DateField("届满日", null=True, blank=True, db_index=True)
     unverified_year = models.PositiveSmallIntegerField(
-        "未核实年份", null=True, blank=True, help_text="T5：该年节假日安排尚未导入，届满日为估计值")
-    status = models.CharField("状态", max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN,
-                              db_index=True)
+        "未核实年份", null=True, blank=True, help_text="T5：该年节假日安排尚未导入，届满日为估计值"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN, db_index=True
+    )
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_by_seq = models.BigIntegerField("办结账本事件", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "期限"
-        indexes = [models.Index(fields=["status", "due_on"], name="deadline_status_due_on"),
-                   models.Index(fields=["status", "due_at"], name="deadline_status_due_at")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="deadline_status_due_on"),
+            models.Index(fields=["status", "due_at"], name="deadline_status_due_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule_key} {self.case_id}"

@@ -36,12 +36,23 @@ def describe(dl: Deadline, now: datetime) -> dict[str, Any]:
     rule = BY_KEY[dl.rule_key]
     state = state_of(dl, now)
     return {
-        "id": dl.pk, "case_id": dl.case_id, "case_no": dl.case.case_no, "rule_key": dl.rule_key,
-        "rule_id": rule.rule_id, "title": rule.title, "source": rule.source, "kind": dl.kind,
-        "kind_label": KIND_LABELS[DeadlineKind(dl.kind)], "period": rule.period_text,
-        "started_at": dl.started_at, "due_at": dl.due_at, "due_on": dl.due_on,
-        "unverified_year": dl.unverified_year, "status": dl.status,
-        "status_label": DeadlineStatus(dl.status).label, "state": state,
+        "id": dl.pk,
+        "case_id": dl.case_id,
+        "case_no": dl.case.case_no,
+        "rule_key": dl.rule_key,
+        "rule_id": rule.rule_id,
+        "title": rule.title,
+        "source": rule.source,
+        "kind": dl.kind,
+        "kind_label": KIND_LABELS[DeadlineKind(dl.kind)],
+        "period": rule.period_text,
+        "started_at": dl.started_at,
+        "due_at": dl.due_at,
+        "due_on": dl.due_on,
+        "unverified_year": dl.unverified_year,
+        "status": dl.status,
+        "status_label": DeadlineStatus(dl.status).label,
+        "state": state,
         "state_label": STATES.get(state, DeadlineStatus(state).label if state in DeadlineStatus.values else state),
     }
 
@@ -74,8 +85,11 @@ def listing(user: User, scope: str = "mine", state: str = "open", now: datetime 
 
 def counts(user: User, scope: str = "mine", now: datetime | None = None) -> dict[str, int]:
     rows = listing(user, scope, "open", now)
-    return {"overdue": sum(r["state"] == "overdue" for r in rows),
-            "due_soon": sum(r["state"] == "due_soon" for r in rows), "open": len(rows)}
+    return {
+        "overdue": sum(r["state"] == "overdue" for r in rows),
+        "due_soon": sum(r["state"] == "due_soon" for r in rows),
+        "open": len(rows),
+    }
 
 
 def for_case(case: Case, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -84,5 +98,6 @@ def for_case(case: Case, now: datetime | None = None) -> list[dict[str, Any]]:
 
 
 def unread_alerts(user: User) -> QuerySet[Alert]:
-    return Alert.objects.select_related("deadline__case").filter(user=user, read_at__isnull=True).order_by(
-        "-created_at")
+    return (
+        Alert.objects.select_related("deadline__case").filter(user=user, read_at__isnull=True).order_by("-created_at")
+    )

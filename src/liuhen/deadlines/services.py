@@ -62,9 +62,18 @@ def _open(case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, se
         return  # the period already runs; a repeated trigger does not restart it
     start: Any = started_at.astimezone(periods.LOCAL).date() if trigger.startswith("due:") else started_at
     d = _due(rule, start)
-    Deadline.objects.create(case=case, rule_key=rule.key, rule_id=rule.rule_id, kind=rule.kind, trigger=trigger,
-                            trigger_seq=seq, started_at=started_at, due_at=d.at, due_on=d.on,
-                            unverified_year=d.unverified_year)
+    Deadline.objects.create(
+        case=case,
+        rule_key=rule.key,
+        rule_id=rule.rule_id,
+        kind=rule.kind,
+        trigger=trigger,
+        trigger_seq=seq,
+        started_at=started_at,
+        due_at=d.at,
+        due_on=d.on,
+        unverified_year=d.unverified_year,
+    )
     follow = f"due:{rule.key}"
     for chained in triggered_by(follow, case.procedure):
         end = d.at or datetime.combine(d.on, time(0), periods.LOCAL)  # type: ignore[arg-type]
@@ -159,8 +168,13 @@ def recipients(dl: Deadline, level: str) -> list[User]:
 
 def alert_text(dl: Deadline, level: str) -> str:
     rule = BY_KEY[dl.rule_key]
-    when = (timezone.localtime(dl.due_at).strftime("%Y-%m-%d %H:%M") if dl.due_at
-            else dl.due_on.isoformat() if dl.due_on else "")
+    when = (
+        timezone.localtime(dl.due_at).strftime("%Y-%m-%d %H:%M")
+        if dl.due_at
+        else dl.due_on.isoformat()
+        if dl.due_on
+        else ""
+    )
     verb = "已于" if level == AlertLevel.OVERDUE else "将于"
     flag = f"（{dl.unverified_year}年节假日未导入，为估计值）" if dl.unverified_year else ""
     return f"{dl.case.case_no}：{rule.title}{verb}{when}届满{flag}（{rule.rule_id} {rule.source}）"
@@ -172,14 +186,19 @@ def scan(now: datetime | None = None) -> ScanResult:
     result = ScanResult()
     soon_at, soon_on = soon_limit(now)
     with transaction.atomic():
-        for dl in Deadline.objects.filter(status=DeadlineStatus.OPEN).exclude(kind=DeadlineKind.DEADLINE).filter(
-                Q(due_at__lte=now) | Q(due_on__lt=now.astimezone(periods.LOCAL).date())):
+        for dl in (
+            Deadline.objects.filter(status=DeadlineStatus.OPEN)
+            .exclude(kind=DeadlineKind.DEADLINE)
+            .filter(Q(due_at__lte=now) | Q(due_on__lt=now.astimezone(periods.LOCAL).date()))
+        ):
             dl.status, dl.closed_at = DeadlineStatus.ENDED, now
             dl.save(update_fields=["status", "closed_at"])
             result.ended += 1
-        candidates = Deadline.objects.select_related("case").filter(
-            status=DeadlineStatus.OPEN, kind=DeadlineKind.DEADLINE).filter(
-            Q(due_at__lte=soon_at) | Q(due_on__lte=soon_on))
+        candidates = (
+            Deadline.objects.select_related("case")
+            .filter(status=DeadlineStatus.OPEN, kind=DeadlineKind.DEADLINE)
+            .filter(Q(due_at__lte=soon_at) | Q(due_on__lte=soon_on))
+        )
         for dl in candidates:
             level = AlertLevel.OVERDUE if now >= ends_at(dl) else AlertLevel.DUE_SOON
             if level == AlertLevel.OVERDUE:
@@ -188,8 +207,8 @@ def scan(now: datetime | None = None) -> ScanResult:
                 result.due_soon += 1
             for user in recipients(dl, level):
                 _, created = Alert.objects.get_or_create(
-                    deadline=dl, user=user, level=level,
-                    defaults={"message": alert_text(dl, level), "created_at": now})
+                    deadline=dl, user=user, level=level, defaults={"message": alert_text(dl, level), "created_at": now}
+                )
                 result.alerts += int(created)
     result.emailed = retry_unsent_email(now)  # new alerts, and any whose mail failed before
     return result
@@ -203,8 +222,13 @@ def email_alerts(alerts: list[Alert], now: datetime) -> int:
         if not alert.user.email:
             continue
         try:
-            send_mail(f"【留痕】{alert.get_level_display()}：{alert.deadline.case.case_no}", alert.message,
-                      None, [alert.user.email], fail_silently=False)
+            send_mail(
+                f"【留痕】{alert.get_level_display()}：{alert.deadline.case.case_no}",
+                alert.message,
+                None,
+                [alert.user.email],
+                fail_silently=False,
+            )
         except Exception as exc:  # the alert stays in-app; the mail is retried on the next scan
             log.warning("alert %s could not be mailed to %s: %s", alert.pk, alert.user.email, exc)
             continue
@@ -214,8 +238,11 @@ def email_alerts(alerts: list[Alert], now: datetime) -> int:
 
 
 def retry_unsent_email(now: datetime) -> int:
-    pending = list(Alert.objects.select_related("user", "deadline__case").filter(
-        emailed_at__isnull=True, created_at__gte=now - timedelta(days=3)))
+    pending = list(
+        Alert.objects.select_related("user", "deadline__case").filter(
+            emailed_at__isnull=True, created_at__gte=now - timedelta(days=3)
+        )
+    )
     return email_alerts(pending, now)
 
 

@@ -16,10 +16,18 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     if scope not in queries.SCOPES or state not in queries.STATES:
         raise Http404("无此范围或状态")
-    return render(request, "deadlines/list.html", {
-        "rows": queries.listing(user, scope, state), "scope": scope, "state": state,
-        "scopes": queries.SCOPES, "states": queries.STATES, "counts": queries.counts(user, scope),
-    })
+    return render(
+        request,
+        "deadlines/list.html",
+        {
+            "rows": queries.listing(user, scope, state),
+            "scope": scope,
+            "state": state,
+            "scopes": queries.SCOPES,
+            "states": queries.STATES,
+            "counts": queries.counts(user, scope),
+        },
+    )
 
 
 @login_required

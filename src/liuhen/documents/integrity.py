@@ -20,8 +20,9 @@ def check_documents() -> Iterator[Finding]:
             logged[int(e.subject_id)] = json.loads(e.body).get("content_sha256", "")
         except ValueError:
             continue  # reported by the ledger check
-    for doc in Document.objects.filter(status=DocumentStatus.FINAL).select_related("case").prefetch_related(
-            "signatures"):
+    for doc in (
+        Document.objects.filter(status=DocumentStatus.FINAL).select_related("case").prefetch_related("signatures")
+    ):
         name = f"案件 {doc.case.case_no} {doc.type.name} {doc.document_no or ''}（文书 id {doc.pk}，第{doc.version}版）"
         content = content_of(doc, [signature_record(s) for s in doc.signatures.all()])
         sha = hashlib.sha256(canonical.dumps(content)).hexdigest()

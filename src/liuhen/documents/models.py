@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from liuhen.core.documents import SLOT_LABELS
+from liuhen.core.documents import SLOT_LABELS, DocumentType
 from liuhen.core.documents.catalogue import BY_CODE, CATALOGUE
 
 
@@ -25,20 +25,29 @@ class Document(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
     doc_type = models.CharField("文书种类", max_length=40, choices=[(t.code, t.name) for t in CATALOGUE])
     version = models.PositiveIntegerField("版本", default=1)
-    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="corrections", verbose_name="更正的版本")
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", verbose_name="更正的版本"
+    )
     correction_reason = models.TextField("更正理由", blank=True)
     status = models.CharField("状态", max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     data = models.TextField("内容（规范 JSON）", default="{}")
     document_no = models.CharField("文号", max_length=80, blank=True)
-    approval = models.ForeignKey("cases.Approval", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="documents", verbose_name="审批")
+    approval = models.ForeignKey(
+        "cases.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="documents", verbose_name="审批"
+    )
     content_sha256 = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="created_documents", verbose_name="制作人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_documents", verbose_name="制作人"
+    )
     created_at = models.DateTimeField("制作时间")
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="finalised_documents", verbose_name="定稿人")
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="finalised_documents",
+        verbose_name="定稿人",
+    )
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
 
     class Meta:
@@ -49,7 +58,7 @@ class Document(models.Model):
         return f"{self.type.name}（第{self.version}版）"
 
     @property
-    def type(self):  # type: ignore[no-untyped-def]
+    def type(self) -> DocumentType:
         return BY_CODE[self.doc_type]
 
     @property
@@ -63,11 +72,20 @@ class Document(models.Model):
 
 class Signature(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="signatures", verbose_name="文书")
-    slot = models.CharField("签名栏", max_length=20,
-                            choices=[(k.value, v) for k, v in SLOT_LABELS.items()] + [
-                                ("handler", "承办人"), ("reviewer", "审核人"), ("approver", "批准人")])
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="document_signatures", verbose_name="签名人（系统用户）")
+    slot = models.CharField(
+        "签名栏",
+        max_length=20,
+        choices=[(k.value, v) for k, v in SLOT_LABELS.items()]
+        + [("handler", "承办人"), ("reviewer", "审核人"), ("approver", "批准人")],
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_signatures",
+        verbose_name="签名人（系统用户）",
+    )
     name = models.CharField("签名人", max_length=50)
     certificate_no = models.CharField("执法证号", max_length=40, blank=True)
     opinion = models.TextField("意见", blank=True)

@@ -21,22 +21,41 @@ def _date_cn(d: Any) -> str:
 def context(doc: Document) -> dict[str, Any]:
     t, case = doc.type, doc.case
     values = doc.values
-    rows = [{"label": f.label, "value": display(f, values.get(f.name)), "long": f.kind == "textarea"}
-            for f in t.fields if values.get(f.name) not in (None, "") or f.required]
+    rows = [
+        {"label": f.label, "value": display(f, values.get(f.name)), "long": f.kind == "textarea"}
+        for f in t.fields
+        if values.get(f.name) not in (None, "") or f.required
+    ]
     blocks: dict[str, dict[str, Any]] = {}
     for s in doc.signatures.all():
         title = STEP_TITLES.get(s.slot) or SLOT_LABELS.get(SlotRole(s.slot), s.slot)
-        blocks.setdefault(s.slot, {"title": title, "people": []})["people"].append({
-            "name": s.name, "certificate_no": s.certificate_no, "opinion": s.opinion, "refused": s.refused,
-            "refusal_reason": s.refusal_reason, "witness": s.witness_name,
-            "date": _date_cn(timezone.localtime(s.signed_at))})
+        blocks.setdefault(s.slot, {"title": title, "people": []})["people"].append(
+            {
+                "name": s.name,
+                "certificate_no": s.certificate_no,
+                "opinion": s.opinion,
+                "refused": s.refused,
+                "refusal_reason": s.refusal_reason,
+                "witness": s.witness_name,
+                "date": _date_cn(timezone.localtime(s.signed_at)),
+            }
+        )
     issued = timezone.localtime(doc.finalised_at) if doc.finalised_at else None
     return {
-        "agency": case.agency.name, "title": t.name, "document_no": doc.document_no, "case_no": case.case_no,
-        "parties": "、".join(case.parties.values_list("name", flat=True)), "cause": case.cause, "rows": rows,
-        "signatures": list(blocks.values()), "remedies": remedies_text() if t.is_decision else "",
-        "issued": _date_cn(issued) if issued else "", "draft": not doc.is_final, "version": doc.version,
-        "correction_reason": doc.correction_reason, "rules": "、".join(t.rules),
+        "agency": case.agency.name,
+        "title": t.name,
+        "document_no": doc.document_no,
+        "case_no": case.case_no,
+        "parties": "、".join(case.parties.values_list("name", flat=True)),
+        "cause": case.cause,
+        "rows": rows,
+        "signatures": list(blocks.values()),
+        "remedies": remedies_text() if t.is_decision else "",
+        "issued": _date_cn(issued) if issued else "",
+        "draft": not doc.is_final,
+        "version": doc.version,
+        "correction_reason": doc.correction_reason,
+        "rules": "、".join(t.rules),
     }
 
 
@@ -70,10 +89,12 @@ def _docx_template() -> io.BytesIO:
     d.add_paragraph("{%p endfor %}")
     d.add_paragraph("{% if remedies %}{{ remedies }}{% endif %}")
     d.add_paragraph("{%p for block in signatures %}")
-    d.add_paragraph("{{ block.title }}：{% for p in block.people %}{{ p.name }}{% if p.certificate_no %}"
-                    "（执法证号 {{ p.certificate_no }}）{% endif %}{% if p.opinion %} {{ p.opinion }}{% endif %}"
-                    "{% if p.refused %}（拒绝签名：{{ p.refusal_reason }}；见证人 {{ p.witness }}）{% endif %}"
-                    " {{ p.date }}　{% endfor %}")
+    d.add_paragraph(
+        "{{ block.title }}：{% for p in block.people %}{{ p.name }}{% if p.certificate_no %}"
+        "（执法证号 {{ p.certificate_no }}）{% endif %}{% if p.opinion %} {{ p.opinion }}{% endif %}"
+        "{% if p.refused %}（拒绝签名：{{ p.refusal_reason }}；见证人 {{ p.witness }}）{% endif %}"
+        " {{ p.date }}　{% endfor %}"
+    )
     d.add_paragraph("{%p endfor %}")
     p = d.add_paragraph("{{ agency }}（印章）\n{{ issued }}")
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

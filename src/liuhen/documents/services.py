@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,11 +80,25 @@ def create_document(*, actor: User, case: Case, code: str, data: dict[str, Any] 
     _require_writer(actor, case, t)
     values = clean_data(t, data or {})
     now = timezone.now()
-    doc = Document.objects.create(case=case, doc_type=t.code, data=canonical.dumps(values).decode(),
-                                  created_by=actor, created_at=now)
-    ledger.append(actor=actor, action="document.drafted", subject_type="document", subject_id=doc.pk,
-                  case_ref=case.pk, at=now, body={"case_no": case.case_no, "document": doc.pk, "type": t.code,
-                                                  "name": t.name, "version": 1, "data_sha256": _hash(values)})
+    doc = Document.objects.create(
+        case=case, doc_type=t.code, data=canonical.dumps(values).decode(), created_by=actor, created_at=now
+    )
+    ledger.append(
+        actor=actor,
+        action="document.drafted",
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=case.pk,
+        at=now,
+        body={
+            "case_no": case.case_no,
+            "document": doc.pk,
+            "type": t.code,
+            "name": t.name,
+            "version": 1,
+            "data_sha256": _hash(values),
+        },
+    )
     return doc
 
 
@@ -103,9 +116,20 @@ def save_draft(*, actor: User, document: Document, data: dict[str, Any]) -> Docu
     values = clean_data(doc.type, data)
     doc.data = canonical.dumps(values).decode()
     doc.save(update_fields=["data"])
-    ledger.append(actor=actor, action="document.draft_saved", subject_type="document", subject_id=doc.pk,
-                  case_ref=doc.case_id, body={"case_no": doc.case.case_no, "document": doc.pk, "type": doc.doc_type,
-                                              "version": doc.version, "data_sha256": _hash(values)})
+    ledger.append(
+        actor=actor,
+        action="document.draft_saved",
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=doc.case_id,
+        body={
+            "case_no": doc.case.case_no,
+            "document": doc.pk,
+            "type": doc.doc_type,
+            "version": doc.version,
+            "data_sha256": _hash(values),
+        },
+    )
     return doc
 
 
@@ -122,16 +146,23 @@ def _resolve(case: Case, req: SignatureRequest, today: Any) -> SignatureInput:
     if slot == SlotRole.OFFICER and user is None:
         raise InvalidInput("执法人员签名须选择本机关执法人员（以核对执法证）")
     cert = user.valid_certificate(today) if user is not None else None
-    return SignatureInput(slot=slot, name=(user.display_name if user else req.name).strip(),
-                          user_id=user.pk if user else None, certificate_no=cert.certificate_no if cert else "",
-                          certificate_valid=cert is not None, refused=req.refused,
-                          refusal_reason=req.refusal_reason.strip(), witness_name=req.witness_name.strip())
+    return SignatureInput(
+        slot=slot,
+        name=(user.display_name if user else req.name).strip(),
+        user_id=user.pk if user else None,
+        certificate_no=cert.certificate_no if cert else "",
+        certificate_valid=cert is not None,
+        refused=req.refused,
+        refusal_reason=req.refusal_reason.strip(),
+        witness_name=req.witness_name.strip(),
+    )
 
 
 def _number(case: Case, t: DocumentType, at: datetime) -> str:
     year = timezone.localtime(at).year
-    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(agency=case.agency, kind=t.number_code,
-                                                                            year=year)
+    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
+        agency=case.agency, kind=t.number_code, year=year
+    )
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{case.agency.short_name}{t.number_code}〔{year}〕{counter.last:03d}号"
@@ -139,13 +170,27 @@ def _number(case: Case, t: DocumentType, at: datetime) -> str:
 
 def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any]:
     """What a finalised document's hash covers: its type, version, number, content and signatures."""
-    return {"case": doc.case_id, "type": doc.doc_type, "version": doc.version, "document_no": doc.document_no,
-            "supersedes": doc.supersedes_id, "data": doc.values, "signatures": signatures}
+    return {
+        "case": doc.case_id,
+        "type": doc.doc_type,
+        "version": doc.version,
+        "document_no": doc.document_no,
+        "supersedes": doc.supersedes_id,
+        "data": doc.values,
+        "signatures": signatures,
+    }
 
 
 def signature_record(s: Signature) -> dict[str, Any]:
-    return {"slot": s.slot, "name": s.name, "certificate_no": s.certificate_no, "opinion": s.opinion,
-            "refused": s.refused, "refusal_reason": s.refusal_reason, "witness": s.witness_name}
+    return {
+        "slot": s.slot,
+        "name": s.name,
+        "certificate_no": s.certificate_no,
+        "opinion": s.opinion,
+        "refused": s.refused,
+        "refusal_reason": s.refusal_reason,
+        "witness": s.witness_name,
+    }
 
 
 def _approval_for(doc: Document) -> Approval:
@@ -170,11 +215,31 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
         doc.approval = approval
-        rows += [Signature(document=doc, slot=step.role, user=step.user, name=step.signed_name, opinion=step.opinion,
-                           signed_at=step.signed_at) for step in approval.steps.all()]
-    rows += [Signature(document=doc, slot=s.slot.value, user_id=s.user_id, name=s.name, certificate_no=s.certificate_no,
-                       refused=s.refused, refusal_reason=s.refusal_reason, witness_name=s.witness_name, signed_at=now)
-             for s in inputs]
+        rows += [
+            Signature(
+                document=doc,
+                slot=step.role,
+                user=step.user,
+                name=step.signed_name,
+                opinion=step.opinion,
+                signed_at=step.signed_at,
+            )
+            for step in approval.steps.all()
+        ]
+    rows += [
+        Signature(
+            document=doc,
+            slot=s.slot.value,
+            user_id=s.user_id,
+            name=s.name,
+            certificate_no=s.certificate_no,
+            refused=s.refused,
+            refusal_reason=s.refusal_reason,
+            witness_name=s.witness_name,
+            signed_at=now,
+        )
+        for s in inputs
+    ]
     if t.number_code:
         doc.document_no = _number(case, t, now)
     Signature.objects.bulk_create(rows)
@@ -182,18 +247,39 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     doc.content_sha256 = _hash(content)
     doc.status, doc.finalised_by, doc.finalised_at = DocumentStatus.FINAL, actor, now
     doc.save(update_fields=["status", "finalised_by", "finalised_at", "document_no", "approval", "content_sha256"])
-    ledger.append(actor=actor, action="document.finalised", subject_type="document", subject_id=doc.pk,
-                  case_ref=case.pk, at=now,
-                  body={"case_no": case.case_no, "document": doc.pk, "type": t.code, "name": t.name,
-                        "version": doc.version, "document_no": doc.document_no, "content_sha256": doc.content_sha256,
-                        "signatures": len(rows), "refused": [s.name for s in rows if s.refused],
-                        "rules": list(t.rules)})
+    ledger.append(
+        actor=actor,
+        action="document.finalised",
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=case.pk,
+        at=now,
+        body={
+            "case_no": case.case_no,
+            "document": doc.pk,
+            "type": t.code,
+            "name": t.name,
+            "version": doc.version,
+            "document_no": doc.document_no,
+            "content_sha256": doc.content_sha256,
+            "signatures": len(rows),
+            "refused": [s.name for s in rows if s.refused],
+            "rules": list(t.rules),
+        },
+    )
     if t.records_act and doc.version == 1:  # the act the gates read; a correction does not repeat it
         occurred = now
         if t.code == "delivery_receipt":  # rule SV2: the date signed for is the date served
-            occurred = datetime.fromisoformat(str(doc.values["served_at"])).replace(tzinfo=timezone.get_current_timezone())
-        case_services.record_act(actor=actor, case=case, kind=t.records_act, occurred_at=min(occurred, now),
-                                 note=f"{t.name}{(' ' + doc.document_no) if doc.document_no else ''}")
+            occurred = datetime.fromisoformat(str(doc.values["served_at"])).replace(
+                tzinfo=timezone.get_current_timezone()
+            )
+        case_services.record_act(
+            actor=actor,
+            case=case,
+            kind=t.records_act,
+            occurred_at=min(occurred, now),
+            note=f"{t.name}{(' ' + doc.document_no) if doc.document_no else ''}",
+        )
     return doc
 
 
@@ -211,11 +297,31 @@ def correct(*, actor: User, document: Document, reason: str, data: dict[str, Any
         raise InvalidInput("更正须说明理由")
     values = clean_data(old.type, data if data is not None else old.values)
     now = timezone.now()
-    doc = Document.objects.create(case=old.case, doc_type=old.doc_type, version=old.version + 1, supersedes=old,
-                                  correction_reason=reason, data=canonical.dumps(values).decode(), created_by=actor,
-                                  created_at=now)
-    ledger.append(actor=actor, action="document.correction_started", subject_type="document", subject_id=doc.pk,
-                  case_ref=old.case_id, at=now,
-                  body={"case_no": old.case.case_no, "document": doc.pk, "type": old.doc_type, "version": doc.version,
-                        "supersedes": old.pk, "reason": reason, "data_sha256": _hash(values)})
+    doc = Document.objects.create(
+        case=old.case,
+        doc_type=old.doc_type,
+        version=old.version + 1,
+        supersedes=old,
+        correction_reason=reason,
+        data=canonical.dumps(values).decode(),
+        created_by=actor,
+        created_at=now,
+    )
+    ledger.append(
+        actor=actor,
+        action="document.correction_started",
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=old.case_id,
+        at=now,
+        body={
+            "case_no": old.case.case_no,
+            "document": doc.pk,
+            "type": old.doc_type,
+            "version": doc.version,
+            "supersedes": old.pk,
+            "reason": reason,
+            "data_sha256": _hash(values),
+        },
+    )
     return doc

@@ -1,6 +1,5 @@
 """Ledger endpoints: checkpoints, the verifier key, inclusion and consistency proofs."""
 
-
 import base64
 from datetime import datetime
 
@@ -27,8 +26,7 @@ class CheckpointOut(Schema):
 
     @staticmethod
     def of(cp: Checkpoint) -> "CheckpointOut":
-        return CheckpointOut(tree_size=cp.tree_size, root_hash=b64(cp.root_hash), note=cp.note,
-                             issued_at=cp.issued_at)
+        return CheckpointOut(tree_size=cp.tree_size, root_hash=b64(cp.root_hash), note=cp.note, issued_at=cp.issued_at)
 
 
 @router.get("/checkpoint", response=CheckpointOut, summary="最新签名检查点")
@@ -80,9 +78,18 @@ def event(request: HttpRequest, seq: int) -> EventOut:
     e = Event.objects.filter(seq=seq).first()
     if e is None:
         raise NotFound(f"账本中没有第 {seq} 号事件")
-    return EventOut(seq=e.seq, at=e.at, actor=e.actor, actor_id=e.actor_id, action=e.action,
-                    subject_type=e.subject_type, subject_id=e.subject_id, case_ref=e.case_ref, body=e.body,
-                    leaf_hash=b64(e.leaf_hash))
+    return EventOut(
+        seq=e.seq,
+        at=e.at,
+        actor=e.actor,
+        actor_id=e.actor_id,
+        action=e.action,
+        subject_type=e.subject_type,
+        subject_id=e.subject_id,
+        case_ref=e.case_ref,
+        body=e.body,
+        leaf_hash=b64(e.leaf_hash),
+    )
 
 
 class InclusionOut(Schema):
@@ -111,8 +118,13 @@ def inclusion(request: HttpRequest, seq: int, tree_size: int | None = None) -> I
     leaf = Event.objects.filter(seq=seq).values_list("leaf_hash", flat=True).first()
     if leaf is None:
         raise NotFound(f"账本中没有第 {seq} 号事件")
-    return InclusionOut(seq=seq, tree_size=size, leaf_hash=b64(leaf),
-                        proof=[b64(p) for p in queries.inclusion(seq, size)], root_hash=b64(queries.root_at(size)))
+    return InclusionOut(
+        seq=seq,
+        tree_size=size,
+        leaf_hash=b64(leaf),
+        proof=[b64(p) for p in queries.inclusion(seq, size)],
+        root_hash=b64(queries.root_at(size)),
+    )
 
 
 class ConsistencyOut(Schema):
@@ -128,6 +140,10 @@ def consistency(request: HttpRequest, first: int, second: int) -> ConsistencyOut
     size = services.tree_size()
     if not 0 < first <= second <= size:
         raise InvalidInput(f"须满足 0 < first ≤ second ≤ {size}")
-    return ConsistencyOut(first=first, second=second, first_root=b64(queries.root_at(first)),
-                          second_root=b64(queries.root_at(second)),
-                          proof=[b64(p) for p in queries.consistency(first, second)])
+    return ConsistencyOut(
+        first=first,
+        second=second,
+        first_root=b64(queries.root_at(first)),
+        second_root=b64(queries.root_at(second)),
+        proof=[b64(p) for p in queries.consistency(first, second)],
+    )

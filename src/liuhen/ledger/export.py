@@ -18,11 +18,21 @@ def inclusion_bundle(seq: int, tree_size: int | None = None) -> str:
     qs = Checkpoint.objects.filter(tree_size__gt=seq).order_by("-tree_size", "-id")
     cp = qs.filter(tree_size=tree_size).first() if tree_size else qs.first()
     if cp is None:
-        raise InvalidInput(f"没有覆盖第 {seq} 号事件的检查点{f'（树大小 {tree_size}）' if tree_size else ''}；"
-                           "请先签发检查点（liuhen ledger checkpoint）")
-    data = leaf_data(seq=event.seq, at=event.at, actor=event.actor, actor_id=event.actor_id, action=event.action,
-                     subject_type=event.subject_type, subject_id=event.subject_id, case_ref=event.case_ref,
-                     body=json.loads(event.body))
+        raise InvalidInput(
+            f"没有覆盖第 {seq} 号事件的检查点{f'（树大小 {tree_size}）' if tree_size else ''}；"
+            "请先签发检查点（liuhen ledger checkpoint）"
+        )
+    data = leaf_data(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        actor_id=event.actor_id,
+        action=event.action,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        case_ref=event.case_ref,
+        body=json.loads(event.body),
+    )
     bundle = {
         "format": "liuhen-inclusion-proof/1",
         "leaf_index": seq,

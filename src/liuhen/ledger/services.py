@@ -109,8 +109,17 @@ def append(
         row = cur.fetchone()
         seq = 0 if row is None else int(row[0]) + 1
         leaf = merkle.leaf_hash(
-            leaf_data(seq=seq, at=at, actor=who.name, actor_id=who.id, action=action, subject_type=subject_type,
-                      subject_id=subject, case_ref=case_ref, body=body)
+            leaf_data(
+                seq=seq,
+                at=at,
+                actor=who.name,
+                actor_id=who.id,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject,
+                case_ref=case_ref,
+                body=body,
+            )
         )
         # The subtrees this leaf completes: one per trailing 1-bit of seq; their left halves are the
         # right edge of the tree before this leaf.
@@ -119,18 +128,45 @@ def append(
         if completes:
             edge = frontier_seqs(seq)[-completes:]
             placeholders = ", ".join(["%s"] * len(edge))
-            cur.execute(f"SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN ({placeholders})",
-                        [s for _, s in edge])
+            cur.execute(
+                f"SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN ({placeholders})",
+                [s for _, s in edge],
+            )
             stored = {int(r[0]): (r[1], r[2]) for r in cur.fetchall()}
             h = leaf
             for node, s in reversed(edge):
                 h = merkle.node_hash(node_from_event(node, *stored[s]), h)
                 subtrees += h
         body_text = body_bytes.decode("utf-8")
-        cur.execute(_INSERT, [seq, connection.ops.adapt_datetimefield_value(at), who.name, who.id, action,
-                              subject_type, subject, case_ref, body_text, leaf, subtrees])
-    event = Event(seq=seq, at=at, actor=who.name, actor_id=who.id, action=action, subject_type=subject_type,
-                  subject_id=subject, case_ref=case_ref, body=body_text, leaf_hash=leaf, subtree_hashes=subtrees)
+        cur.execute(
+            _INSERT,
+            [
+                seq,
+                connection.ops.adapt_datetimefield_value(at),
+                who.name,
+                who.id,
+                action,
+                subject_type,
+                subject,
+                case_ref,
+                body_text,
+                leaf,
+                subtrees,
+            ],
+        )
+    event = Event(
+        seq=seq,
+        at=at,
+        actor=who.name,
+        actor_id=who.id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject,
+        case_ref=case_ref,
+        body=body_text,
+        leaf_hash=leaf,
+        subtree_hashes=subtrees,
+    )
     event._state.adding = False
     event._state.db = connection.alias
     for subscriber in _SUBSCRIBERS:

@@ -37,8 +37,7 @@ def statements(vendor: str, table: str) -> list[str]:
             f"CREATE TRIGGER {dele} BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()",
             # TRUNCATE skips row triggers; refuse it too
             f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {fn}()",
         ]
     raise RuntimeError(f"no append-only triggers for database engine {vendor}")
 
@@ -119,7 +118,13 @@ def missing(connection: Any, tables: list[str]) -> list[str]:
 
 # Every table the migrations protect; `liuhen verify` reports any whose triggers are missing.
 APPEND_ONLY_TABLES = [
-    "ledger_event", "ledger_checkpoint", "cases_party", "cases_caseact", "cases_approvalstep",
-    "deadlines_calendarimport", "deadlines_calendarday", "documents_signature",
+    "ledger_event",
+    "ledger_checkpoint",
+    "cases_party",
+    "cases_caseact",
+    "cases_approvalstep",
+    "deadlines_calendarimport",
+    "deadlines_calendarday",
+    "documents_signature",
     "documents_document",  # finalised rows only (see protect_final)
 ]

@@ -53,8 +53,17 @@ def recompute_leaf(e: Event) -> tuple[bytes | None, object, str | None]:
     except ValueError:
         return None, None, "内容不是有效的 JSON（被改动）"
     try:
-        data = leaf_data(seq=e.seq, at=e.at, actor=e.actor, actor_id=e.actor_id, action=e.action,
-                         subject_type=e.subject_type, subject_id=e.subject_id, case_ref=e.case_ref, body=body)
+        data = leaf_data(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            actor_id=e.actor_id,
+            action=e.action,
+            subject_type=e.subject_type,
+            subject_id=e.subject_id,
+            case_ref=e.case_ref,
+            body=body,
+        )
     except canonical.CanonicalJSONError as exc:
         return None, body, f"内容无法规范化（{exc}）"
     problem = None
@@ -119,9 +128,12 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
             findings.append(Finding(name, "存储的子树哈希有误（由此生成的证明将无效）"))
         for cp, parsed in by_size.get(tree.size, []):
             if tree.root() != parsed.root:
-                findings.append(Finding(
-                    f"检查点 #{cp.pk}（树大小 {parsed.size}）",
-                    f"根哈希与账本前 {parsed.size} 个事件重新计算的结果不符（其中有事件被改动、删除或调换）"))
+                findings.append(
+                    Finding(
+                        f"检查点 #{cp.pk}（树大小 {parsed.size}）",
+                        f"根哈希与账本前 {parsed.size} 个事件重新计算的结果不符（其中有事件被改动、删除或调换）",
+                    )
+                )
         if progress is not None:
             progress(tree.size, total)
 
@@ -132,8 +144,12 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
                 findings.append(Finding(f"检查点 #{cp.pk}（树大小 0）", "空树的根哈希不正确"))
     for cp, parsed in valid:
         if parsed.size > size:
-            findings.append(Finding(f"检查点 #{cp.pk}（树大小 {parsed.size}）",
-                                    f"账本被截断：检查点记录 {parsed.size} 个事件，账本现只有 {size} 个"))
+            findings.append(
+                Finding(
+                    f"检查点 #{cp.pk}（树大小 {parsed.size}）",
+                    f"账本被截断：检查点记录 {parsed.size} 个事件，账本现只有 {size} 个",
+                )
+            )
 
     # Consistency proofs between successive checkpoints, built from the stored subtrees.
     sizes = sorted({p.size: p for _, p in valid if 0 < p.size <= size}.items())

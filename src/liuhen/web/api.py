@@ -14,6 +14,7 @@ from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
 from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, NotFound, RuleViolation, StageError
 from liuhen.deadlines.api import router as deadlines_router
+from liuhen.documents.api import router as documents_router
 from liuhen.ledger.api import router as ledger_router
 
 
@@ -86,3 +87,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/approvals", approvals_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/", deadlines_router)
+api.add_router("/", documents_router)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
+from liuhen.documents import views as document_views
 from liuhen.web.api import api
 
 admin.site.site_header = "留痕 · 机构与人员管理"
@@ -20,6 +21,9 @@ urlpatterns = [
     path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
     path("cases/<int:case_id>/approvals/", views.case_approval, name="case_approval"),
     path("approvals/<int:approval_id>/<str:step>/", views.approval_sign, name="approval_sign"),
+    path("cases/<int:case_id>/documents/new/", document_views.document_new, name="document_new"),
+    path("documents/<int:document_id>/", document_views.document_detail, name="document_detail"),
+    path("documents/<int:document_id>/pdf/", document_views.document_pdf, name="document_pdf"),
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("admin/", admin.site.urls),

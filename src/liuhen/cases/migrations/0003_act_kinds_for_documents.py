@@ -4,15 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_append_only'),
+        ("cases", "0002_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseact',
-            name='kind',
-            field=models.CharField(choices=[('emergency_start', '紧急情况记录（先行启动）'), ('duty_log', '值班记录'), ('complainant_notice', '告知投诉人、举报人'), ('investigation_report', '案件调查报告（处理呈批）'), ('rights_notice', '行政处罚告知（权利告知）已送达'), ('hearing_request', '当事人申请听证'), ('hearing', '举行听证'), ('legal_review', '法制审核意见'), ('collective_discussion', '集体讨论记录'), ('delivery', '决定书送达（送达回证）'), ('performance', '履行情况记录'), ('statement', '陈述申辩及复核记录'), ('application_registration', '申请登记'), ('receipt', '出具受理凭证'), ('supplement_notice', '一次性告知补正'), ('refusal_notice', '不予受理决定'), ('emergency_measure_report', '紧急实施强制措施报告'), ('extension_notice', '延长期限告知'), ('lift_decision', '解除强制措施决定'), ('inspection_transcript', '现场检查笔录'), ('rectification_order', '责令限期整改指令书'), ('rectification_check', '整改复查意见'), ('rights_waiver', '当事人书面放弃陈述、申辩、听证权利'), ('preservation', '证据先行登记保存'), ('hearing_notice', '听证通知已送达'), ('demand_notice', '催告书已送达'), ('court_application', '申请法院强制执行')], max_length=40, verbose_name='事项'),
+            model_name="caseact",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("emergency_start", "紧急情况记录（先行启动）"),
+                    ("duty_log", "值班记录"),
+                    ("complainant_notice", "告知投诉人、举报人"),
+                    ("investigation_report", "案件调查报告（处理呈批）"),
+                    ("rights_notice", "行政处罚告知（权利告知）已送达"),
+                    ("hearing_request", "当事人申请听证"),
+                    ("hearing", "举行听证"),
+                    ("legal_review", "法制审核意见"),
+                    ("collective_discussion", "集体讨论记录"),
+                    ("delivery", "决定书送达（送达回证）"),
+                    ("performance", "履行情况记录"),
+                    ("statement", "陈述申辩及复核记录"),
+                    ("application_registration", "申请登记"),
+                    ("receipt", "出具受理凭证"),
+                    ("supplement_notice", "一次性告知补正"),
+                    ("refusal_notice", "不予受理决定"),
+                    ("emergency_measure_report", "紧急实施强制措施报告"),
+                    ("extension_notice", "延长期限告知"),
+                    ("lift_decision", "解除强制措施决定"),
+                    ("inspection_transcript", "现场检查笔录"),
+                    ("rectification_order", "责令限期整改指令书"),
+                    ("rectification_check", "整改复查意见"),
+                    ("rights_waiver", "当事人书面放弃陈述、申辩、听证权利"),
+                    ("preservation", "证据先行登记保存"),
+                    ("hearing_notice", "听证通知已送达"),
+                    ("demand_notice", "催告书已送达"),
+                    ("court_application", "申请法院强制执行"),
+                ],
+                max_length=40,
+                verbose_name="事项",
+            ),
         ),
     ]

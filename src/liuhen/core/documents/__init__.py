@@ -50,9 +50,15 @@ class SlotRole(StrEnum):
 
 
 SLOT_LABELS = {
-    SlotRole.OFFICER: "执法人员", SlotRole.PARTY: "当事人", SlotRole.WITNESS: "见证人", SlotRole.RECIPIENT: "受送达人",
-    SlotRole.SERVER: "送达人", SlotRole.LEGAL_REVIEWER: "法制审核人员", SlotRole.LEADER: "机关负责人",
-    SlotRole.CHAIR: "听证主持人", SlotRole.RECORDER: "记录人",
+    SlotRole.OFFICER: "执法人员",
+    SlotRole.PARTY: "当事人",
+    SlotRole.WITNESS: "见证人",
+    SlotRole.RECIPIENT: "受送达人",
+    SlotRole.SERVER: "送达人",
+    SlotRole.LEGAL_REVIEWER: "法制审核人员",
+    SlotRole.LEADER: "机关负责人",
+    SlotRole.CHAIR: "听证主持人",
+    SlotRole.RECORDER: "记录人",
 }
 
 
@@ -131,8 +137,9 @@ def missing_fields(doc_type: DocumentType, data: dict[str, Any]) -> list[FieldSp
     out = []
     for spec in doc_type.fields:
         v = data.get(spec.name)
-        if spec.required and (v is None or v == "" or (spec.kind == FieldKind.BOOL and v is not True
-                                                        and spec.must_be_true)):
+        if spec.required and (
+            v is None or v == "" or (spec.kind == FieldKind.BOOL and v is not True and spec.must_be_true)
+        ):
             out.append(spec)
     return out
 
@@ -157,5 +164,7 @@ def remedies_text() -> str:
     from liuhen.core.rules.deadlines import BY_KEY
 
     rec, lit = BY_KEY["D6.reconsideration"], BY_KEY["D6.litigation"]
-    return (f"如不服本决定，可以在收到本决定书之日起{rec.period_text}内依法申请行政复议，"
-            f"或者在{lit.period_text}内依法向人民法院提起行政诉讼（{rec.source}；{lit.source}）。")
+    return (
+        f"如不服本决定，可以在收到本决定书之日起{rec.period_text}内依法申请行政复议，"
+        f"或者在{lit.period_text}内依法向人民法院提起行政诉讼（{rec.source}；{lit.source}）。"
+    )

@@ -6,7 +6,13 @@ from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, SlotRole, 
 
 F, K, S, R = FieldSpec, FieldKind, SlotSpec, SlotRole
 GENERAL, SIMPLE, INSPECT, LICENCE, COMPEL, COMPLAIN = (
-    "general_procedure", "simplified_procedure", "inspection", "licence", "compulsion", "complaint")
+    "general_procedure",
+    "simplified_procedure",
+    "inspection",
+    "licence",
+    "compulsion",
+    "complaint",
+)
 PENALTY = (GENERAL, SIMPLE)
 
 # Shared blocks ------------------------------------------------------------------------------------
@@ -24,16 +30,32 @@ FACTS = (
 )
 TWO_OFFICERS = S(R.OFFICER, minimum=2)
 PARTY_SIGNS = S(R.PARTY, refusable=True)
-METHODS = (("direct", "直接送达"), ("mail", "邮寄送达"), ("left_with", "留置送达"), ("entrusted", "委托送达"),
-           ("forwarded", "转交送达"), ("public_notice", "公告送达"), ("electronic", "电子送达"))
+METHODS = (
+    ("direct", "直接送达"),
+    ("mail", "邮寄送达"),
+    ("left_with", "留置送达"),
+    ("entrusted", "委托送达"),
+    ("forwarded", "转交送达"),
+    ("public_notice", "公告送达"),
+    ("electronic", "电子送达"),
+)
 CONCLUSIONS = (("agree", "同意"), ("agree_after_change", "修改后同意"), ("disagree", "不同意"))
 
 
-def _t(code: str, name: str, stage: str, procedures: tuple[str, ...], fields: tuple[FieldSpec, ...],
-       slots: tuple[SlotSpec, ...] = (), rules: tuple[str, ...] = (), **kw: object) -> DocumentType:
+def _t(
+    code: str,
+    name: str,
+    stage: str,
+    procedures: tuple[str, ...],
+    fields: tuple[FieldSpec, ...],
+    slots: tuple[SlotSpec, ...] = (),
+    rules: tuple[str, ...] = (),
+    **kw: object,
+) -> DocumentType:
     return DocumentType(code, name, stage, procedures, fields, slots, rules, **kw)  # type: ignore[arg-type]
 
 
+# fmt: off
 CATALOGUE: tuple[DocumentType, ...] = (
     # Starting (S1–S4)
     _t("duty_log", "值班记录", "received", (COMPLAIN,), (
@@ -41,7 +63,9 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("content", "投诉举报内容", K.TEXTAREA), F("duty_leader_opinion", "值班领导意见", K.TEXTAREA),
     ), (S(R.OFFICER, "值班人员"),), ("S4",), records_act="duty_log"),
     _t("non_filing_notice", "不予立案告知书", "leader_review", (GENERAL, COMPLAIN), (
-        F("recipient", "投诉举报人"), F("matter", "投诉举报事项", K.TEXTAREA), F("reason", "不予立案的理由和依据", K.TEXTAREA),
+        F("recipient", "投诉举报人"),
+        F("matter", "投诉举报事项", K.TEXTAREA),
+        F("reason", "不予立案的理由和依据", K.TEXTAREA),
     ), (S(R.OFFICER, "经办人"),), ("S4",), records_act="complainant_notice", number_code="不立告"),
     _t("filing_approval", "立案审批表", "intake", (GENERAL, COMPLAIN), (
         F("case_source", "案件来源"), F("party_summary", "当事人基本情况", K.TEXTAREA),
@@ -113,10 +137,14 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("conclusion", "审核结论", K.CHOICE, choices=CONCLUSIONS),
     ), (S(R.LEGAL_REVIEWER),), ("D2",), records_act="legal_review"),
     _t("expert_opinion", "专家论证意见", "notice", (GENERAL,), (
-        F("experts", "参加论证的专家", K.TEXTAREA), F("questions", "论证事项", K.TEXTAREA), F("opinion", "论证意见", K.TEXTAREA),
+        F("experts", "参加论证的专家", K.TEXTAREA),
+        F("questions", "论证事项", K.TEXTAREA),
+        F("opinion", "论证意见", K.TEXTAREA),
     ), (S(R.OFFICER, "记录人"),), ("D3",)),
     _t("collective_discussion", "集体讨论记录", "notice", (GENERAL,), (
-        F("held_at", "讨论时间", K.DATETIME), F("participants", "参加人员", K.TEXTAREA), F("content", "讨论内容", K.TEXTAREA),
+        F("held_at", "讨论时间", K.DATETIME),
+        F("participants", "参加人员", K.TEXTAREA),
+        F("content", "讨论内容", K.TEXTAREA),
         F("conclusion", "讨论决定", K.TEXTAREA),
     ), (S(R.LEADER, "主持人"), S(R.RECORDER)), ("D3",), records_act="collective_discussion"),
     _t("penalty_decision", "行政处罚决定书", "decision", (GENERAL,), (
@@ -131,7 +159,8 @@ CATALOGUE: tuple[DocumentType, ...] = (
         is_decision=True, investigation_record=True),
     # Compulsory measures (I4)
     _t("compulsion_decision", "行政强制措施决定书", "intake", (COMPEL,), (
-        *FACTS, F("measure", "强制措施", K.CHOICE, choices=(("seal", "查封"), ("seize", "扣押"), ("power_cut", "停止供电"))),
+        *FACTS,
+        F("measure", "强制措施", K.CHOICE, choices=(("seal", "查封"), ("seize", "扣押"), ("power_cut", "停止供电"))),
         F("items", "查封、扣押的场所、设施或者财物", K.TEXTAREA), F("term_days", "期限（日）", K.INTEGER),
     ), (), ("I4", "D6"), approval="compulsion", number_code="强决", is_decision=True),
     _t("seizure_list", "查封扣押清单", "in_force", (COMPEL,), (
@@ -139,7 +168,8 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("copies", "清单一式二份，一份交当事人", K.BOOL, must_be_true="I4"),
     ), (TWO_OFFICERS, PARTY_SIGNS, S(R.WITNESS, required=False)), ("I4", "AV1", "AV3")),
     _t("onsite_transcript", "现场笔录", "in_force", (COMPEL,), (
-        *TRANSCRIPT, F("content", "实施情况", K.TEXTAREA), F("statement", "当事人陈述、申辩", K.TEXTAREA, required=False),
+        *TRANSCRIPT, F("content", "实施情况", K.TEXTAREA),
+        F("statement", "当事人陈述、申辩", K.TEXTAREA, required=False),
     ), (TWO_OFFICERS, PARTY_SIGNS, S(R.WITNESS, required=False)), ("I4", "AV3"), investigation_record=True),
     _t("extension_decision", "延长查封扣押期限决定书", "in_force", (COMPEL,), (
         F("reason", "延长理由", K.TEXTAREA), F("extension_days", "延长期限（日）", K.INTEGER),
@@ -150,11 +180,15 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("I4",), records_act="lift_decision", number_code="解决"),
     # Inspection and rectification (E1)
     _t("rectification_order", "责令限期整改指令书", "inspecting", (INSPECT, GENERAL), (
-        F("problems", "存在的问题", K.TEXTAREA), F("requirements", "整改要求", K.TEXTAREA), F("deadline_on", "整改期限", K.DATE),
+        F("problems", "存在的问题", K.TEXTAREA),
+        F("requirements", "整改要求", K.TEXTAREA),
+        F("deadline_on", "整改期限", K.DATE),
     ), (TWO_OFFICERS, S(R.RECIPIENT, "被检查单位（签收）", refusable=True)), ("E1",), records_act="rectification_order",
         number_code="责改"),
     _t("rectification_check", "整改复查意见书", "rectifying", (INSPECT, GENERAL), (
-        F("checked_at", "复查时间", K.DATETIME), F("result", "复查情况", K.TEXTAREA), F("opinion", "复查意见", K.TEXTAREA),
+        F("checked_at", "复查时间", K.DATETIME),
+        F("result", "复查情况", K.TEXTAREA),
+        F("opinion", "复查意见", K.TEXTAREA),
     ), (TWO_OFFICERS, S(R.RECIPIENT, "被检查单位（签收）", refusable=True)), ("E1", "AV3"),
         records_act="rectification_check", number_code="复查"),
     # Service (SV2–SV7)
@@ -169,21 +203,23 @@ CATALOGUE: tuple[DocumentType, ...] = (
                                                                                     "SV6", "SV7"),
         records_act="delivery"),
     # Enforcement (E3, E4)
-    _t("demand_notice", "催告书", "enforcement", PENALTY + (COMPEL,), (
-        F("decision_no", "行政决定文号"), F("obligation", "当事人应履行的义务", K.TEXTAREA), F("perform_by", "履行期限", K.DATE),
+    _t("demand_notice", "催告书", "enforcement", (*PENALTY, COMPEL), (
+        F("decision_no", "行政决定文号"),
+        F("obligation", "当事人应履行的义务", K.TEXTAREA),
+        F("perform_by", "履行期限", K.DATE),
         F("consequences", "逾期不履行的后果", K.TEXTAREA),
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("E3",), records_act="demand_notice", number_code="催告"),
-    _t("enforcement_decision", "行政强制执行决定书", "enforcement", PENALTY + (COMPEL,), (
+    _t("enforcement_decision", "行政强制执行决定书", "enforcement", (*PENALTY, COMPEL), (
         F("decision_no", "行政决定文号"), F("method", "强制执行方式", K.CHOICE, choices=(
             ("late_surcharge", "加处罚款"), ("transfer", "划拨存款、汇款"), ("auction", "拍卖或依法处理"),
             ("restore", "排除妨碍、恢复原状"), ("other", "其他"))),
         F("reasons", "理由和依据", K.TEXTAREA), F("executed_on", "执行时间", K.DATE),
     ), (), ("E3", "E4", "D6"), approval="decision", number_code="强执", is_decision=True),
-    _t("substitute_performance_decision", "代履行决定书", "enforcement", PENALTY + (COMPEL,), (
+    _t("substitute_performance_decision", "代履行决定书", "enforcement", (*PENALTY, COMPEL), (
         F("obligation", "需代履行的义务", K.TEXTAREA), F("performer", "代履行人"), F("cost", "代履行费用", K.MONEY),
         F("performed_on", "代履行时间", K.DATE),
     ), (), ("E4", "D6"), approval="decision", number_code="代履", is_decision=True),
-    _t("court_application", "强制执行申请书", "enforcement", PENALTY + (COMPEL,), (
+    _t("court_application", "强制执行申请书", "enforcement", (*PENALTY, COMPEL), (
         F("court", "受理法院"), F("decision_no", "行政决定文号"), F("facts", "申请事项和理由", K.TEXTAREA),
         F("demand_served_on", "催告书送达日期", K.DATE),
     ), (S(R.LEADER, "机关负责人"),), ("E3",), records_act="court_application", number_code="执申"),
@@ -196,6 +232,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("content", "证明对象和内容", K.TEXTAREA),
     ), (S(R.OFFICER, "制作人"),), ("R3",)),
 )
+# fmt: on
 
 BY_CODE: dict[str, DocumentType] = {t.code: t for t in CATALOGUE}
 if len(BY_CODE) != len(CATALOGUE):  # pragma: no cover - a table error, caught at import

@@ -69,8 +69,14 @@ def check_slots(doc_type: DocumentType, signatures: list[SignatureInput]) -> Non
             raise _violation("I1", "调查取证须有2名以上持有效执法证的执法人员，并记录执法证号")
 
 
-def check_rules(doc_type: DocumentType, data: dict[str, Any], signatures: list[SignatureInput], *,
-                today: date, case_officer_ids: set[int]) -> None:
+def check_rules(
+    doc_type: DocumentType,
+    data: dict[str, Any],
+    signatures: list[SignatureInput],
+    *,
+    today: date,
+    case_officer_ids: set[int],
+) -> None:
     """The rules specific to a document type (rule ids next to each)."""
     code = doc_type.code
     if code == "hearing_notification":  # rule D5: the hearing is announced 7 working days ahead
@@ -97,9 +103,10 @@ def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput]) -> N
     refused = any(s.refused for s in recipient)
     if method == "direct" and refused:  # rule SV2: a refusal makes it 留置送达
         raise _violation("SV2", "受送达人拒绝签收的，应采用留置送达并记明拒收事由")
-    if method == "left_with":  # rule SV4
-        if not str(data.get("refusal_reason") or "").strip() or not (witnesses or any(s.witness_name for s in recipient)):
-            raise _violation("SV4", "留置送达须记明拒收事由和日期，并由见证人签名")
+    has_reason = bool(str(data.get("refusal_reason") or "").strip())
+    has_witness = bool(witnesses) or any(s.witness_name for s in recipient)
+    if method == "left_with" and not (has_reason and has_witness):  # rule SV4
+        raise _violation("SV4", "留置送达须记明拒收事由和日期，并由见证人签名")
     if method == "mail" and not str(data.get("mail_no") or "").strip():  # rule SV3
         raise _violation("SV3", "邮寄送达须使用挂号信或特快专递，并记录单号")
     if method == "public_notice" and not str(data.get("failed_methods") or "").strip():  # rule SV6
@@ -108,8 +115,14 @@ def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput]) -> N
         raise _violation("SV7", "电子送达须经受送达人书面同意")
 
 
-def check_finalise(doc_type: DocumentType, data: dict[str, Any], signatures: list[SignatureInput], *,
-                   today: date, case_officer_ids: set[int]) -> None:
+def check_finalise(
+    doc_type: DocumentType,
+    data: dict[str, Any],
+    signatures: list[SignatureInput],
+    *,
+    today: date,
+    case_officer_ids: set[int],
+) -> None:
     check_fields(doc_type, data)
     check_slots(doc_type, signatures)
     check_rules(doc_type, data, signatures, today=today, case_officer_ids=case_officer_ids)

@@ -5,9 +5,19 @@ from __future__ import annotations
 from liuhen.core.rules import RULES
 from liuhen.core.rules.deadlines import DEADLINE_RULES, KIND_LABELS
 
-SECTIONS = [("T", "期间计算"), ("S", "程序启动"), ("I", "调查取证"), ("AV", "音像记录"), ("D", "审查决定"),
-            ("SV", "送达"), ("E", "履行与执行"), ("R", "记录管理"), ("DV", "记录设备"), ("P", "公示"),
-            ("SU", "监督")]
+SECTIONS = [
+    ("T", "期间计算"),
+    ("S", "程序启动"),
+    ("I", "调查取证"),
+    ("AV", "音像记录"),
+    ("D", "审查决定"),
+    ("SV", "送达"),
+    ("E", "履行与执行"),
+    ("R", "记录管理"),
+    ("DV", "记录设备"),
+    ("P", "公示"),
+    ("SU", "监督"),
+]
 
 
 def _cell(text: str) -> str:

@@ -6,95 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_append_only'),
+        ("cases", "0002_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarImport',
+            name="CalendarImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='年份')),
-                ('source', models.CharField(help_text='如：国务院办公厅关于2027年部分节假日安排的通知', max_length=200, verbose_name='依据')),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('imported_at', models.DateTimeField(verbose_name='导入时间')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calendar_imports', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="年份")),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="如：国务院办公厅关于2027年部分节假日安排的通知", max_length=200, verbose_name="依据"
+                    ),
+                ),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("imported_at", models.DateTimeField(verbose_name="导入时间")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_imports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日安排导入',
-                'verbose_name_plural': '节假日安排导入',
+                "verbose_name": "节假日安排导入",
+                "verbose_name_plural": "节假日安排导入",
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_key', models.CharField(choices=[('S3', 'S3 紧急启动后补报立案审批表'), ('S6', 'S6 违法行为追责时效（一般）'), ('S6.serious', 'S6.serious 违法行为追责时效（危害生命健康、金融安全）'), ('I3', 'I3 先行登记保存证据的处理决定'), ('I4.report', 'I4.report 紧急实施强制措施后报告并补办批准'), ('I4.term', 'I4.term 查封、扣押期限'), ('I4.extension', 'I4.extension 延长后的查封、扣押期限'), ('I4.power', 'I4.power 停止供电须提前书面通知'), ('D5.request', 'D5.request 当事人申请听证'), ('D5.notice', 'D5.notice 听证通知须在举行听证7个工作日前送达'), ('D6.reconsideration', 'D6.reconsideration 申请行政复议'), ('D6.litigation', 'D6.litigation 提起行政诉讼'), ('D7', 'D7 一般程序自立案起作出处罚决定'), ('SV1', 'SV1 决定书送达（当事人不在场）'), ('SV6', 'SV6 公告送达视为送达'), ('E2', 'E2 缴纳罚款'), ('E3.wait', 'E3.wait 催告书送达10日后方可申请法院强制执行'), ('E3.court', 'E3.court 申请法院强制执行'), ('R1', 'R1 音像记录24小时内存入系统'), ('R1.remote', 'R1.remote 异地、连续执法返回后24小时内存入系统'), ('R2', 'R2 结案后立卷归档'), ('R5', 'R5 未归档的检查音像最短保存期'), ('R6', 'R6 案卷保管期限'), ('P2', 'P2 行政处罚决定公示'), ('P3.compulsion', 'P3.compulsion 行政强制决定公示'), ('P3.licence', 'P3.licence 行政许可决定公示'), ('P4', 'P4 公示信息变更后更新'), ('P5', 'P5 公示信息更正申请的核实处理'), ('P6', 'P6 撤销、确认违法或重新作出的决定撤下公示'), ('P6.penalty', 'P6.penalty 行政处罚决定被撤销等情形撤下公示（从严）'), ('P7', 'P7 公布上一年度行政执法统计数据'), ('P10', 'P10 处罚决定公示期满撤下')], max_length=32, verbose_name='规则')),
-                ('rule_id', models.CharField(max_length=8)),
-                ('kind', models.CharField(choices=[('deadline', '办理期限'), ('party_window', '当事人权利期限'), ('waiting', '等待期'), ('effect', '法律效果'), ('retention', '最短保存期')], max_length=16, verbose_name='类别')),
-                ('trigger', models.CharField(max_length=64, verbose_name='起算事件')),
-                ('trigger_seq', models.BigIntegerField(blank=True, null=True, verbose_name='起算账本事件')),
-                ('started_at', models.DateTimeField(verbose_name='起算时间')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='届满时刻')),
-                ('due_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='届满日')),
-                ('unverified_year', models.PositiveSmallIntegerField(blank=True, help_text='T5：该年节假日安排尚未导入，届满日为估计值', null=True, verbose_name='未核实年份')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('met', '已按期办理'), ('late', '逾期办理'), ('early', '未满等待期即办理'), ('ended', '期满')], db_index=True, default='open', max_length=10, verbose_name='状态')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closed_by_seq', models.BigIntegerField(blank=True, null=True, verbose_name='办结账本事件')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='cases.case', verbose_name='案件')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "rule_key",
+                    models.CharField(
+                        choices=[
+                            ("S3", "S3 紧急启动后补报立案审批表"),
+                            ("S6", "S6 违法行为追责时效（一般）"),
+                            ("S6.serious", "S6.serious 违法行为追责时效（危害生命健康、金融安全）"),
+                            ("I3", "I3 先行登记保存证据的处理决定"),
+                            ("I4.report", "I4.report 紧急实施强制措施后报告并补办批准"),
+                            ("I4.term", "I4.term 查封、扣押期限"),
+                            ("I4.extension", "I4.extension 延长后的查封、扣押期限"),
+                            ("I4.power", "I4.power 停止供电须提前书面通知"),
+                            ("D5.request", "D5.request 当事人申请听证"),
+                            ("D5.notice", "D5.notice 听证通知须在举行听证7个工作日前送达"),
+                            ("D6.reconsideration", "D6.reconsideration 申请行政复议"),
+                            ("D6.litigation", "D6.litigation 提起行政诉讼"),
+                            ("D7", "D7 一般程序自立案起作出处罚决定"),
+                            ("SV1", "SV1 决定书送达（当事人不在场）"),
+                            ("SV6", "SV6 公告送达视为送达"),
+                            ("E2", "E2 缴纳罚款"),
+                            ("E3.wait", "E3.wait 催告书送达10日后方可申请法院强制执行"),
+                            ("E3.court", "E3.court 申请法院强制执行"),
+                            ("R1", "R1 音像记录24小时内存入系统"),
+                            ("R1.remote", "R1.remote 异地、连续执法返回后24小时内存入系统"),
+                            ("R2", "R2 结案后立卷归档"),
+                            ("R5", "R5 未归档的检查音像最短保存期"),
+                            ("R6", "R6 案卷保管期限"),
+                            ("P2", "P2 行政处罚决定公示"),
+                            ("P3.compulsion", "P3.compulsion 行政强制决定公示"),
+                            ("P3.licence", "P3.licence 行政许可决定公示"),
+                            ("P4", "P4 公示信息变更后更新"),
+                            ("P5", "P5 公示信息更正申请的核实处理"),
+                            ("P6", "P6 撤销、确认违法或重新作出的决定撤下公示"),
+                            ("P6.penalty", "P6.penalty 行政处罚决定被撤销等情形撤下公示（从严）"),
+                            ("P7", "P7 公布上一年度行政执法统计数据"),
+                            ("P10", "P10 处罚决定公示期满撤下"),
+                        ],
+                        max_length=32,
+                        verbose_name="规则",
+                    ),
+                ),
+                ("rule_id", models.CharField(max_length=8)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("deadline", "办理期限"),
+                            ("party_window", "当事人权利期限"),
+                            ("waiting", "等待期"),
+                            ("effect", "法律效果"),
+                            ("retention", "最短保存期"),
+                        ],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("trigger", models.CharField(max_length=64, verbose_name="起算事件")),
+                ("trigger_seq", models.BigIntegerField(blank=True, null=True, verbose_name="起算账本事件")),
+                ("started_at", models.DateTimeField(verbose_name="起算时间")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="届满时刻")),
+                ("due_on", models.DateField(blank=True, db_index=True, null=True, verbose_name="届满日")),
+                (
+                    "unverified_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="T5：该年节假日安排尚未导入，届满日为估计值",
+                        null=True,
+                        verbose_name="未核实年份",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "进行中"),
+                            ("met", "已按期办理"),
+                            ("late", "逾期办理"),
+                            ("early", "未满等待期即办理"),
+                            ("ended", "期满"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("closed_by_seq", models.BigIntegerField(blank=True, null=True, verbose_name="办结账本事件")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deadlines",
+                        to="cases.case",
+                        verbose_name="案件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '期限',
-                'verbose_name_plural': '期限',
+                "verbose_name": "期限",
+                "verbose_name_plural": "期限",
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('due_soon', '即将到期'), ('overdue', '已逾期')], max_length=10, verbose_name='级别')),
-                ('message', models.CharField(max_length=300, verbose_name='内容')),
-                ('created_at', models.DateTimeField(verbose_name='时间')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='邮件发送时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to=settings.AUTH_USER_MODEL)),
-                ('deadline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='deadlines.deadline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("due_soon", "即将到期"), ("overdue", "已逾期")], max_length=10, verbose_name="级别"
+                    ),
+                ),
+                ("message", models.CharField(max_length=300, verbose_name="内容")),
+                ("created_at", models.DateTimeField(verbose_name="时间")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="邮件发送时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to="deadlines.deadline"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒',
-                'verbose_name_plural': '提醒',
+                "verbose_name": "提醒",
+                "verbose_name_plural": "提醒",
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '放假'), ('workday', '调休上班')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='节日')),
-                ('calendar_import', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='days', to='deadlines.calendarimport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "放假"), ("workday", "调休上班")], max_length=10, verbose_name="类型"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="节日")),
+                (
+                    "calendar_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="days", to="deadlines.calendarimport"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日',
-                'verbose_name_plural': '节假日',
-                'constraints': [models.UniqueConstraint(fields=('calendar_import', 'on'), name='calendar_day_unique')],
+                "verbose_name": "节假日",
+                "verbose_name_plural": "节假日",
+                "constraints": [models.UniqueConstraint(fields=("calendar_import", "on"), name="calendar_day_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['status', 'due_on'], name='deadline_status_due_on'),
+            model_name="deadline",
+            index=models.Index(fields=["status", "due_on"], name="deadline_status_due_on"),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['status', 'due_at'], name='deadline_status_due_at'),
+            model_name="deadline",
+            index=models.Index(fields=["status", "due_at"], name="deadline_status_due_at"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('deadline', 'user', 'level'), name='alert_once'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(fields=("deadline", "user", "level"), name="alert_once"),
         ),
     ]

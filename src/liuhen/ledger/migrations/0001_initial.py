@@ -4,47 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tree_size', models.BigIntegerField(verbose_name='树大小')),
-                ('root_hash', models.BinaryField(max_length=32)),
-                ('note', models.TextField(verbose_name='签名检查点')),
-                ('issued_at', models.DateTimeField(verbose_name='签发时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tree_size", models.BigIntegerField(verbose_name="树大小")),
+                ("root_hash", models.BinaryField(max_length=32)),
+                ("note", models.TextField(verbose_name="签名检查点")),
+                ("issued_at", models.DateTimeField(verbose_name="签发时间")),
             ],
             options={
-                'verbose_name': '检查点',
-                'verbose_name_plural': '检查点',
-                'indexes': [models.Index(fields=['tree_size'], name='ledger_checkpoint_size')],
+                "verbose_name": "检查点",
+                "verbose_name_plural": "检查点",
+                "indexes": [models.Index(fields=["tree_size"], name="ledger_checkpoint_size")],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='序号')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('actor', models.CharField(max_length=150, verbose_name='操作人')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='动作')),
-                ('subject_type', models.CharField(max_length=32, verbose_name='对象类型')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='对象')),
-                ('case_ref', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='案件')),
-                ('body', models.TextField(verbose_name='内容（规范 JSON）')),
-                ('leaf_hash', models.BinaryField(max_length=32)),
-                ('subtree_hashes', models.BinaryField(default=b'')),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="序号")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("actor", models.CharField(max_length=150, verbose_name="操作人")),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="动作")),
+                ("subject_type", models.CharField(max_length=32, verbose_name="对象类型")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="对象")),
+                ("case_ref", models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="案件")),
+                ("body", models.TextField(verbose_name="内容（规范 JSON）")),
+                ("leaf_hash", models.BinaryField(max_length=32)),
+                ("subtree_hashes", models.BinaryField(default=b"")),
             ],
             options={
-                'verbose_name': '账本事件',
-                'verbose_name_plural': '账本事件',
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='ledger_event_subject')],
+                "verbose_name": "账本事件",
+                "verbose_name_plural": "账本事件",
+                "indexes": [models.Index(fields=["subject_type", "subject_id"], name="ledger_event_subject")],
             },
         ),
     ]

@@ -1,0 +1,201 @@
+"""Document endpoints: the catalogue, lists, drafts, finalising, corrections, PDF and DOCX."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from liuhen.accounts.models import User
+from liuhen.cases.queries import get_case
+from liuhen.core.documents.catalogue import CATALOGUE
+from liuhen.documents import queries, rendering, services
+from liuhen.documents.models import Document
+
+router = Router(tags=["documents"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@router.get("/document-types", response=list[dict[str, Any]], summary="文书种类目录")
+def document_types(request: HttpRequest, procedure: str = "") -> list[dict[str, Any]]:
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "stage": t.stage,
+            "procedures": list(t.procedures),
+            "rules": list(t.rules),
+            "approval": t.approval,
+            "numbered": bool(t.number_code),
+            "records_act": t.records_act,
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "kind": f.kind,
+                    "required": f.required,
+                    "choices": [list(c) for c in f.choices],
+                    "help": f.help,
+                }
+                for f in t.fields
+            ],
+            "slots": [
+                {
+                    "role": s.role,
+                    "label": s.title,
+                    "minimum": s.minimum,
+                    "refusable": s.refusable,
+                    "required": s.required,
+                }
+                for s in t.slots
+            ],
+        }
+        for t in CATALOGUE
+        if not procedure or procedure in t.procedures
+    ]
+
+
+class DocumentRow(Schema):
+    id: int
+    case_id: int
+    doc_type: str
+    name: str
+    version: int
+    status: str
+    document_no: str
+
+    @staticmethod
+    def resolve_name(obj: Document) -> str:
+        return str(obj.type.name)
+
+
+class DocumentFilters(Schema):
+    case: int | None = None
+    doc_type: str = ""
+    status: str = ""
+    latest_only: bool = False
+
+
+@router.get("/documents", response=list[DocumentRow], summary="文书列表（分页）")
+@paginate(PageNumberPagination, page_size=50)
+def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
+    return queries.filter_documents(
+        queries.visible_documents(_user(request)),
+        case=filters.case,
+        doc_type=filters.doc_type,
+        status=filters.status,
+        latest_only=filters.latest_only,
+    )
+
+
+class DraftIn(Schema):
+    doc_type: str
+    data: dict[str, Any] = {}
+
+
+@router.post("/cases/{case_id}/documents", response={201: dict[str, Any]}, summary="制作文书（草稿）")
+def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    doc = services.create_document(actor=user, case=get_case(user, case_id), code=payload.doc_type, data=payload.data)
+    return Status(201, queries.describe(doc))
+
+
+@router.get("/documents/{document_id}", response=dict[str, Any], summary="文书详情（含各版本）")
+def detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    doc = queries.get_document(_user(request), document_id)
+    out = queries.describe(doc)
+    chain = queries.versions(doc)
+    out["versions"] = [
+        {
+            "id": v.pk,
+            "version": v.version,
+            "status": v.status,
+            "reason": v.correction_reason,
+            "changes": queries.differences(chain[i - 1], v) if i else [],
+        }
+        for i, v in enumerate(chain)
+    ]
+    return out
+
+
+class DataIn(Schema):
+    data: dict[str, Any]
+
+
+@router.put("/documents/{document_id}", response=dict[str, Any], summary="保存草稿")
+def save(request: HttpRequest, document_id: int, payload: DataIn) -> dict[str, Any]:
+    user = _user(request)
+    doc = services.save_draft(actor=user, document=queries.get_document(user, document_id), data=payload.data)
+    return queries.describe(doc)
+
+
+class SignatureIn(Schema):
+    slot: str = Field(
+        ..., description="officer, party, witness, recipient, server, legal_reviewer, leader, chair, recorder"
+    )
+    username: str = ""
+    name: str = ""
+    refused: bool = False
+    refusal_reason: str = ""
+    witness_name: str = ""
+
+
+class FinaliseIn(Schema):
+    signatures: list[SignatureIn] = []
+
+
+@router.post(
+    "/documents/{document_id}/finalise",
+    response=dict[str, Any],
+    summary="定稿（核对必填项、签名和规则；不符合时 409/422）",
+)
+def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dict[str, Any]:
+    user = _user(request)
+    doc = services.finalise(
+        actor=user,
+        document=queries.get_document(user, document_id),
+        signatures=[services.SignatureRequest(**s.dict()) for s in payload.signatures],
+    )
+    return queries.describe(doc)
+
+
+class CorrectionIn(Schema):
+    reason: str
+    data: dict[str, Any] | None = None
+
+
+@router.post(
+    "/documents/{document_id}/corrections", response={201: dict[str, Any]}, summary="更正已定稿文书（新版本，注明理由）"
+)
+def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    doc = services.correct(
+        actor=user, document=queries.get_document(user, document_id), reason=payload.reason, data=payload.data
+    )
+    return Status(201, queries.describe(doc))
+
+
+def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    name = f"{doc.document_no or doc.type.name}-v{doc.version}.{ext}"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@router.get("/documents/{document_id}/pdf", summary="PDF", response={200: bytes})
+def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = queries.get_document(_user(request), document_id)
+    return _file(rendering.pdf(doc), doc, "pdf", "application/pdf")
+
+
+@router.get("/documents/{document_id}/docx", summary="DOCX", response={200: bytes})
+def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = queries.get_document(_user(request), document_id)
+    return _file(
+        rendering.docx(doc), doc, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )

@@ -1,0 +1,53 @@
+"""Forms generated from a document type's schema (Chinese labels; required fields are checked on finalising)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from liuhen.core.documents import DocumentType, FieldKind, FieldSpec
+
+
+def _field(spec: FieldSpec) -> forms.Field:
+    label = spec.label + (" *" if spec.required else "")
+    common: dict[str, Any] = {"label": label, "required": False, "help_text": spec.help}
+    match spec.kind:
+        case FieldKind.TEXTAREA:
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        case FieldKind.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case FieldKind.DATETIME:
+            return forms.DateTimeField(
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                **common,
+            )
+        case FieldKind.MONEY:
+            return forms.DecimalField(min_value=0, decimal_places=2, **common)
+        case FieldKind.INTEGER:
+            return forms.IntegerField(min_value=0, **common)
+        case FieldKind.CHOICE:
+            return forms.ChoiceField(choices=[("", "——"), *spec.choices], **common)
+        case FieldKind.BOOL:
+            return forms.BooleanField(**common)
+    return forms.CharField(max_length=500, **common)
+
+
+def document_form(t: DocumentType, data: Any = None, values: dict[str, Any] | None = None) -> forms.Form:
+    fields = {spec.name: _field(spec) for spec in t.fields}
+    form_class = type(f"{t.code}_form", (forms.Form,), fields)
+    initial = {
+        k: (str(v).replace(" ", "T") if t.field(k).kind == FieldKind.DATETIME else v) for k, v in (values or {}).items()
+    }
+    return form_class(data, initial=initial)
+
+
+def form_values(t: DocumentType, cleaned: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for spec in t.fields:
+        v = cleaned.get(spec.name)
+        if v is None or v == "" or (spec.kind == FieldKind.BOOL and v is False and not spec.required):
+            continue
+        out[spec.name] = v.isoformat() if hasattr(v, "isoformat") else v
+    return out

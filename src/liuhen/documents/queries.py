@@ -1,0 +1,105 @@
+"""Reading documents: lists, the version chain of a document, and what changed between versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from liuhen.accounts.models import User
+from liuhen.cases.queries import visible_cases
+from liuhen.core.documents import display
+from liuhen.core.errors import NotFound
+from liuhen.documents.models import Document
+
+
+def visible_documents(user: User) -> QuerySet[Document]:
+    return Document.objects.select_related("case").filter(case__in=visible_cases(user))
+
+
+def get_document(user: User, document_id: int) -> Document:
+    doc = visible_documents(user).filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound("文书不存在或无权查看")
+    return doc
+
+
+def filter_documents(
+    qs: QuerySet[Document], *, case: int | None = None, doc_type: str = "", status: str = "", latest_only: bool = False
+) -> QuerySet[Document]:
+    if case:
+        qs = qs.filter(case_id=case)
+    if doc_type:
+        qs = qs.filter(doc_type=doc_type)
+    if status:
+        qs = qs.filter(status=status)
+    if latest_only:
+        qs = qs.filter(corrections__isnull=True)
+    return qs.order_by("case_id", "id")
+
+
+def versions(doc: Document) -> list[Document]:
+    """Every version of a document, first to latest."""
+    first = doc
+    while first.supersedes_id is not None:
+        first = Document.objects.get(pk=first.supersedes_id)
+    chain = [first]
+    while (nxt := Document.objects.filter(supersedes=chain[-1]).first()) is not None:
+        chain.append(nxt)
+    return chain
+
+
+def differences(old: Document, new: Document) -> list[dict[str, str]]:
+    a, b = old.values, new.values
+    return [
+        {"field": f.name, "label": f.label, "old": display(f, a.get(f.name)), "new": display(f, b.get(f.name))}
+        for f in new.type.fields
+        if a.get(f.name) != b.get(f.name)
+    ]
+
+
+def describe(doc: Document) -> dict[str, Any]:
+    t = doc.type
+    values = doc.values
+    return {
+        "id": doc.pk,
+        "case_id": doc.case_id,
+        "case_no": doc.case.case_no,
+        "doc_type": doc.doc_type,
+        "name": t.name,
+        "version": doc.version,
+        "status": doc.status,
+        "status_label": doc.get_status_display(),
+        "document_no": doc.document_no,
+        "supersedes": doc.supersedes_id,
+        "correction_reason": doc.correction_reason,
+        "created_at": doc.created_at,
+        "finalised_at": doc.finalised_at,
+        "content_sha256": doc.content_sha256,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "kind": f.kind,
+                "required": f.required,
+                "value": values.get(f.name),
+                "display": display(f, values.get(f.name)),
+            }
+            for f in t.fields
+        ],
+        "signatures": [
+            {
+                "slot": s.slot,
+                "slot_label": s.get_slot_display(),
+                "name": s.name,
+                "certificate_no": s.certificate_no,
+                "opinion": s.opinion,
+                "refused": s.refused,
+                "refusal_reason": s.refusal_reason,
+                "witness": s.witness_name,
+                "signed_at": s.signed_at,
+            }
+            for s in doc.signatures.all()
+        ],
+        "rules": list(t.rules),
+    }

@@ -1,0 +1,135 @@
+"""Document pages: make a draft from the schema, save, finalise with signatures, preview, correct."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from liuhen.accounts.models import Role, User
+from liuhen.cases.queries import get_case
+from liuhen.cases.views import _run
+from liuhen.core.documents import SlotRole
+from liuhen.core.errors import NotFound
+from liuhen.documents import queries, rendering, services
+from liuhen.documents.forms import document_form, form_values
+
+USER_SLOTS = {SlotRole.LEGAL_REVIEWER, SlotRole.LEADER, SlotRole.CHAIR, SlotRole.RECORDER, SlotRole.SERVER}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _doc(request: HttpRequest, document_id: int) -> Any:
+    try:
+        return queries.get_document(_user(request), document_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = get_case(_user(request), case_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    code = request.GET.get("type") or request.POST.get("type", "")
+    t = next((t for t in services.applicable_types(case) if t.code == code), None)
+    if t is None:
+        raise Http404("本案不使用该文书")
+    form = document_form(t, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created: dict[str, Any] = {}
+
+        def command() -> None:
+            created["doc"] = services.create_document(
+                actor=_user(request), case=case, code=t.code, data=form_values(t, form.cleaned_data)
+            )
+
+        if _run(request, command, f"{t.name}草稿已保存"):
+            return redirect("document_detail", document_id=created["doc"].pk)
+    return render(request, "documents/edit.html", {"case": case, "t": t, "form": form, "doc": None})
+
+
+def _signatures(request: HttpRequest, doc: Any) -> list[services.SignatureRequest]:
+    out = []
+    for slot in doc.type.slots:
+        role = slot.role.value
+        if slot.role == SlotRole.OFFICER:
+            out += [services.SignatureRequest(slot=role, username=u) for u in request.POST.getlist(f"{role}_users")]
+            continue
+        username = request.POST.get(f"{role}_username", "").strip()
+        name = request.POST.get(f"{role}_name", "").strip()
+        if username or name:
+            out.append(
+                services.SignatureRequest(
+                    slot=role,
+                    username=username,
+                    name=name,
+                    refused=request.POST.get(f"{role}_refused") == "on",
+                    refusal_reason=request.POST.get(f"{role}_reason", ""),
+                    witness_name=request.POST.get(f"{role}_witness", ""),
+                )
+            )
+    return out
+
+
+@login_required
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _doc(request, document_id)
+    if request.method == "POST":
+        action = request.POST.get("do")
+        if action == "save":
+            form = document_form(doc.type, request.POST)
+            if form.is_valid():
+                _run(
+                    request,
+                    lambda: services.save_draft(
+                        actor=_user(request), document=doc, data=form_values(doc.type, form.cleaned_data)
+                    ),
+                    "草稿已保存",
+                )
+        elif action == "finalise":
+            sigs = _signatures(request, doc)
+            _run(request, lambda: services.finalise(actor=_user(request), document=doc, signatures=sigs), "文书已定稿")
+        elif action == "correct":
+            created: dict[str, Any] = {}
+
+            def command() -> None:
+                created["doc"] = services.correct(
+                    actor=_user(request), document=doc, reason=request.POST.get("reason", "")
+                )
+
+            if _run(request, command, "已制作更正版本，请修改后定稿"):
+                return redirect("document_detail", document_id=created["doc"].pk)
+        return redirect("document_detail", document_id=doc.pk)
+    chain = queries.versions(doc)
+    history = [{"doc": v, "changes": queries.differences(chain[i - 1], v) if i else []} for i, v in enumerate(chain)]
+    officers = [co.user for co in doc.case.officers.select_related("user")]
+    staff = User.objects.filter(agency_id=doc.case.agency_id, is_active=True).exclude(role=Role.ADMIN)
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "doc": doc,
+            "case": doc.case,
+            "info": queries.describe(doc),
+            "history": history,
+            "form": document_form(doc.type, values=doc.values) if not doc.is_final else None,
+            "slots": [{"spec": s, "role": s.role.value, "user_slot": s.role in USER_SLOTS} for s in doc.type.slots],
+            "officers": officers,
+            "staff": staff,
+            "latest": chain[-1].pk == doc.pk,
+        },
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = _doc(request, document_id)
+    return HttpResponse(rendering.pdf(doc), content_type="application/pdf")
