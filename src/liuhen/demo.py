@@ -16,6 +16,7 @@ from liuhen.cases.models import CaseSource
 from liuhen.core import stages
 from liuhen.core.stages import Procedure, Stage
 from liuhen.deadlines.services import scan
+from liuhen.demo_documents import load_document_chain
 from liuhen.ledger.services import issue_checkpoint
 
 DEMO_AGENCY = "明山区应急管理局"
@@ -216,6 +217,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")
+    case = load_document_chain(users, units[0])
+    progress(f"  {case.case_no} 一般程序处罚案件，文书从立案审批表到送达回证均已定稿")
     scan()
     issue_checkpoint()
     return True

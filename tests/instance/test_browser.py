@@ -85,6 +85,16 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     assert "S2 002 第八条" in refusal.inner_text()
     page.screenshot(path=str(shots / "case-refused-step.png"), full_page=True)
 
+    page.click("header >> text=案件")
+    page.fill("#q", "安全警示标志")
+    page.click("text=查询")
+    page.click("tr:has-text('危险化学品储存场所') a")
+    page.click("#documents >> text=行政处罚决定书")
+    assert page.locator("[data-testid=doc-status]").inner_text() == "已定稿"
+    page.wait_for_selector("iframe[title='PDF 预览']")
+    assert "明应急罚决〔" in page.locator("h1").inner_text()
+    page.screenshot(path=str(shots / "document-penalty-decision.png"), full_page=True)
+
     page.click("text=退出")
     login(page, "zhouming")
     page.click("tr:has-text('立案审批') a")

@@ -118,3 +118,79 @@ def test_rules_export_writes_the_generated_table(demo_home: Path, tmp_path: Path
 def test_demo_has_an_overdue_deadline_and_scan_reports_it(demo_home: Path) -> None:
     out = liuhen(demo_home, "deadlines", "scan").stdout
     assert "已逾期 1 项" in out
+
+
+CHAIN = [
+    "立案审批表",
+    "现场检查笔录",
+    "询问笔录",
+    "证据登记保存清单",
+    "案件调查报告（处理呈批）",
+    "行政处罚告知书",
+    "陈述申辩笔录（含复核意见）",
+    "法制审核意见书",
+    "集体讨论记录",
+    "行政处罚决定书",
+    "送达回证",
+]
+
+
+def test_demo_holds_a_penalty_case_with_its_whole_chain_of_documents(
+    demo_home: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    db = sqlite3.connect(demo_home / "liuhen.sqlite3")
+    case_no, party = db.execute(
+        "SELECT c.case_no, p.name FROM cases_case c JOIN cases_party p ON p.case_id = c.id "
+        "WHERE c.cause = '未按规定对危险化学品储存场所设置安全警示标志'"
+    ).fetchone()
+    rows = db.execute(
+        "SELECT d.id, d.doc_type, d.status FROM documents_document d JOIN cases_case c "
+        "ON c.id = d.case_id WHERE c.case_no = ? ORDER BY d.id",
+        (case_no,),
+    ).fetchall()
+    db.close()
+    listing = liuhen(demo_home, "documents", "list", case_no).stdout
+    for name in CHAIN:
+        assert name in listing, name
+    assert {status for _, _, status in rows} == {"final"} and len(rows) == len(CHAIN)
+    ids = {code: pk for pk, code, _ in rows}
+    for code, title in (
+        ("penalty_decision", "行政处罚决定书"),
+        ("delivery_receipt", "送达回证"),
+        ("filing_approval", "立案审批表"),
+    ):
+        pdf = tmp_path / f"{code}.pdf"
+        liuhen(demo_home, "documents", "render", str(ids[code]), "--out", str(pdf))
+        text = "".join(
+            subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout.split()
+        )
+        assert title in text and party in text and case_no in text
+        if code == "penalty_decision":
+            assert (
+                "明应急罚决〔" in text
+                and "60日内依法申请行政复议" in text
+                and "6个月内依法向人民法院提起行政诉讼" in text
+            )
+    folder = request.config.getoption("--screenshots")
+    if folder:
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(tmp_path / "penalty_decision.pdf"),
+                str(Path(folder) / "penalty-decision-pdf"),
+            ],
+            check=True,
+        )
+    bad = liuhen(
+        demo_home, "documents", "render", str(ids["penalty_decision"]), "--out", str(tmp_path / "x.txt"), check=False
+    )
+    assert bad.returncode == 2

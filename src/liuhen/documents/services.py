@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from liuhen.accounts.models import User
+from liuhen.accounts.models import Role, User
 from liuhen.cases import services as case_services
 from liuhen.cases.models import Approval, ApprovalStatus, Case, CaseNumberCounter
 from liuhen.core import canonical
@@ -63,7 +63,7 @@ def _require_writer(actor: User, case: Case, t: DocumentType) -> None:
     if roles is not None:  # a legal review is written by the legal unit, a collective discussion by leaders
         case_services.require_agency_member(actor, case.agency_id)
         if actor.role not in roles and not actor.is_superuser:
-            raise Forbidden(f"{t.name}由{'、'.join(str(r) for r in roles)}制作")
+            raise Forbidden(f"{t.name}由{'、'.join(Role(r).label for r in roles)}制作")
     else:
         case_services.require_case_actor(actor, case)
 
