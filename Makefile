@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: the browser for UI tests; CJK fonts and Pango for Chinese PDFs; pdftotext to read them back
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# Debian packages: CJK fonts and Pango to render Chinese pages and PDFs (run and test);
+# the browser for UI tests and pdftotext to read PDFs back (test only)
+RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test install system-packages lint bench clean-data
+.PHONY: run test install run-packages test-packages lint bench
 
 $(BIN)/liuhen: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liuhen needs Python 3.11 or newer")'
@@ -20,17 +22,24 @@ $(BIN)/liuhen: pyproject.toml
 
 install: $(BIN)/liuhen
 
-system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+define install_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+endef
 
-run: install
+run-packages:
+	$(call install_packages,$(RUN_PACKAGES))
+
+test-packages:
+	$(call install_packages,$(TEST_PACKAGES))
+
+run: install run-packages
 	$(BIN)/liuhen init
 	$(BIN)/liuhen demo
 	$(BIN)/liuhen serve --port $(PORT)
 
-test: install system-packages
+test: install test-packages
 	scripts/run-tests
 
 lint: install

@@ -17,6 +17,16 @@ from tests.documents.conftest import author, sample_data, sample_signatures
 pytestmark = pytest.mark.django_db
 
 
+def pdfa_part(pdf: bytes) -> str:
+    import re
+
+    from pypdf import PdfReader
+
+    xmp = PdfReader(BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data()
+    match = re.search(rb"pdfaid:part(?:>|=[\"'])(\d)", xmp)
+    return match.group(1).decode() if match else ""
+
+
 def pdf_text(pdf: bytes) -> str:
     out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     return out.stdout.decode("utf-8")
@@ -83,7 +93,9 @@ def test_every_type_is_drafted_validated_finalised_and_rendered(t, cast, case_fo
     assert bool(doc.document_no) == bool(t.number_code)
     if t.records_act:
         assert case.acts.filter(kind=t.records_act).exists()
-    text = "".join(pdf_text(rendering.pdf(doc)).split())  # the layout breaks lines; the words stay
+    pdf = rendering.pdf(doc)
+    assert pdfa_part(pdf) == "3"  # PDF/A-3b for long-term keeping (R6)
+    text = "".join(pdf_text(pdf).split())  # the layout breaks lines; the words stay
     first_text = next(f for f in t.fields if f.kind in ("text", "textarea"))
     assert t.name in text and "测试内容甲乙丙" in text and first_text.label in text
     assert case.case_no in text

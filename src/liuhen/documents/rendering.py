@@ -1,4 +1,4 @@
-"""Documents as Chinese official forms: PDF (WeasyPrint, Noto CJK fonts) and DOCX (docxtpl)."""
+"""Documents as Chinese official forms: PDF/A-3b (WeasyPrint, Noto CJK fonts) and DOCX (docxtpl)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def pdf(doc: Document) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("documents/print.html", context(doc))
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/a-3b"))  # PDF/A for long-term archiving (R6)
 
 
 def _docx_template() -> io.BytesIO:
