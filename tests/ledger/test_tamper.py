@@ -11,7 +11,7 @@ from django.db import connection
 from liuhen.cases import scenarios
 from liuhen.core import merkle, stages
 from liuhen.ledger import services, signing, triggers
-from liuhen.ledger.envelope import leaf_data
+from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 from liuhen.ledger.verify import verify
 
@@ -64,19 +64,7 @@ def test_rewritten_event_with_recomputed_hash_breaks_the_checkpoint(history) -> 
     assert event is not None
     body = json.loads(event.body)
     body["target"] = "closed"
-    leaf = merkle.leaf_hash(
-        leaf_data(
-            seq=event.seq,
-            at=event.at,
-            actor=event.actor,
-            actor_id=event.actor_id,
-            action=event.action,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            case_ref=event.case_ref,
-            body=body,
-        )
-    )
+    leaf = merkle.leaf_hash(event_leaf_data(event, body))
     drop_triggers()
     raw(
         "UPDATE ledger_event SET body = %s, leaf_hash = %s WHERE seq = %s",

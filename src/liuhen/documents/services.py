@@ -72,6 +72,44 @@ def _hash(value: Any) -> str:
     return hashlib.sha256(canonical.dumps(value)).hexdigest()
 
 
+def _new_version(
+    actor: User,
+    case: Case,
+    t: DocumentType,
+    values: dict[str, Any],
+    *,
+    action: str,
+    previous: Document | None = None,
+    reason: str = "",
+) -> Document:
+    """A new draft (a first version, or a correction of ``previous``) and its ledger event."""
+    now = timezone.now()
+    doc = Document.objects.create(
+        case=case,
+        doc_type=t.code,
+        version=previous.version + 1 if previous else 1,
+        supersedes=previous,
+        correction_reason=reason,
+        data=canonical.dumps(values).decode(),
+        created_by=actor,
+        created_at=now,
+    )
+    body: dict[str, Any] = {
+        "case_no": case.case_no,
+        "document": doc.pk,
+        "type": t.code,
+        "name": t.name,
+        "version": doc.version,
+        "data_sha256": _hash(values),
+    }
+    if previous is not None:
+        body.update(supersedes=previous.pk, reason=reason)
+    ledger.append(
+        actor=actor, action=action, subject_type="document", subject_id=doc.pk, case_ref=case.pk, at=now, body=body
+    )
+    return doc
+
+
 @transaction.atomic
 def create_document(*, actor: User, case: Case, code: str, data: dict[str, Any] | None = None) -> Document:
     t = doc_type(code)
@@ -79,27 +117,7 @@ def create_document(*, actor: User, case: Case, code: str, data: dict[str, Any] 
         raise InvalidInput(f"{case.get_procedure_display()}不使用{t.name}")
     _require_writer(actor, case, t)
     values = clean_data(t, data or {})
-    now = timezone.now()
-    doc = Document.objects.create(
-        case=case, doc_type=t.code, data=canonical.dumps(values).decode(), created_by=actor, created_at=now
-    )
-    ledger.append(
-        actor=actor,
-        action="document.drafted",
-        subject_type="document",
-        subject_id=doc.pk,
-        case_ref=case.pk,
-        at=now,
-        body={
-            "case_no": case.case_no,
-            "document": doc.pk,
-            "type": t.code,
-            "name": t.name,
-            "version": 1,
-            "data_sha256": _hash(values),
-        },
-    )
-    return doc
+    return _new_version(actor, case, t, values, action="document.drafted")
 
 
 def _locked_draft(document: Document) -> Document:
@@ -296,32 +314,6 @@ def correct(*, actor: User, document: Document, reason: str, data: dict[str, Any
     if not reason:
         raise InvalidInput("更正须说明理由")
     values = clean_data(old.type, data if data is not None else old.values)
-    now = timezone.now()
-    doc = Document.objects.create(
-        case=old.case,
-        doc_type=old.doc_type,
-        version=old.version + 1,
-        supersedes=old,
-        correction_reason=reason,
-        data=canonical.dumps(values).decode(),
-        created_by=actor,
-        created_at=now,
+    return _new_version(
+        actor, old.case, old.type, values, action="document.correction_started", previous=old, reason=reason
     )
-    ledger.append(
-        actor=actor,
-        action="document.correction_started",
-        subject_type="document",
-        subject_id=doc.pk,
-        case_ref=old.case_id,
-        at=now,
-        body={
-            "case_no": old.case.case_no,
-            "document": doc.pk,
-            "type": old.doc_type,
-            "version": doc.version,
-            "supersedes": old.pk,
-            "reason": reason,
-            "data_sha256": _hash(values),
-        },
-    )
-    return doc

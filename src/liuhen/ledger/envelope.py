@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from liuhen.core import canonical
 
@@ -35,4 +35,30 @@ def leaf_data(
             "case": case_ref,
             "body": body,
         }
+    )
+
+
+class EventColumns(Protocol):
+    seq: int
+    at: datetime
+    actor: str
+    actor_id: int | None
+    action: str
+    subject_type: str
+    subject_id: str
+    case_ref: int | None
+
+
+def event_leaf_data(event: EventColumns, body: Any) -> bytes:
+    """The leaf bytes of a stored (or about to be stored) event, its body given parsed."""
+    return leaf_data(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        actor_id=event.actor_id,
+        action=event.action,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        case_ref=event.case_ref,
+        body=body,
     )

@@ -7,7 +7,7 @@ import json
 
 from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.ledger import queries, signing
-from liuhen.ledger.envelope import leaf_data
+from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
 
@@ -22,17 +22,7 @@ def inclusion_bundle(seq: int, tree_size: int | None = None) -> str:
             f"没有覆盖第 {seq} 号事件的检查点{f'（树大小 {tree_size}）' if tree_size else ''}；"
             "请先签发检查点（liuhen ledger checkpoint）"
         )
-    data = leaf_data(
-        seq=event.seq,
-        at=event.at,
-        actor=event.actor,
-        actor_id=event.actor_id,
-        action=event.action,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        case_ref=event.case_ref,
-        body=json.loads(event.body),
-    )
+    data = event_leaf_data(event, json.loads(event.body))
     bundle = {
         "format": "liuhen-inclusion-proof/1",
         "leaf_index": seq,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from liuhen.core import canonical, merkle
 from liuhen.ledger import signing
-from liuhen.ledger.envelope import leaf_data
+from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
 _PG_LOCK_KEY = 0x6C697568656E  # "liuhen": serialises appenders on PostgreSQL
@@ -100,7 +100,6 @@ def append(
     who = actor_of(actor)
     at = at or timezone.now()
     body_bytes = canonical.dumps(body)
-    subject = str(subject_id)
     # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here).
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
@@ -108,19 +107,18 @@ def append(
         cur.execute(_LAST_SEQ)
         row = cur.fetchone()
         seq = 0 if row is None else int(row[0]) + 1
-        leaf = merkle.leaf_hash(
-            leaf_data(
-                seq=seq,
-                at=at,
-                actor=who.name,
-                actor_id=who.id,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject,
-                case_ref=case_ref,
-                body=body,
-            )
+        event = Event(
+            seq=seq,
+            at=at,
+            actor=who.name,
+            actor_id=who.id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            case_ref=case_ref,
+            body=body_bytes.decode("utf-8"),
         )
+        leaf = merkle.leaf_hash(event_leaf_data(event, body))
         # The subtrees this leaf completes: one per trailing 1-bit of seq; their left halves are the
         # right edge of the tree before this leaf.
         completes = (~seq & (seq + 1)).bit_length() - 1
@@ -137,36 +135,23 @@ def append(
             for node, s in reversed(edge):
                 h = merkle.node_hash(node_from_event(node, *stored[s]), h)
                 subtrees += h
-        body_text = body_bytes.decode("utf-8")
+        event.leaf_hash, event.subtree_hashes = leaf, subtrees
         cur.execute(
             _INSERT,
             [
                 seq,
                 connection.ops.adapt_datetimefield_value(at),
-                who.name,
-                who.id,
+                event.actor,
+                event.actor_id,
                 action,
                 subject_type,
-                subject,
+                event.subject_id,
                 case_ref,
-                body_text,
+                event.body,
                 leaf,
                 subtrees,
             ],
         )
-    event = Event(
-        seq=seq,
-        at=at,
-        actor=who.name,
-        actor_id=who.id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject,
-        case_ref=case_ref,
-        body=body_text,
-        leaf_hash=leaf,
-        subtree_hashes=subtrees,
-    )
     event._state.adding = False
     event._state.db = connection.alias
     for subscriber in _SUBSCRIBERS:

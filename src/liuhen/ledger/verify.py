@@ -18,7 +18,7 @@ from django.db import connection
 
 from liuhen.core import canonical, merkle
 from liuhen.ledger import queries, signing, triggers
-from liuhen.ledger.envelope import leaf_data
+from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
 
@@ -53,17 +53,7 @@ def recompute_leaf(e: Event) -> tuple[bytes | None, object, str | None]:
     except ValueError:
         return None, None, "内容不是有效的 JSON（被改动）"
     try:
-        data = leaf_data(
-            seq=e.seq,
-            at=e.at,
-            actor=e.actor,
-            actor_id=e.actor_id,
-            action=e.action,
-            subject_type=e.subject_type,
-            subject_id=e.subject_id,
-            case_ref=e.case_ref,
-            body=body,
-        )
+        data = event_leaf_data(e, body)
     except canonical.CanonicalJSONError as exc:
         return None, body, f"内容无法规范化（{exc}）"
     problem = None
