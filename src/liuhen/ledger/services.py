@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from liuhen.core import canonical, merkle
@@ -95,14 +95,15 @@ def append(
     at: datetime | None = None,
 ) -> Event:
     """Append one event. Must run inside the transaction that makes the change it records."""
-    if not connection.in_atomic_block:
+    conn = connections[DEFAULT_DB_ALIAS]  # resolved once: this runs for every command
+    if not conn.in_atomic_block:
         raise RuntimeError("ledger.append must run inside transaction.atomic() with the change it records")
     who = actor_of(actor)
     at = at or timezone.now()
     body_bytes = canonical.dumps(body)
     # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here).
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
         cur.execute(_LAST_SEQ)
         row = cur.fetchone()
@@ -140,7 +141,7 @@ def append(
             _INSERT,
             [
                 seq,
-                connection.ops.adapt_datetimefield_value(at),
+                conn.ops.adapt_datetimefield_value(at),
                 event.actor,
                 event.actor_id,
                 action,
@@ -153,7 +154,7 @@ def append(
             ],
         )
     event._state.adding = False
-    event._state.db = connection.alias
+    event._state.db = conn.alias
     for subscriber in _SUBSCRIBERS:
         subscriber(event, body)
     return event
