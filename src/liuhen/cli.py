@@ -11,7 +11,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 app = typer.Typer(help="留痕 liuhen：行政执法全过程记录", no_args_is_help=True, add_completion=False)
 token_app = typer.Typer(help="API 令牌", no_args_is_help=True)
@@ -376,6 +384,66 @@ def documents_render(
         raise fail(f"文书 {document_id} 不存在")
     out_path.write_bytes(rendering.pdf(doc) if suffix == ".pdf" else rendering.docx(doc))
     out.print(f"已生成 {out_path}")
+
+
+@app.command("import-media")
+def import_media(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="采集站导出的文件夹")],
+    device: Annotated[str, typer.Option("--device", help="设备编号")],
+) -> None:
+    """导入执法记录仪的音像文件：可中断后续传，同一文件只存一份，按执法人员和时间自动归入案件。"""
+    setup()
+    from liuhen.media.importer import import_folder, media_files
+
+    if not folder.is_dir():
+        raise fail(f"找不到文件夹 {folder}")
+    files = media_files(folder)
+    total = sum(p.stat().st_size for p in files)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    ) as bar:
+        task = bar.add_task(f"导入 {len(files)} 个文件", total=total)
+
+        def tick(name: str, size: int) -> None:
+            bar.update(task, advance=size, description=name)
+
+        r = guarded(lambda: import_folder(actor=None, folder=folder, device_no=device, progress=tick))
+    out.print(
+        f"新导入 {r.ingested} 个（{r.bytes / 1e6:.1f} MB），此前已导入 {r.already} 个；归入案件 {r.linked} 个，"
+        f"待分配 {r.unlinked} 个；超过24小时上传 {r.late} 个（R1）"
+    )
+    for line in r.failed:
+        err.print(f"[yellow]未导入：[/yellow]{line}")
+    if r.failed:
+        raise typer.Exit(1)
+
+
+@app.command("device")
+def device_register(
+    number: Annotated[str, typer.Argument(help="设备编号")],
+    officer: Annotated[str, typer.Option(help="使用人（用户名）")] = "",
+    model: Annotated[str, typer.Option(help="型号")] = "",
+) -> None:
+    """登记一台执法记录仪并分配给执法人员（DV1）。"""
+    setup()
+    from liuhen.accounts.models import Agency
+    from liuhen.accounts.services import find_user
+    from liuhen.media.services import register_device
+
+    def run() -> None:
+        user = find_user(officer) if officer else None
+        agency = user.agency if user and user.agency else Agency.objects.order_by("id").first()
+        if agency is None:
+            raise fail("尚无机关：请先载入或创建机关")
+        register_device(actor=None, agency_id=agency.pk, number=number, officer=user, model_name=model)
+        out.print(f"已登记设备 {number}" + (f"，使用人 {user.display_name}" if user else ""))
+
+    guarded(run)
 
 
 def main(argv: list[str] | None = None) -> Any:

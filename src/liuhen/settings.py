@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "liuhen.cases",
     "liuhen.deadlines",
     "liuhen.documents",
+    "liuhen.media",
     "liuhen.web",
 ]
 

@@ -127,4 +127,6 @@ APPEND_ONLY_TABLES = [
     "deadlines_calendarday",
     "documents_signature",
     "documents_document",  # finalised rows only (see protect_final)
+    "media_blob",
+    "media_devicelog",
 ]

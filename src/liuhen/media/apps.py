@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class MediaConfig(AppConfig):
+    name = "liuhen.media"
+    label = "media"
+    verbose_name = "音像记录"
+
+    def ready(self) -> None:
+        from liuhen.ledger.verify import register_check
+        from liuhen.media.integrity import check_blobs
+
+        register_check(check_blobs)

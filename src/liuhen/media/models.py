@@ -1,0 +1,163 @@
+"""Audio-video records (音像记录): stored blobs, recordings with their metadata, and recording devices.
+
+Rules R1 (24 h to upload), R7 (indexed by unit, device, officer, time, party, cause), R8 (originals never
+change: blobs are append-only and content-addressed), DV1 (devices registered, assigned, maintained).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Blob(models.Model):
+    """One stored file, named by its SHA-256. A derivative (poster, thumbnail) names its original."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.BigIntegerField("大小（字节）")
+    content_type = models.CharField(max_length=80, blank=True)
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives", verbose_name="原始文件"
+    )
+    derivation = models.CharField("派生方式", max_length=40, blank=True, help_text="poster：首帧截图")
+    stored_at = models.DateTimeField("存入时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "存储文件"
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
+class DeviceStatus(models.TextChoices):
+    IN_SERVICE = "in_service", "在用"
+    FAULTY = "faulty", "故障"
+    RETIRED = "retired", "报废"
+
+
+class Device(models.Model):
+    """A recording device (执法记录仪 and others), rule DV1."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="devices")
+    number = models.CharField("设备编号", max_length=40, unique=True)
+    kind = models.CharField(
+        "类型",
+        max_length=20,
+        default="body_camera",
+        choices=[
+            ("body_camera", "执法记录仪"),
+            ("camera", "照相机"),
+            ("recorder", "录音笔"),
+            ("fixed", "固定视频监控"),
+        ],
+    )
+    model_name = models.CharField("型号", max_length=80, blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+        verbose_name="所属单位",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+        verbose_name="使用人",
+    )
+    status = models.CharField("状态", max_length=20, choices=DeviceStatus.choices, default=DeviceStatus.IN_SERVICE)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "记录设备"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DeviceLog(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="log")
+    kind = models.CharField(
+        "事项",
+        max_length=20,
+        choices=[
+            ("registered", "登记"),
+            ("assigned", "分配"),
+            ("check", "使用前检查"),
+            ("maintenance", "维护保养"),
+            ("fault", "故障报告"),
+            ("repaired", "修复"),
+            ("retired", "报废"),
+        ],
+    )
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="device_log"
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "设备台账"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.kind}"
+
+
+class Recording(models.Model):
+    """One audio-video file as recorded, with what it shows and where it belongs (rules R1, R3, R7, I5, AV7, AV8)."""
+
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="recordings")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="recordings", verbose_name="案件"
+    )
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.PROTECT, related_name="recordings", verbose_name="设备"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recordings",
+        verbose_name="执法人员",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="recordings", verbose_name="单位"
+    )
+    file_name = models.CharField("原文件名", max_length=255)
+    recorded_from = models.DateTimeField("录制开始", null=True, blank=True, db_index=True)
+    recorded_to = models.DateTimeField("录制结束", null=True, blank=True)
+    returned_at = models.DateTimeField("异地执法返回时间", null=True, blank=True, help_text="R1：返回后24小时内上传")
+    uploaded_at = models.DateTimeField("上传时间")
+    upload_due_at = models.DateTimeField("应上传期限", null=True, blank=True)
+    duration_ms = models.BigIntegerField("时长（毫秒）", null=True, blank=True)
+    container = models.CharField("封装格式", max_length=40, blank=True)
+    video_codec = models.CharField("视频编码", max_length=40, blank=True)
+    audio_codec = models.CharField("音频编码", max_length=40, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_in_file = models.DateTimeField("文件内记录的拍摄时间", null=True, blank=True)
+    gps = models.CharField("GPS", max_length=60, blank=True)
+    place = models.CharField("地点", max_length=200, blank=True)
+    party = models.CharField("当事人", max_length=120, blank=True)
+    cause = models.CharField("事由", max_length=200, blank=True)
+    poster = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="poster_of")
+    party_told = models.BooleanField("已告知当事人开始录制（I5）", default=False)
+    opening_statement = models.BooleanField("开始时已说明时间地点人员事项（AV8）", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录"
+        indexes = [
+            models.Index(fields=["officer", "recorded_from"], name="recording_officer_time"),
+            models.Index(fields=["device", "recorded_from"], name="recording_device_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def late(self) -> bool:
+        return self.upload_due_at is not None and self.uploaded_at > self.upload_due_at
