@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import time_machine

@@ -74,7 +74,7 @@ def test_s3_store_with_object_lock(s3) -> None:  # type: ignore[no-untyped-def]
     assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"] > datetime.now(UTC)
     assert head["Metadata"]["sha256"] == blob.sha256
     version = head["VersionId"]
-    with pytest.raises(Exception, match="AccessDenied|locked|retention"):  # the store itself refuses deletion
+    with pytest.raises(Exception, match=r"AccessDenied|locked|retention"):  # the store itself refuses deletion
         s3.delete_object(Bucket="evidence", Key=store.key(blob.sha256), VersionId=version)
     assert not store.put(chunks(DATA)).created
     leftovers = s3.list_objects_v2(Bucket="evidence", Prefix="liuhen/tmp/").get("KeyCount", 0)

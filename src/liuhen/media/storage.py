@@ -170,8 +170,7 @@ class S3BlobStore:
         self.retention_days = retention_days
         self._lock: bool | None = None
         # Object Lock buckets want a checksum declared on every write; botocore declares none on CopyObject
-        for op in ("CopyObject", "PutObjectRetention"):
-            self.client.meta.events.register(f"before-sign.s3.{op}", _declare_checksum)
+        self.client.meta.events.register("before-sign.s3.CopyObject", _declare_checksum)
 
     def key(self, sha256: str) -> str:
         return "/".join(p for p in (self.prefix, sha256[:2], sha256[2:4], sha256) if p)
@@ -224,10 +223,10 @@ class S3BlobStore:
                 "Metadata": {"sha256": sha},
                 "MetadataDirective": "REPLACE",
                 "ChecksumAlgorithm": "SHA256",
-            }  # S3 wants a checksum with Object Lock
-            if self.object_lock():
+            }  # S3 wants a checksum declared with Object Lock
+            if self.object_lock():  # COMPLIANCE: nobody, not even the account's root, deletes it before the date
                 extra["ObjectLockMode"] = "COMPLIANCE"
-                extra["ObjectLockRetainUntilDate"] = datetime.utcnow() + timedelta(days=self.retention_days)
+                extra["ObjectLockRetainUntilDate"] = datetime.now(UTC) + timedelta(days=self.retention_days)
             self.client.copy_object(
                 Bucket=self.bucket, Key=self.key(sha), CopySource={"Bucket": self.bucket, "Key": tmp_key}, **extra
             )
