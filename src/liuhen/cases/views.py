@@ -136,6 +136,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "approvals": approvals,
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
+            "recordings": case.recordings.select_related("device", "officer").order_by("recorded_from"),
             "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
             "document_types": document_services.applicable_types(case),
             "act_form": ActForm(),

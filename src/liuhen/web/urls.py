@@ -5,6 +5,7 @@ from django.urls import path
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
+from liuhen.media import views as media_views
 from liuhen.web.api import api
 
 admin.site.site_header = "留痕 · 机构与人员管理"
@@ -24,6 +25,11 @@ urlpatterns = [
     path("cases/<int:case_id>/documents/new/", document_views.document_new, name="document_new"),
     path("documents/<int:document_id>/", document_views.document_detail, name="document_detail"),
     path("documents/<int:document_id>/pdf/", document_views.document_pdf, name="document_pdf"),
+    path("media/<int:recording_id>/stream/", media_views.stream, name="media_stream"),
+    path("media/<int:recording_id>/poster/", media_views.poster, name="media_poster"),
+    path("media/unlinked/", media_views.unlinked, name="media_unlinked"),
+    path("devices/", media_views.devices, name="media_devices"),
+    path("devices/<int:device_id>/log/", media_views.device_log, name="media_device_log"),
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("admin/", admin.site.urls),

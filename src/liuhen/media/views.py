@@ -1,0 +1,127 @@
+"""Media pages: the player's stream (HTTP ranges), posters, unlinked triage, and the device registry."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from liuhen.accounts.models import User
+from liuhen.cases.queries import visible_cases
+from liuhen.cases.views import _run
+from liuhen.media import services
+from liuhen.media.models import Device, Recording
+from liuhen.media.storage import BlobMissing, default_store
+
+RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def visible_recordings(user: User) -> QuerySet[Recording]:
+    """Recordings of cases the user may see, and the agency's unlinked ones."""
+    return Recording.objects.select_related("blob", "case", "device", "officer").filter(
+        Q(case__in=visible_cases(user)) | Q(case__isnull=True, officer__agency=user.agency)
+    )
+
+
+def _recording(request: HttpRequest, recording_id: int) -> Recording:
+    rec = visible_recordings(_user(request)).filter(pk=recording_id).first()
+    if rec is None:
+        raise Http404("音像记录不存在或无权查看")
+    return rec
+
+
+@login_required
+def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingHttpResponse:
+    """The original file, with single byte ranges (206) so the player can seek (Django's FileResponse cannot)."""
+    rec = _recording(request, recording_id)
+    store = default_store()
+    try:
+        size = store.size(rec.blob_id)
+    except BlobMissing as exc:
+        raise Http404(str(exc)) from exc
+    start, end, status = 0, size - 1, 200
+    header = request.headers.get("Range", "")
+    if header:
+        m = RANGE.match(header.strip())
+        if not m or (not m.group(1) and not m.group(2)):
+            return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
+        if m.group(1):
+            start = int(m.group(1))
+            end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+        else:  # the last N bytes
+            start = max(size - int(m.group(2)), 0)
+        if start > end or start >= size:
+            return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
+        status = 206
+    response = StreamingHttpResponse(
+        store.open_range(rec.blob_id, start, end),
+        status=status,
+        content_type=rec.blob.content_type or "application/octet-stream",
+    )
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Length"] = str(end - start + 1)
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response
+
+
+@login_required
+def poster(request: HttpRequest, recording_id: int) -> HttpResponse:
+    rec = _recording(request, recording_id)
+    if rec.poster_id is None:
+        raise Http404("无截图")
+    return HttpResponse(b"".join(default_store().open_range(rec.poster_id)), content_type="image/jpeg")
+
+
+@login_required
+def unlinked(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        rec = _recording(request, int(request.POST.get("recording", "0")))
+        case = visible_cases(user).filter(case_no=request.POST.get("case_no", "").strip()).first()
+        if case is None:
+            messages.error(request, "找不到该案号，或无权办理该案件")
+        else:
+            _run(
+                request, lambda: services.assign_to_case(actor=user, recording=rec, case=case), f"已归入 {case.case_no}"
+            )
+        return redirect("media_unlinked")
+    rows = (
+        Recording.objects.select_related("device", "officer")
+        .filter(case__isnull=True, officer__agency=user.agency)
+        .order_by("recorded_from")
+    )
+    return render(request, "media/unlinked.html", {"rows": rows})
+
+
+@login_required
+def devices(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = Device.objects.select_related("officer", "unit").prefetch_related("log").filter(agency=user.agency)
+    return render(request, "media/devices.html", {"rows": rows.order_by("number")})
+
+
+@login_required
+@require_POST
+def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
+    user = _user(request)
+    device = Device.objects.filter(pk=device_id, agency=user.agency).first()
+    if device is None:
+        raise Http404("设备不存在")
+    _run(
+        request,
+        lambda: services.log_device(
+            actor=user, device=device, kind=request.POST.get("kind", ""), note=request.POST.get("note", "")
+        ),
+        "已记录",
+    )
+    return redirect("media_devices")
