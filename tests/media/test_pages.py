@@ -21,8 +21,9 @@ def login(user) -> Client:  # type: ignore[no-untyped-def]
 
 def test_stream_serves_byte_ranges(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
-    rec = services.ingest_file(actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler,
-                               case=case).recording
+    rec = services.ingest_file(
+        actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler, case=case
+    ).recording
     data = LocalBlobStore(blob_root).path(rec.blob_id).read_bytes()
     web = login(cast.handler)
     whole = web.get(f"/media/{rec.pk}/stream/")
@@ -41,18 +42,27 @@ def test_stream_serves_byte_ranges(tmp_path, blob_root, cast, make_case) -> None
 def test_other_agency_cannot_stream(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     from liuhen.accounts import services as accounts
 
-    rec = services.ingest_file(actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler,
-                               case=make_case()).recording
+    rec = services.ingest_file(
+        actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler, case=make_case()
+    ).recording
     other = accounts.create_agency(actor=None, name="另一区应急管理局", short_name="另应急")
-    stranger = accounts.create_user(actor=None, username="stranger", password="test-password-2026",
-                                    full_name="外人", role="officer", agency=other, unit=None)
+    stranger = accounts.create_user(
+        actor=None,
+        username="stranger",
+        password="test-password-2026",
+        full_name="外人",
+        role="officer",
+        agency=other,
+        unit=None,
+    )
     assert login(stranger).get(f"/media/{rec.pk}/stream/").status_code == 404
 
 
 def test_unlinked_triage_and_device_log(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
-    device = services.register_device(actor=None, agency_id=cast.handler.agency_id, number="3201009",
-                                      officer=cast.handler)
+    device = services.register_device(
+        actor=None, agency_id=cast.handler.agency_id, number="3201009", officer=cast.handler
+    )
     rec = services.ingest_file(actor=None, path=synthesise(tmp_path / "b.mp4"), device=device).recording
     assert rec.case is None
     web = login(cast.handler)

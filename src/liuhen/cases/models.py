@@ -152,6 +152,7 @@ class ActKind(models.TextChoices):
     HEARING_NOTICE = "hearing_notice", "听证通知已送达"
     DEMAND_NOTICE = "demand_notice", "催告书已送达"
     COURT_APPLICATION = "court_application", "申请法院强制执行"
+    AV_OMISSION = "av_omission", "不进行音像记录的理由（易燃易爆、涉密场所等）"
 
 
 class CaseAct(models.Model):

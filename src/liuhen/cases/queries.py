@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -56,6 +57,16 @@ def certified_officers(case: Case, on: date) -> list[User]:
     return [u for u in officers if u.valid_certificate(on) is not None]
 
 
+FactProvider = Callable[[Case, date], set[str]]
+_FACT_PROVIDERS: list[FactProvider] = []
+
+
+def provide_facts(provider: FactProvider) -> None:
+    """Other apps add facts the state machine reads (the media app: whether AV rules are met)."""
+    if provider not in _FACT_PROVIDERS:
+        _FACT_PROVIDERS.append(provider)
+
+
 def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     on = on or timezone.localdate()
     act_kinds = case.acts.values_list("kind", flat=True).distinct()
@@ -74,6 +85,8 @@ def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
         facts.add(Fact.NOT_YET_EXTENDED)
     if hearing_window_closed(case, on):
         facts.add(Fact.HEARING_WINDOW_CLOSED)
+    for provider in _FACT_PROVIDERS:
+        facts |= provider(case, on)
     return frozenset(facts)
 
 

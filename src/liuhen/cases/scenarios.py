@@ -33,6 +33,7 @@ FACT_ACT: dict[Fact, tuple[str, str]] = {
     Fact.RIGHTS_NOTICE_SERVED: (ActKind.RIGHTS_NOTICE, "行政处罚告知书已直接送达当事人"),
     Fact.HEARING_HELD: (ActKind.HEARING, "已依法举行听证，听证笔录附卷"),
     Fact.HEARING_WINDOW_CLOSED: (ActKind.RIGHTS_WAIVER, "当事人书面表示放弃陈述、申辩和听证权利"),
+    Fact.AV_COMPLETE: (ActKind.AV_OMISSION, "检查现场为易燃易爆场所，依规不使用电子录像设备（AV6）"),
     Fact.LEGAL_REVIEW: (ActKind.LEGAL_REVIEW, "经法制审核，主体适格、事实清楚、程序合法、适用依据正确，同意"),
     Fact.COLLECTIVE_DISCUSSION: (ActKind.COLLECTIVE_DISCUSSION, "经局务会集体讨论，同意处罚意见"),
     Fact.DELIVERED: (ActKind.DELIVERY, "决定书已直接送达，当事人在送达回证上签收"),
@@ -91,8 +92,10 @@ def step(case: Case, action: str, cast: Cast) -> Case:
     transition = stages.transition_for(case.procedure_enum, case.stage_enum, action)
     if transition is None:
         raise ValueError(f"no step {action} from {case.stage} in {case.procedure}")
-    for fact in dict.fromkeys(needed(transition, case_facts(case))):
-        satisfy(case, fact, cast)
+    satisfied: set[Fact] = set()
+    while missing := [f for f in needed(transition, case_facts(case)) if f not in satisfied]:
+        satisfy(case, missing[0], cast)  # one at a time: recording one thing can raise another need (AV)
+        satisfied.add(missing[0])
     actor = cast.archivist if action == "archive" else cast.handler
     return services.transition(actor=actor, case=case, action=action)
 

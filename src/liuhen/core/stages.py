@@ -128,6 +128,7 @@ class Fact(StrEnum):
     RECTIFICATION_CHECK = "rectification_check"
     LICENCE_DECISION_APPROVED = "licence_decision_approved"
     HEARING_WINDOW_CLOSED = "hearing_window_closed"
+    AV_COMPLETE = "av_complete"
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ _S2 = Gate("S2", Fact.FILING_APPROVED, "立案审批表须经负责人批准后�
 _S3 = Gate("S3", Fact.EMERGENCY_RECORDED, "紧急启动须先记录紧急情况及理由，并在24小时内补报立案审批表")
 _I1 = Gate("I1", Fact.TWO_CERTIFIED_OFFICERS, "调查取证须有2名以上持有效执法证的执法人员")
 _D9_CLOSE = Gate("D9", Fact.CLOSING_APPROVED, "结案须经承办人、审核人、批准人审批（结案审批表）")
+_AV = Gate("AV1", Fact.AV_COMPLETE, "须音像记录的执法活动（AV1–AV4）均须关联录像，或依 AV6 记录不录制的理由")
 _DELIVERED = Gate("SV2", Fact.DELIVERED, "决定书须送达当事人并留存送达回证后方可进入执行")
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
 
@@ -194,6 +196,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.REVIEW,
         "调查终结",
         _I1,
+        _AV,
         Gate("S2", Fact.FILING_APPROVED, "紧急启动的案件须补报立案审批表并经批准后方可调查终结"),
     ),
     _t(
@@ -220,7 +223,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("D9", Fact.DECISION_APPROVED, "处理决定须经承办人、审核人、批准人审批"),
     ),
     _t(G, S.DECISION, "deliver", S.ENFORCEMENT, "送达", _DELIVERED),
-    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _D9_CLOSE),
+    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _D9_CLOSE, _AV),
     _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
     # 简易程序 (S5, D8)
@@ -246,7 +249,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         "责令限期整改",
         Gate("E1", Fact.RECTIFICATION_ORDER, "须制作责令限期整改指令书"),
     ),
-    _t(IN, S.INSPECTING, "close", S.CLOSED, "检查结束", Gate("I2", Fact.INSPECTION_TRANSCRIPT, "须制作现场检查笔录")),
+    _t(
+        IN,
+        S.INSPECTING,
+        "close",
+        S.CLOSED,
+        "检查结束",
+        Gate("I2", Fact.INSPECTION_TRANSCRIPT, "须制作现场检查笔录"),
+        _AV,
+    ),
     _t(
         IN,
         S.RECTIFYING,
@@ -254,6 +265,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.CLOSED,
         "复查通过",
         Gate("E1", Fact.RECTIFICATION_CHECK, "责令改正的须按期复查并记录复查意见"),
+        _AV,
     ),
     _t(IN, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 依申请 (S1)
@@ -339,7 +351,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("I4", Fact.LIFT_DECISION, "须制作解除决定书"),
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
-    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _D9_CLOSE),
+    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _D9_CLOSE, _AV),
     _t(CO, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 投诉举报 (S4)
     _t(CP, S.RECEIVED, "report_to_leader", S.LEADER_REVIEW, "报值班领导", Gate("S4", Fact.DUTY_LOG, "须填写值班记录")),

@@ -11,3 +11,7 @@ class MediaConfig(AppConfig):
         from liuhen.media.integrity import check_blobs
 
         register_check(check_blobs)
+        from liuhen.cases.queries import provide_facts
+        from liuhen.media.queries import av_facts
+
+        provide_facts(av_facts)

@@ -16,6 +16,7 @@ from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, Not
 from liuhen.deadlines.api import router as deadlines_router
 from liuhen.documents.api import router as documents_router
 from liuhen.ledger.api import router as ledger_router
+from liuhen.media.api import router as media_router
 
 
 class BearerToken(HttpBearer):
@@ -88,3 +89,4 @@ api.add_router("/approvals", approvals_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/", deadlines_router)
 api.add_router("/", documents_router)
+api.add_router("/", media_router)

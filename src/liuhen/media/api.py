@@ -1,0 +1,78 @@
+"""Media endpoints: a case's recordings, late uploads (R1), the AV list (AV1–AV6)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from liuhen.accounts.models import User
+from liuhen.cases.queries import get_case
+from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
+from liuhen.media import queries
+from liuhen.media.models import Recording
+
+router = Router(tags=["media"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def describe(r: Recording) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "case_id": r.case_id,
+        "file_name": r.file_name,
+        "sha256": r.blob_id,
+        "size": r.blob.size,
+        "device": r.device.number if r.device else None,
+        "officer": r.officer.username if r.officer else None,
+        "recorded_from": r.recorded_from,
+        "recorded_to": r.recorded_to,
+        "uploaded_at": r.uploaded_at,
+        "upload_due_at": r.upload_due_at,
+        "late": r.late,
+        "duration_ms": r.duration_ms,
+        "video_codec": r.video_codec,
+        "audio_codec": r.audio_codec,
+        "width": r.width,
+        "height": r.height,
+        "gps": r.gps,
+        "poster": r.poster_id,
+        "stream": f"/media/{r.pk}/stream/",
+    }
+
+
+@router.get("/cases/{case_id}/recordings", response=list[dict[str, Any]], summary="案件的音像记录")
+def case_recordings(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = get_case(_user(request), case_id)
+    return [describe(r) for r in case.recordings.select_related("blob", "device", "officer").order_by("recorded_from")]
+
+
+@router.get("/cases/{case_id}/av-gaps", response=list[dict[str, Any]], summary="缺少音像记录的必录活动（AV1–AV4）")
+def case_av_gaps(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = get_case(_user(request), case_id)
+    return [
+        {"rule": g.rule.rule_id, "activity": g.rule.label, "source": g.rule.source, "occurred_at": g.occurred_at}
+        for g in queries.av_gaps(case)
+    ]
+
+
+@router.get("/media/late", response=list[dict[str, Any]], summary="超过24小时上传的音像记录（R1）")
+def late(request: HttpRequest, scope: str = "mine") -> list[dict[str, Any]]:
+    return [describe(r) for r in queries.late_uploads(_user(request), scope).select_related("blob")]
+
+
+@router.get("/av-rules", response=list[dict[str, Any]], summary="音像记录事项清单（AV1–AV6，003 第十二条）")
+def av_rules(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": r.rule_id,
+            "activity": r.activity,
+            "label": r.label,
+            "requirement": r.requirement,
+            "requirement_label": REQUIREMENT_LABELS[r.requirement],
+            "source": r.source,
+        }
+        for r in AV_RULES
+    ]

@@ -1,0 +1,58 @@
+"""Reading media: which AV-required activities of a case lack a recording (rules AV1–AV6), late uploads (R1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+
+from liuhen.accounts.models import User
+from liuhen.cases.models import ActKind, Case
+from liuhen.core.errors import InvalidInput
+from liuhen.core.rules.av import BY_ACTIVITY, AVRule
+from liuhen.core.stages import Fact
+from liuhen.media.models import Recording
+from liuhen.media.services import MATCH_WINDOW
+
+
+@dataclass(frozen=True)
+class AVGap:
+    rule: AVRule
+    occurred_at: datetime
+    act_id: int
+
+
+def av_gaps(case: Case) -> list[AVGap]:
+    """Mandatory-AV activities on the case with no linked recording within 2 h of them, and no AV6 reason."""
+    if case.acts.filter(kind=ActKind.AV_OMISSION).exists():
+        return []
+    spans = [
+        (r.recorded_from, r.recorded_to or r.recorded_from)
+        for r in case.recordings.exclude(recorded_from__isnull=True).only("recorded_from", "recorded_to")
+    ]
+    gaps = []
+    for act_id, kind, at in case.acts.values_list("id", "kind", "occurred_at"):
+        rule = BY_ACTIVITY.get(f"act:{kind}")
+        if rule is None or not rule.mandatory:
+            continue
+        covered = any(start - MATCH_WINDOW <= at <= end + MATCH_WINDOW for start, end in spans)  # type: ignore[operator]
+        if not covered:
+            gaps.append(AVGap(rule, at, act_id))
+    return gaps
+
+
+def av_facts(case: Case, on: date) -> set[str]:
+    return set() if av_gaps(case) else {Fact.AV_COMPLETE}
+
+
+def late_uploads(user: User, scope: str = "mine") -> QuerySet[Recording]:
+    """rule R1: recordings uploaded after their 24-hour deadline, for an officer, a unit or the agency."""
+    qs = Recording.objects.select_related("officer", "device", "case").filter(officer__agency=user.agency)
+    if scope == "mine":
+        qs = qs.filter(officer=user)
+    elif scope == "unit":
+        qs = qs.filter(unit=user.unit) if user.unit_id else qs.none()
+    elif scope != "agency":
+        raise InvalidInput(f"未知的范围：{scope}（mine、unit 或 agency）")
+    return qs.exclude(upload_due_at__isnull=True).extra(where=["uploaded_at > upload_due_at"]).order_by("-uploaded_at")
