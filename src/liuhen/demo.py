@@ -107,58 +107,13 @@ def demo_cases() -> list[tuple[Procedure, Stage, str, tuple[str, str, str]]]:
     return out
 
 
-def load_media(users: dict[str, Any]) -> str:
-    """Body cameras for the officers (DV1) and one recording from the dock, linked by officer and time."""
-    import shutil
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
-    from liuhen.media.importer import import_folder
+def register_cameras(users: dict[str, Any]) -> None:
+    """A body camera for each officer (DV1)."""
     from liuhen.media.services import register_device
 
     for n, name in enumerate(("zhangwei", "lina", "wangqiang", "zhaomin"), 1):
         user = users[name]
         register_device(actor=None, agency_id=user.agency_id, number=f"320100{n}", officer=user, model_name="DSJ-V9")
-    if shutil.which("ffmpeg") is None:
-        return "  已登记4台执法记录仪；未安装 ffmpeg，未生成演示录像"
-    dock = Path(tempfile.mkdtemp(prefix="liuhen-dock-"))
-    try:
-        stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-        clip = dock / f"DSJ_3201001_{stamp}_0001.mp4"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=6:size=640x360:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:duration=6",
-                "-c:v",
-                "libx264",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-shortest",
-                "-metadata",
-                "location=+31.2304+121.4737/",
-                "-movflags",
-                "+use_metadata_tags",
-                str(clip),
-            ],
-            check=True,
-        )
-        result = import_folder(actor=None, folder=dock, device_no="3201001")
-    finally:
-        shutil.rmtree(dock, ignore_errors=True)
-    return f"  已登记4台执法记录仪；采集站导入录像 {result.ingested} 个，归入案件 {result.linked} 个"
 
 
 def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
@@ -272,9 +227,9 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")
+    register_cameras(users)
     case = load_document_chain(users, units[0])
-    progress(f"  {case.case_no} 一般程序处罚案件，文书从立案审批表到送达回证均已定稿")
-    progress(load_media(users))
+    progress(f"  {case.case_no} 一般程序处罚案件，文书从立案审批表到送达回证均已定稿，现场录像已归入案件")
     scan()
     issue_checkpoint()
     return True

@@ -35,6 +35,62 @@ def _doc(actor: User, case: Case, code: str, data: dict[str, Any], sigs: list[do
     return docs.finalise(actor=actor, document=doc, signatures=sigs)
 
 
+def film(case: Case, officer: User) -> None:
+    """The body camera's clip of the on-site work, through the same ingest as the dock (AV1, AV2, R1)."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from liuhen.media.models import Device
+    from liuhen.media.services import ingest_file
+
+    if shutil.which("ffmpeg") is None:  # rule AV6 makes the omission a record, never a silence
+        cases.record_act(actor=officer, case=case, kind="av_omission", note="演示环境未安装 ffmpeg，未生成录像")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="liuhen-demo-"))
+    try:
+        clip = folder / f"DSJ_3201001_{timezone.localtime():%Y%m%d%H%M%S}_0001.mp4"
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=6:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=6",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-metadata",
+                "location=+31.2304+121.4737/",
+                "-movflags",
+                "+use_metadata_tags",
+                str(clip),
+            ],
+            check=True,
+        )
+        ingest_file(
+            actor=officer,
+            path=clip,
+            device=Device.objects.get(number="3201001"),
+            case=case,
+            recorded_from=timezone.now() - timedelta(minutes=10),
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @transaction.atomic
 def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
     zw, ln, head, leader = users["zhangwei"], users["lina"], users["chenjie"], users["zhouming"]
@@ -117,6 +173,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         },
         [*officers, party],
     )
+    film(case, zw)
     report = docs.create_document(
         actor=zw,
         case=case,

@@ -108,3 +108,28 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.click("button[data-action=file]")
     page.wait_for_selector("[data-testid=stage]:has-text('调查取证')")
     assert "立案：案源登记 → 调查取证" in page.locator(".timeline").inner_text()
+
+
+def test_officer_uploads_a_video_in_the_browser(page, shots: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.media.conftest import synthesise
+
+    video = synthesise(tmp_path / "执法记录仪_现场检查.mp4", seconds=4)
+    login(page, "zhangwei")
+    page.click("header >> text=案件")
+    page.fill("#q", "安全警示标志")
+    page.click("text=查询")
+    page.click("tr:has-text('危险化学品储存场所') a")
+    page.wait_for_selector("#media .recording")  # the demo's body-camera clip is already on the case
+    before = page.locator(".recording").count()
+    page.click("text=上传音像记录")
+    page.wait_for_selector("#upload-form")
+    page.set_input_files("#upload-file", str(video))
+    page.select_option("#device", "3201001")
+    page.screenshot(path=str(shots / "media-upload.png"), full_page=True)
+    page.click("#upload-start")
+    page.wait_for_selector("#media .recording >> text=执法记录仪_现场检查.mp4", timeout=60000)
+    assert page.locator(".recording").count() == before + 1
+    card = page.locator(".recording:has-text('执法记录仪_现场检查.mp4')")
+    assert "h264/aac" in card.inner_text() and "320×240" in card.inner_text()
+    assert card.locator("video").get_attribute("poster")  # the poster frame, a blob of its own
+    page.locator("#media").screenshot(path=str(shots / "case-media.png"))

@@ -161,3 +161,21 @@ class Recording(models.Model):
     @property
     def late(self) -> bool:
         return self.upload_due_at is not None and self.uploaded_at > self.upload_due_at
+
+
+class Upload(models.Model):
+    """A resumable upload in progress (tus 1.0): how much has arrived. Working state, not a record."""
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
+    length = models.BigIntegerField("总大小")
+    offset = models.BigIntegerField("已接收", default=0)
+    metadata = models.TextField(default="{}")
+    created_at = models.DateTimeField()
+    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.PROTECT, related_name="uploads")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上传"
+
+    def __str__(self) -> str:
+        return str(self.id)

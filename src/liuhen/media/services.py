@@ -20,7 +20,7 @@ from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 from liuhen.media import probe
 from liuhen.media.models import Blob, Device, DeviceLog, Recording
-from liuhen.media.storage import BlobStore, StoredBlob, default_store, read_chunks
+from liuhen.media.storage import BlobStore, LocalBlobStore, StoredBlob, default_store, read_chunks
 
 MATCH_WINDOW = timedelta(hours=2)  # a recording belongs to the case its officer worked on within 2 h of it
 
@@ -105,7 +105,7 @@ def _record(
     *,
     actor: User | None,
     stored: StoredBlob,
-    source: Path,
+    file_name: str,
     info: probe.MediaInfo,
     poster_stored: StoredBlob | None,
     device: Device | None,
@@ -138,7 +138,7 @@ def _record(
         device=device,
         officer=officer,
         unit=officer.unit if officer else None,
-        file_name=source.name,
+        file_name=file_name,
         recorded_from=start,
         recorded_to=end,
         returned_at=returned_at,
@@ -193,18 +193,26 @@ def ingest_file(
     party: str = "",
     cause: str = "",
     store: BlobStore | None = None,
+    sha256: str = "",
+    file_name: str = "",
 ) -> Ingested:
-    """Store a recording (one pass: hashed while written), read its metadata, make a poster, record it."""
+    """Store a recording (one pass: hashed while written), read its metadata, make a poster, record it.
+
+    With ``sha256`` (a finished upload, hashed as it arrived) a local store takes the file in as it is.
+    """
     store = store or default_store()
     info = probe.probe(path)  # refuses what is not audio or video before anything is stored
-    with path.open("rb") as fh:
-        stored = store.put(read_chunks(fh))
     frame = probe.poster(path)  # a derivative is a new blob; the original is never touched
+    if sha256 and isinstance(store, LocalBlobStore):
+        stored = store.adopt(path, sha256)
+    else:
+        with path.open("rb") as fh:
+            stored = store.put(read_chunks(fh))
     poster_stored = store.put([frame]) if frame is not None else None
     return _record(
         actor=actor,
         stored=stored,
-        source=path,
+        file_name=file_name or path.name,
         info=info,
         poster_stored=poster_stored,
         device=device,

@@ -125,3 +125,16 @@ def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
         "已记录",
     )
     return redirect("media_devices")
+
+
+@login_required
+def upload_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = visible_cases(user).order_by("-created_at")
+    wanted = request.GET.get("case", "")
+    case = cases.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    return render(
+        request,
+        "media/upload.html",
+        {"case": case, "cases": cases[:200], "devices": Device.objects.filter(agency=user.agency).order_by("number")},
+    )

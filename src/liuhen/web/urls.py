@@ -5,6 +5,7 @@ from django.urls import path
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
+from liuhen.media import tus
 from liuhen.media import views as media_views
 from liuhen.web.api import api
 
@@ -28,6 +29,9 @@ urlpatterns = [
     path("media/<int:recording_id>/stream/", media_views.stream, name="media_stream"),
     path("media/<int:recording_id>/poster/", media_views.poster, name="media_poster"),
     path("media/unlinked/", media_views.unlinked, name="media_unlinked"),
+    path("media/upload/", media_views.upload_page, name="media_upload"),
+    path("uploads/", tus.uploads, name="tus_uploads"),
+    path("uploads/<uuid:upload_id>", tus.upload, name="tus_upload"),
     path("devices/", media_views.devices, name="media_devices"),
     path("devices/<int:device_id>/log/", media_views.device_log, name="media_device_log"),
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
