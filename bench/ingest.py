@@ -53,12 +53,33 @@ def main() -> None:
         video = dock / "DSJ_BENCH001_20261123091500_0001.mkv"
         frames = int(args.gib * 2**30) // FRAME + 1
         log(f"generating {frames * FRAME / 2**30:.2f} GiB of raw 720p video with ffmpeg")
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25",
-                        "-frames:v", str(frames), "-c:v", "rawvideo", "-pix_fmt", "yuv420p", str(video)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=1280x720:rate=25",
+                "-frames:v",
+                str(frames),
+                "-c:v",
+                "rawvideo",
+                "-pix_fmt",
+                "yuv420p",
+                str(video),
+            ],
+            check=True,
+        )
         size = video.stat().st_size
         log("setting up an instance")
-        for cmd in (["init", "--admin-password", "Bench-pass-2026!"], ["demo"],
-                    ["device", "BENCH001", "--officer", "zhangwei"]):
+        for cmd in (
+            ["init", "--admin-password", "Bench-pass-2026!"],
+            ["demo"],
+            ["device", "BENCH001", "--officer", "zhangwei"],
+        ):
             subprocess.run(liuhen(work, *cmd), env=env, check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["cat", str(video)], stdout=subprocess.DEVNULL, check=True)  # same warm cache for all
         results: dict[str, float] = {}
@@ -71,8 +92,12 @@ def main() -> None:
             elif name == "openssl":
                 results[name] = timed(["openssl", "dgst", "-sha256", str(video)], stdout=subprocess.DEVNULL)
             else:
-                results[name] = timed(liuhen(work, "import-media", str(dock), "--device", "BENCH001"), env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                results[name] = timed(
+                    liuhen(work, "import-media", str(dock), "--device", "BENCH001"),
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             log(f"  {name:8s} {results[name]:6.2f} s  {size / results[name] / 2**20:7.1f} MiB/s")
         verify = subprocess.run(liuhen(work, "verify"), env=env, capture_output=True, text=True)
         if verify.returncode != 0:
@@ -80,8 +105,7 @@ def main() -> None:
         ratio_cp = results["cp"] / results["ingest"]
         ratio_openssl = results["openssl"] / results["ingest"]
         slower = "cp" if results["cp"] > results["openssl"] else "openssl"
-        log(f"ingest runs at {results[slower] / results['ingest']:.2f}x the slower baseline ({slower}); "
-            "target >= 0.80")
+        log(f"ingest runs at {results[slower] / results['ingest']:.2f}x the slower baseline ({slower}); target >= 0.80")
         print(f"RESULT ingest bytes={size} ratio_cp={ratio_cp:.2f} ratio_openssl={ratio_openssl:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -390,6 +390,7 @@ def documents_render(
 def import_media(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="采集站导出的文件夹")],
     device: Annotated[str, typer.Option("--device", help="设备编号")],
+    returned_at: Annotated[str, typer.Option(help="异地或连续执法的返回时间（北京时间，R1：返回后24小时内）")] = "",
 ) -> None:
     """导入执法记录仪的音像文件：可中断后续传，同一文件只存一份，按执法人员和时间自动归入案件。"""
     setup()
@@ -412,7 +413,8 @@ def import_media(
         def tick(name: str, size: int) -> None:
             bar.update(task, advance=size, description=name)
 
-        r = guarded(lambda: import_folder(actor=None, folder=folder, device_no=device, progress=tick))
+        back = _parse_start(returned_at, hours=True) if returned_at else None
+        r = guarded(lambda: import_folder(actor=None, folder=folder, device_no=device, progress=tick, returned_at=back))
     out.print(
         f"新导入 {r.ingested} 个（{r.bytes / 1e6:.1f} MB），此前已导入 {r.already} 个；归入案件 {r.linked} 个，"
         f"待分配 {r.unlinked} 个；超过24小时上传 {r.late} 个（R1）"

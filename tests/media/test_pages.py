@@ -73,3 +73,28 @@ def test_unlinked_triage_and_device_log(tmp_path, blob_root, cast, make_case) ->
     assert f"已归入 {case.case_no}" in r.content.decode() and Recording.objects.get(pk=rec.pk).case == case
     r = web.post(f"/devices/{device.pk}/log/", {"kind": "fault", "note": "电池无法充电"}, follow=True)
     assert Device.objects.get(pk=device.pk).status == "faulty" and "电池无法充电" in r.content.decode()
+
+
+def test_segment_interruption_and_statements_in_the_page(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    device = services.register_device(
+        actor=None, agency_id=cast.handler.agency_id, number="3201005", officer=cast.handler
+    )
+    services.ingest_file(
+        actor=None, device=device, case=case, path=synthesise(tmp_path / "1.mp4", created="2026-11-23T02:00:00Z")
+    )
+    second = services.ingest_file(
+        actor=None,
+        device=device,
+        case=case,
+        path=synthesise(tmp_path / "2.mp4", created="2026-11-23T02:05:00Z", tone=500),
+    ).recording
+    web = login(cast.handler)
+    html = web.get(f"/cases/{case.pk}/").content.decode()
+    assert "接续上一段 1.mp4" in html and "中断说明（AV7）" in html and "（I5）" in html and "（R3）" in html
+    r = web.post(f"/media/{second.pk}/interruption/", {"reason": "obstruction", "note": "当事人遮挡镜头"}, follow=True)
+    assert "已记录中断说明" in r.content.decode() and "遭到阻挠（当事人遮挡镜头）" in r.content.decode()
+    r = web.post(f"/media/{second.pk}/statements/", {"party_told": "on"}, follow=True)
+    assert Recording.objects.get(pk=second.pk).party_told and "已确认" in r.content.decode()
+    r = web.post(f"/devices/{device.pk}/assign/", {"officer": "officer2"}, follow=True)
+    assert "已分配给 officer2" in r.content.decode() and Device.objects.get(pk=device.pk).officer == cast.second_officer

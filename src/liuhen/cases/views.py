@@ -20,6 +20,7 @@ from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
+from liuhen.media.models import InterruptionReason
 
 
 def _user(request: HttpRequest) -> User:
@@ -136,7 +137,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "approvals": approvals,
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
-            "recordings": case.recordings.select_related("device", "officer").order_by("recorded_from"),
+            "recordings": case.recordings.select_related("device", "officer", "continues")
+            .prefetch_related("interruptions")
+            .order_by("recorded_from"),
+            "interruption_reasons": InterruptionReason.choices,
+            "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
             "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
             "document_types": document_services.applicable_types(case),
             "act_form": ActForm(),

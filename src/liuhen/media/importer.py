@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -52,6 +53,7 @@ def import_folder(
     device_no: str,
     progress: Callable[[str, int], None] | None = None,
     store: BlobStore | None = None,
+    returned_at: datetime | None = None,
 ) -> ImportResult:
     if not folder.is_dir():
         raise InvalidInput(f"找不到文件夹 {folder}")
@@ -80,7 +82,9 @@ def import_folder(
             continue
         when = timezone.make_aware(stamp, timezone.get_current_timezone()) if stamp else None
         try:
-            ingested = services.ingest_file(actor=actor, path=path, device=device, recorded_from=when, store=store)
+            ingested = services.ingest_file(
+                actor=actor, path=path, device=device, recorded_from=when, store=store, returned_at=returned_at
+            )
         except InvalidInput as exc:
             result.failed.append(f"{path.name}：{exc}")
             continue

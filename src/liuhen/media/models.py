@@ -147,6 +147,24 @@ class Recording(models.Model):
     poster = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="poster_of")
     party_told = models.BooleanField("已告知当事人开始录制（I5）", default=False)
     opening_statement = models.BooleanField("开始时已说明时间地点人员事项（AV8）", default=False)
+    continues = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="continued_by",
+        verbose_name="接续的上一段",
+        help_text="同一设备间隔不超过10分钟的录像为同一执法活动的分段",
+    )
+    evidence = models.BooleanField("作为证据使用", default=False)
+    explanation = models.ForeignKey(
+        "documents.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="explained_recordings",
+        verbose_name="文字说明（R3）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "音像记录"
@@ -161,6 +179,36 @@ class Recording(models.Model):
     @property
     def late(self) -> bool:
         return self.upload_due_at is not None and self.uploaded_at > self.upload_due_at
+
+
+class InterruptionReason(models.TextChoices):
+    DEVICE_FAULT = "device_fault", "设备故障"
+    BATTERY = "battery", "电量不足"
+    STORAGE = "storage", "存储空间不足"
+    WEATHER = "weather", "天气原因"
+    OBSTRUCTION = "obstruction", "遭到阻挠"
+    OTHER = "other", "其他"
+
+
+class InterruptionNote(models.Model):
+    """rule AV7: why a recording broke off, stated in the next segment or, failing that, in writing after."""
+
+    recording = models.ForeignKey(
+        Recording, on_delete=models.PROTECT, related_name="interruptions", verbose_name="中断后的录像"
+    )
+    reason = models.CharField("中断原因", max_length=20, choices=InterruptionReason.choices)
+    note = models.TextField("说明", blank=True)
+    stated_in_next_segment = models.BooleanField("已在续录时语音说明", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interruption_notes"
+    )
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "中断说明"
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
 
 
 class Upload(models.Model):

@@ -14,15 +14,17 @@ from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.services import require_agency_member, require_case_actor
 from liuhen.core import periods
-from liuhen.core.errors import InvalidInput
+from liuhen.core.errors import InvalidInput, RuleViolation
+from liuhen.core.rules import rule
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 from liuhen.media import probe
-from liuhen.media.models import Blob, Device, DeviceLog, Recording
+from liuhen.media.models import Blob, Device, DeviceLog, InterruptionNote, InterruptionReason, Recording
 from liuhen.media.storage import BlobStore, LocalBlobStore, StoredBlob, default_store, read_chunks
 
 MATCH_WINDOW = timedelta(hours=2)  # a recording belongs to the case its officer worked on within 2 h of it
+SEGMENT_GAP = timedelta(minutes=10)  # the same device resuming within 10 minutes continues the same activity
 
 
 @transaction.atomic
@@ -127,6 +129,16 @@ def _record(
     end = start + timedelta(milliseconds=info.duration_ms) if start and info.duration_ms else start
     if case is None:
         case = match_case(officer, start, end)
+    previous = None
+    if device is not None and start is not None:  # segments of one activity (AV7 asks why it broke off)
+        previous = (
+            Recording.objects.filter(device=device, recorded_to__lte=start, recorded_to__gte=start - SEGMENT_GAP)
+            .order_by("-recorded_to")
+            .first()
+        )
+    if case is not None and not party:  # rule R7: indexed by party and cause as well
+        party = ", ".join(case.parties.values_list("name", flat=True))[:120]
+    cause = cause or (case.cause if case is not None else "")
     due = None
     if returned_at is not None:  # rule R1: remote duty uploads within 24 h of returning
         due = periods.due(BY_KEY["R1.remote"], returned_at).at
@@ -156,6 +168,7 @@ def _record(
         party=party,
         cause=cause,
         poster=poster,
+        continues=previous,
     )
     ledger.append(
         actor=actor,
@@ -234,7 +247,9 @@ def assign_to_case(*, actor: User, recording: Recording, case: Case) -> Recordin
     if rec.case_id is not None:
         raise InvalidInput("该音像记录已归入案件")
     rec.case = case
-    rec.save(update_fields=["case"])
+    rec.party = rec.party or ", ".join(case.parties.values_list("name", flat=True))[:120]
+    rec.cause = rec.cause or case.cause
+    rec.save(update_fields=["case", "party", "cause"])
     ledger.append(
         actor=actor,
         action="media.linked",
@@ -265,3 +280,96 @@ def log_device(*, actor: User, device: Device, kind: str, note: str = "") -> Dev
         body={"number": device.number, "kind": kind, "note": note, "status": device.status},
     )
     return entry
+
+
+@transaction.atomic
+def note_interruption(
+    *, actor: User, recording: Recording, reason: str, note: str = "", stated_in_next_segment: bool = False
+) -> InterruptionNote:
+    """rule AV7: the reason a recording broke off, from the next segment or a written note afterwards."""
+    if recording.case is not None:
+        require_case_actor(actor, recording.case)
+    if reason not in InterruptionReason.values:
+        raise InvalidInput(f"未知的中断原因：{reason}")
+    if reason == InterruptionReason.OTHER and not note.strip():
+        raise InvalidInput("中断原因为“其他”时须写明情况")
+    entry = InterruptionNote.objects.create(
+        recording=recording,
+        reason=reason,
+        note=note.strip(),
+        stated_in_next_segment=stated_in_next_segment,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    ledger.append(
+        actor=actor,
+        action="media.interruption_noted",
+        subject_type="recording",
+        subject_id=recording.pk,
+        case_ref=recording.case_id,
+        body={"sha256": recording.blob_id, "reason": reason, "note": entry.note, "in_next": stated_in_next_segment},
+    )
+    return entry
+
+
+@transaction.atomic
+def confirm_statements(*, actor: User, recording: Recording, party_told: bool, opening_statement: bool) -> Recording:
+    """rules I5 and AV8, as the officer confirms them on playback."""
+    if recording.case is not None:
+        require_case_actor(actor, recording.case)
+    rec = Recording.objects.select_for_update().get(pk=recording.pk)
+    rec.party_told, rec.opening_statement = party_told, opening_statement
+    rec.save(update_fields=["party_told", "opening_statement"])
+    ledger.append(
+        actor=actor,
+        action="media.statements_confirmed",
+        subject_type="recording",
+        subject_id=rec.pk,
+        case_ref=rec.case_id,
+        body={"sha256": rec.blob_id, "party_told": party_told, "opening_statement": opening_statement},
+    )
+    return rec
+
+
+@transaction.atomic
+def mark_evidence(*, actor: User, recording: Recording, explanation_id: int) -> Recording:
+    """rule R3: a recording used as evidence carries a written explanation (音像资料文字说明), finalised."""
+    from liuhen.documents.models import Document, DocumentStatus
+
+    rec = Recording.objects.select_for_update(of=("self",)).select_related("case").get(pk=recording.pk)
+    if rec.case is None:
+        raise InvalidInput("须先将该录像归入案件")
+    require_case_actor(actor, rec.case)
+    doc = Document.objects.filter(pk=explanation_id, case=rec.case, doc_type="av_explanation").first()
+    if doc is None or doc.status != DocumentStatus.FINAL:
+        raise RuleViolation("R3", rule("R3").source, "作为证据的音像记录须附已定稿的音像资料文字说明")
+    rec.evidence, rec.explanation = True, doc
+    rec.save(update_fields=["evidence", "explanation"])
+    ledger.append(
+        actor=actor,
+        action="media.marked_evidence",
+        subject_type="recording",
+        subject_id=rec.pk,
+        case_ref=rec.case_id,
+        body={"case_no": rec.case.case_no, "sha256": rec.blob_id, "explanation": doc.pk},
+    )
+    return rec
+
+
+@transaction.atomic
+def assign_device(*, actor: User, device: Device, officer: User) -> Device:
+    """rule DV1: a device is assigned to one officer at a time."""
+    require_agency_member(actor, device.agency_id)
+    if officer.agency_id != device.agency_id:
+        raise InvalidInput(f"{officer.display_name} 不是本机关人员")
+    device.officer, device.unit = officer, officer.unit
+    device.save(update_fields=["officer", "unit"])
+    DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=timezone.now(), note=officer.display_name)
+    ledger.append(
+        actor=actor,
+        action="device.assigned",
+        subject_type="device",
+        subject_id=device.pk,
+        body={"number": device.number, "officer": officer.get_username()},
+    )
+    return device

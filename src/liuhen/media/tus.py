@@ -174,8 +174,9 @@ def _finish(user: User, row: Upload) -> None:
     path.rename(named)
     case = visible_cases(user).filter(pk=int(meta["case"])).first() if meta.get("case", "").isdigit() else None
     device = Device.objects.filter(number=meta.get("device", ""), agency=user.agency).first()
-    recorded = meta.get("recorded_from", "")
+    recorded, returned = meta.get("recorded_from", ""), meta.get("returned_at", "")
     recorded_from = timezone.make_aware(datetime.fromisoformat(recorded)) if recorded else None
+    returned_at = timezone.make_aware(datetime.fromisoformat(returned)) if returned else None
     try:
         result = services.ingest_file(
             actor=user,
@@ -184,6 +185,7 @@ def _finish(user: User, row: Upload) -> None:
             officer=user,
             case=case,
             recorded_from=recorded_from,
+            returned_at=returned_at,
             sha256=hasher.hexdigest(),
             file_name=Path(meta["filename"]).name,
         )

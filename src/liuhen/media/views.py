@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -107,7 +108,8 @@ def unlinked(request: HttpRequest) -> HttpResponse:
 def devices(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     rows = Device.objects.select_related("officer", "unit").prefetch_related("log").filter(agency=user.agency)
-    return render(request, "media/devices.html", {"rows": rows.order_by("number")})
+    officers = User.objects.filter(agency=user.agency, is_active=True, role__in=["officer", "unit_head"])
+    return render(request, "media/devices.html", {"rows": rows.order_by("number"), "officers": officers})
 
 
 @login_required
@@ -138,3 +140,72 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         "media/upload.html",
         {"case": case, "cases": cases[:200], "devices": Device.objects.filter(agency=user.agency).order_by("number")},
     )
+
+
+def _post_on_recording(request: HttpRequest, recording_id: int, command: Any, done: str) -> HttpResponse:
+    rec = _recording(request, recording_id)
+    _run(request, lambda: command(rec), done)
+    return redirect(f"/cases/{rec.case_id}/#media") if rec.case_id else redirect("media_unlinked")
+
+
+@login_required
+@require_POST
+def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
+    return _post_on_recording(
+        request,
+        recording_id,
+        lambda rec: services.note_interruption(
+            actor=_user(request),
+            recording=rec,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            stated_in_next_segment=request.POST.get("stated") == "on",
+        ),
+        "已记录中断说明",
+    )
+
+
+@login_required
+@require_POST
+def statements(request: HttpRequest, recording_id: int) -> HttpResponse:
+    return _post_on_recording(
+        request,
+        recording_id,
+        lambda rec: services.confirm_statements(
+            actor=_user(request),
+            recording=rec,
+            party_told=request.POST.get("party_told") == "on",
+            opening_statement=request.POST.get("opening_statement") == "on",
+        ),
+        "已确认",
+    )
+
+
+@login_required
+@require_POST
+def evidence(request: HttpRequest, recording_id: int) -> HttpResponse:
+    wanted = request.POST.get("explanation", "")
+    return _post_on_recording(
+        request,
+        recording_id,
+        lambda rec: services.mark_evidence(
+            actor=_user(request), recording=rec, explanation_id=int(wanted) if wanted.isdigit() else 0
+        ),
+        "已作为证据，文字说明已关联",
+    )
+
+
+@login_required
+@require_POST
+def device_assign(request: HttpRequest, device_id: int) -> HttpResponse:
+    user = _user(request)
+    device = Device.objects.filter(pk=device_id, agency=user.agency).first()
+    officer = User.objects.filter(username=request.POST.get("officer", ""), agency=user.agency).first()
+    if device is None or officer is None:
+        raise Http404("设备或人员不存在")
+    _run(
+        request,
+        lambda: services.assign_device(actor=user, device=device, officer=officer),
+        f"已分配给 {officer.display_name}",
+    )
+    return redirect("media_devices")

@@ -29,7 +29,8 @@
         filename: file.name,
         case: form.elements["case"].value,
         device: form.elements["device"].value,
-        recorded_from: form.elements["recorded_from"].value
+        recorded_from: form.elements["recorded_from"].value,
+        returned_at: form.elements["returned_at"].value
       },
       onError: function (error) {
         var body = error.originalResponse ? error.originalResponse.getBody() : String(error);
