@@ -38,11 +38,11 @@ def _doc(actor: User, case: Case, code: str, data: dict[str, Any], sigs: list[do
 def film(case: Case, officer: User) -> None:
     """The body camera's clip of the on-site work, through the same ingest as the dock (AV1, AV2, R1)."""
     import shutil
-    import subprocess
     import tempfile
     from pathlib import Path
 
     from liuhen.media.models import Device
+    from liuhen.media.samples import make_clip
     from liuhen.media.services import ingest_file
 
     if shutil.which("ffmpeg") is None:  # rule AV6 makes the omission a record, never a silence
@@ -51,35 +51,7 @@ def film(case: Case, officer: User) -> None:
     folder = Path(tempfile.mkdtemp(prefix="liuhen-demo-"))
     try:
         clip = folder / f"DSJ_3201001_{timezone.localtime():%Y%m%d%H%M%S}_0001.mp4"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=6:size=640x360:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:duration=6",
-                "-c:v",
-                "libx264",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-shortest",
-                "-metadata",
-                "location=+31.2304+121.4737/",
-                "-movflags",
-                "+use_metadata_tags",
-                str(clip),
-            ],
-            check=True,
-        )
+        make_clip(clip, seconds=6, size="640x360", gps="+31.2304+121.4737/")
         ingest_file(
             actor=officer,
             path=clip,

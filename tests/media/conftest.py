@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from liuhen.media.samples import make_clip
 
 
 def synthesise(
@@ -14,38 +15,7 @@ def synthesise(
     tone: int = 440,
 ) -> Path:
     """A real H.264/AAC MP4 with a creation time and a location, made by ffmpeg."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=duration={seconds}:size=320x240:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency={tone}:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            "-metadata",
-            f"creation_time={created}",
-            "-metadata",
-            f"location={gps}",
-            "-movflags",
-            "+use_metadata_tags",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+    return make_clip(path, seconds=seconds, created=created, gps=gps, tone=tone)
 
 
 @pytest.fixture
