@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "liuhen.web.middleware.DomainErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "liuhen.web.urls"

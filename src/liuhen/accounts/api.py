@@ -3,6 +3,8 @@ from ninja import Router, Schema, Status
 
 from liuhen.accounts.models import User
 from liuhen.accounts.services import revoke_token
+from liuhen.core.permissions import Action
+from liuhen.web.permissions import needs
 
 router = Router(tags=["accounts"])
 
@@ -17,6 +19,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
+@needs(Action.SELF)
 def me(request: HttpRequest) -> MeOut:
     user: User = request.user  # type: ignore[assignment]
     return MeOut(
@@ -30,6 +33,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销 API 令牌")
+@needs(Action.SELF)
 def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     revoke_token(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
     return Status(204, None)

@@ -13,7 +13,9 @@ from liuhen.accounts.models import Agency, Unit, User
 from liuhen.cases import presentation, queries, services
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
+from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
+from liuhen.web.permissions import needs
 
 router = Router(tags=["cases"])
 approvals_router = Router(tags=["approvals"])
@@ -167,6 +169,7 @@ class CaseFilters(Schema):
 
 
 @router.get("", response=list[CaseOut], summary="案件列表")
+@needs(Action.CASE_VIEW)
 @paginate(PageNumberPagination, page_size=50)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     user = _user(request)
@@ -183,6 +186,7 @@ def _users(agency: Agency | None, usernames: list[str]) -> list[User]:
 
 
 @router.post("", response={201: CaseDetail}, summary="登记案件")
+@needs(Action.CASE_CREATE)
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
     user = _user(request)
     unit_id = payload.unit_id or user.unit_id
@@ -206,6 +210,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
 
 
 @router.get("/{case_id}", response=CaseDetail, summary="案件详情（含时间线和下一步）")
+@needs(Action.CASE_VIEW)
 def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
     return detail(queries.get_case(_user(request), case_id))
 
@@ -215,6 +220,7 @@ class TransitionIn(Schema):
 
 
 @router.post("/{case_id}/transitions", response=CaseDetail, summary="推进阶段（不符合规则时返回 409 及规则编号）")
+@needs(Action.CASE_WORK)
 def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseDetail:
     user = _user(request)
     case = services.transition(actor=user, case=queries.get_case(user, case_id), action=payload.action)
@@ -228,6 +234,7 @@ class ActIn(Schema):
 
 
 @router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
+@needs(Action.CASE_WORK)
 def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
     user = _user(request)
     case = queries.get_case(user, case_id)
@@ -240,6 +247,7 @@ class OfficerIn(Schema):
 
 
 @router.post("/{case_id}/officers", response={201: CaseDetail}, summary="指派承办人员")
+@needs(Action.CASE_WORK)
 def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Status[CaseDetail]:
     user = _user(request)
     case = queries.get_case(user, case_id)
@@ -253,6 +261,7 @@ class ApprovalIn(Schema):
 
 
 @router.post("/{case_id}/approvals", response={201: ApprovalOut}, summary="承办人提交审批（D9）")
+@needs(Action.CASE_WORK)
 def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> Status[ApprovalOut]:
     user = _user(request)
     approval = services.start_approval(
@@ -274,6 +283,7 @@ def _approval(user: User, approval_id: int) -> Approval:
 
 
 @approvals_router.get("/pending", response=list[dict[str, Any]], summary="待我审核/批准")
+@needs(Action.APPROVE)
 def pending(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -289,6 +299,7 @@ def pending(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @approvals_router.post("/{approval_id}/review", response=ApprovalOut, summary="审核人签署意见")
+@needs(Action.APPROVE)
 def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
     user = _user(request)
     return _approval_out(
@@ -299,6 +310,7 @@ def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalO
 
 
 @approvals_router.post("/{approval_id}/decide", response=ApprovalOut, summary="批准人批准或不予批准")
+@needs(Action.APPROVE)
 def decide(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
     user = _user(request)
     return _approval_out(

@@ -9,10 +9,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
+from liuhen.cases.access import cases_in_scope, get_viewable
 from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
 from liuhen.core import periods, stages
-from liuhen.core.errors import CalendarYearUnknown, NotFound, RuleViolation
+from liuhen.core.errors import CalendarYearUnknown, RuleViolation
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
+from liuhen.core.permissions import Action
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.stages import Fact
 
@@ -116,20 +118,12 @@ def next_steps(case: Case) -> list[tuple[stages.Transition, RuleViolation | None
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases a user may see. The full permission table (R9) refines this; here: one's own agency."""
-    qs = Case.objects.select_related("agency", "unit")
-    if user.is_superuser:
-        return qs
-    if user.agency_id is None:
-        return qs.none()
-    return qs.filter(agency_id=user.agency_id)
+    """Cases a user may see, by the permission table's CASE_VIEW scope (R9)."""
+    return cases_in_scope(user, Action.CASE_VIEW)
 
 
 def get_case(user: User, case_id: int) -> Case:
-    case = visible_cases(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("案件不存在或无权查看")
-    return case
+    return get_viewable(user, case_id)
 
 
 def my_cases(user: User) -> QuerySet[Case]:

@@ -17,10 +17,12 @@ from liuhen.cases import presentation, queries, services
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
+from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
 from liuhen.media.models import InterruptionReason
+from liuhen.web.permissions import page_needs
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,6 +46,7 @@ def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool
 
 
 @login_required
+@page_needs(Action.SELF)
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     return render(
@@ -59,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.CASE_VIEW)
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
@@ -70,6 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.CASE_CREATE)
 def case_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = CaseForm(request.POST or None, user=user)
@@ -109,6 +114,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.CASE_VIEW)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     try:
@@ -160,6 +166,7 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Any:
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     action = request.POST.get("action", "")
@@ -169,6 +176,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ActForm(request.POST)
@@ -186,6 +194,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ApprovalForm(request.POST)
@@ -203,6 +212,7 @@ def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.APPROVE)
 def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResponse:
     user = _user(request)
     if step not in {"review", "decide"}:

@@ -10,8 +10,10 @@ from ninja import Router, Schema, Status
 from liuhen.accounts.models import User
 from liuhen.core import periods
 from liuhen.core.errors import InvalidInput
+from liuhen.core.permissions import Action
 from liuhen.deadlines import queries, services
 from liuhen.deadlines.calendar_store import ensure_calendar
+from liuhen.web.permissions import needs
 
 router = Router(tags=["deadlines"])
 
@@ -21,16 +23,19 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/deadlines", response=list[dict[str, Any]], summary="期限：即将到期/已逾期（本人、本单位、本机关）")
+@needs(Action.CASE_VIEW)
 def deadlines(request: HttpRequest, scope: str = "mine", state: str = "open") -> list[dict[str, Any]]:
     return queries.listing(_user(request), scope, state)
 
 
 @router.get("/deadlines/counts", response=dict[str, int], summary="期限统计")
+@needs(Action.CASE_VIEW)
 def deadline_counts(request: HttpRequest, scope: str = "mine") -> dict[str, int]:
     return queries.counts(_user(request), scope)
 
 
 @router.get("/alerts", response=list[dict[str, Any]], summary="我的未读提醒")
+@needs(Action.SELF)
 def alerts(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -46,6 +51,7 @@ def alerts(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/alerts/{alert_id}/read", response={204: None}, summary="标记提醒已读")
+@needs(Action.SELF)
 def read_alert(request: HttpRequest, alert_id: int) -> Status[None]:
     services.mark_read(user=_user(request), alert_id=alert_id)
     return Status(204, None)
@@ -58,6 +64,7 @@ class DayOut(Schema):
 
 
 @router.get("/calendar/{year}", response=list[DayOut], summary="某年放假与调休上班日期（T5：未导入的年份返回 422）")
+@needs(Action.REFERENCE)
 def calendar_year(request: HttpRequest, year: int) -> list[DayOut]:
     return [DayOut(date=d.on, kind=d.kind, name=d.name) for d in ensure_calendar().special_days(year)]
 
@@ -71,6 +78,7 @@ class SurchargeOut(Schema):
 
 
 @router.get("/calculators/late-surcharge", response=SurchargeOut, summary="加处罚款（E2：每日3%，不超过罚款数额）")
+@needs(Action.REFERENCE)
 def late_surcharge(request: HttpRequest, fine: Decimal, served_on: date, paid_on: date) -> SurchargeOut:
     if fine < 0:
         raise InvalidInput("罚款数额不能为负数")
@@ -92,6 +100,7 @@ class WindowOut(Schema):
 
 
 @router.get("/calculators/court-enforcement", response=WindowOut, summary="申请法院强制执行的期间（E3）")
+@needs(Action.REFERENCE)
 def court_enforcement(request: HttpRequest, decision_served_on: date, demand_served_on: date) -> WindowOut:
     ensure_calendar()
     w = periods.court_enforcement_window(decision_served_on, demand_served_on)
@@ -105,6 +114,7 @@ class DeemedOut(Schema):
 
 
 @router.get("/calculators/deemed-service", response=DeemedOut, summary="公告送达视为送达之日（SV6）")
+@needs(Action.REFERENCE)
 def deemed_service(request: HttpRequest, notice_on: date) -> DeemedOut:
     ensure_calendar()
     return DeemedOut(notice_on=notice_on, deemed_served_on=periods.deemed_served_on(notice_on))

@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import User
+from liuhen.core.permissions import Action
 from liuhen.deadlines import queries, services
+from liuhen.web.permissions import page_needs
 
 
 @login_required
+@page_needs(Action.CASE_VIEW)
 def deadline_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     scope = request.GET.get("scope", "mine")
@@ -32,6 +35,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.SELF)
 def alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
     services.mark_read(user=request.user, alert_id=alert_id)  # type: ignore[arg-type]
     return redirect("home")

@@ -9,8 +9,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from liuhen.accounts.models import User
 from liuhen.cases.queries import get_case
 from liuhen.core.documents.catalogue import CATALOGUE
+from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.models import Document
+from liuhen.web.permissions import needs
 
 router = Router(tags=["documents"])
 
@@ -20,6 +22,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/document-types", response=list[dict[str, Any]], summary="文书种类目录")
+@needs(Action.REFERENCE)
 def document_types(request: HttpRequest, procedure: str = "") -> list[dict[str, Any]]:
     return [
         {
@@ -80,6 +83,7 @@ class DocumentFilters(Schema):
 
 
 @router.get("/documents", response=list[DocumentRow], summary="文书列表（分页）")
+@needs(Action.CASE_VIEW)
 @paginate(PageNumberPagination, page_size=50)
 def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
     return queries.filter_documents(
@@ -97,6 +101,7 @@ class DraftIn(Schema):
 
 
 @router.post("/cases/{case_id}/documents", response={201: dict[str, Any]}, summary="制作文书（草稿）")
+@needs(Action.CASE_WORK)
 def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[str, Any]]:
     user = _user(request)
     doc = services.create_document(actor=user, case=get_case(user, case_id), code=payload.doc_type, data=payload.data)
@@ -104,6 +109,7 @@ def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[
 
 
 @router.get("/documents/{document_id}", response=dict[str, Any], summary="文书详情（含各版本）")
+@needs(Action.RECORD_READ)
 def detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
     doc = queries.get_document(_user(request), document_id)
     out = queries.describe(doc)
@@ -126,6 +132,7 @@ class DataIn(Schema):
 
 
 @router.put("/documents/{document_id}", response=dict[str, Any], summary="保存草稿")
+@needs(Action.CASE_WORK)
 def save(request: HttpRequest, document_id: int, payload: DataIn) -> dict[str, Any]:
     user = _user(request)
     doc = services.save_draft(actor=user, document=queries.get_document(user, document_id), data=payload.data)
@@ -152,6 +159,7 @@ class FinaliseIn(Schema):
     response=dict[str, Any],
     summary="定稿（核对必填项、签名和规则；不符合时 409/422）",
 )
+@needs(Action.CASE_WORK)
 def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dict[str, Any]:
     user = _user(request)
     doc = services.finalise(
@@ -170,6 +178,7 @@ class CorrectionIn(Schema):
 @router.post(
     "/documents/{document_id}/corrections", response={201: dict[str, Any]}, summary="更正已定稿文书（新版本，注明理由）"
 )
+@needs(Action.CASE_WORK)
 def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> Status[dict[str, Any]]:
     user = _user(request)
     doc = services.correct(
@@ -188,12 +197,14 @@ def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:
 
 
 @router.get("/documents/{document_id}/pdf", summary="PDF", response={200: bytes})
+@needs(Action.RECORD_READ)
 def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = queries.get_document(_user(request), document_id)
     return _file(rendering.pdf(doc), doc, "pdf", "application/pdf")
 
 
 @router.get("/documents/{document_id}/docx", summary="DOCX", response={200: bytes})
+@needs(Action.RECORD_READ)
 def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = queries.get_document(_user(request), document_id)
     return _file(

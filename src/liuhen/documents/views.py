@@ -14,8 +14,10 @@ from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
 from liuhen.core.documents import SlotRole
 from liuhen.core.errors import NotFound
+from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.forms import document_form, form_values
+from liuhen.web.permissions import page_needs
 
 USER_SLOTS = {SlotRole.LEGAL_REVIEWER, SlotRole.LEADER, SlotRole.CHAIR, SlotRole.RECORDER, SlotRole.SERVER}
 
@@ -32,6 +34,7 @@ def _doc(request: HttpRequest, document_id: int) -> Any:
 
 
 @login_required
+@page_needs(Action.CASE_WORK)
 def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
         case = get_case(_user(request), case_id)
@@ -79,6 +82,7 @@ def _signatures(request: HttpRequest, doc: Any) -> list[services.SignatureReques
 
 
 @login_required
+@page_needs(Action.RECORD_READ)
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _doc(request, document_id)
     if request.method == "POST":
@@ -130,6 +134,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @xframe_options_sameorigin
+@page_needs(Action.RECORD_READ)
 def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _doc(request, document_id)
     return HttpResponse(rendering.pdf(doc), content_type="application/pdf")

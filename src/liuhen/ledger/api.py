@@ -8,8 +8,10 @@ from ninja import Router, Schema, Status
 
 from liuhen.accounts.models import Role, User
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
+from liuhen.core.permissions import Action
 from liuhen.ledger import queries, services, signing
 from liuhen.ledger.models import Checkpoint, Event
+from liuhen.web.permissions import needs
 
 router = Router(tags=["ledger"])
 
@@ -30,6 +32,7 @@ class CheckpointOut(Schema):
 
 
 @router.get("/checkpoint", response=CheckpointOut, summary="最新签名检查点")
+@needs(Action.LEDGER)
 def latest(request: HttpRequest) -> CheckpointOut:
     cp = queries.latest_checkpoint()
     if cp is None:
@@ -38,6 +41,7 @@ def latest(request: HttpRequest) -> CheckpointOut:
 
 
 @router.post("/checkpoints", response={201: CheckpointOut, 200: CheckpointOut}, summary="立即签发检查点")
+@needs(Action.LEDGER_SIGN)
 def issue(request: HttpRequest) -> Status[CheckpointOut]:
     user: User = request.user  # type: ignore[assignment]
     if not (user.is_superuser or user.role in {Role.ARCHIVIST, Role.ADMIN, Role.SUPERVISOR}):
@@ -56,6 +60,7 @@ class KeyOut(Schema):
 
 
 @router.get("/public-key", response=KeyOut, summary="检查点验证公钥（signed-note verifier key）")
+@needs(Action.LEDGER)
 def public_key(request: HttpRequest) -> KeyOut:
     return KeyOut(verifier_key=signing.verifier_key())
 
@@ -74,6 +79,7 @@ class EventOut(Schema):
 
 
 @router.get("/events/{seq}", response=EventOut, summary="账本事件（含规范 JSON 内容与叶哈希）")
+@needs(Action.LEDGER)
 def event(request: HttpRequest, seq: int) -> EventOut:
     e = Event.objects.filter(seq=seq).first()
     if e is None:
@@ -111,6 +117,7 @@ def _size(tree_size: int | None) -> int:
 
 
 @router.get("/events/{seq}/inclusion", response=InclusionOut, summary="包含证明（默认针对最新检查点）")
+@needs(Action.LEDGER)
 def inclusion(request: HttpRequest, seq: int, tree_size: int | None = None) -> InclusionOut:
     size = _size(tree_size)
     if not 0 <= seq < size:
@@ -136,6 +143,7 @@ class ConsistencyOut(Schema):
 
 
 @router.get("/consistency", response=ConsistencyOut, summary="一致性证明")
+@needs(Action.LEDGER)
 def consistency(request: HttpRequest, first: int, second: int) -> ConsistencyOut:
     size = services.tree_size()
     if not 0 < first <= second <= size:

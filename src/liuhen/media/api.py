@@ -7,9 +7,11 @@ from ninja import Router
 
 from liuhen.accounts.models import User
 from liuhen.cases.queries import get_case
+from liuhen.core.permissions import Action
 from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
 from liuhen.media import queries
 from liuhen.media.models import Recording
+from liuhen.web.permissions import needs
 
 router = Router(tags=["media"])
 
@@ -44,12 +46,14 @@ def describe(r: Recording) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/recordings", response=list[dict[str, Any]], summary="案件的音像记录")
+@needs(Action.CASE_VIEW)
 def case_recordings(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = get_case(_user(request), case_id)
     return [describe(r) for r in case.recordings.select_related("blob", "device", "officer").order_by("recorded_from")]
 
 
 @router.get("/cases/{case_id}/av-gaps", response=list[dict[str, Any]], summary="缺少音像记录的必录活动（AV1–AV4）")
+@needs(Action.CASE_VIEW)
 def case_av_gaps(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = get_case(_user(request), case_id)
     return [
@@ -59,11 +63,13 @@ def case_av_gaps(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/media/late", response=list[dict[str, Any]], summary="超过24小时上传的音像记录（R1）")
+@needs(Action.MEDIA_UPLOAD)
 def late(request: HttpRequest, scope: str = "mine") -> list[dict[str, Any]]:
     return [describe(r) for r in queries.late_uploads(_user(request), scope).select_related("blob")]
 
 
 @router.get("/av-rules", response=list[dict[str, Any]], summary="音像记录事项清单（AV1–AV6，003 第十二条）")
+@needs(Action.REFERENCE)
 def av_rules(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {

@@ -24,8 +24,10 @@ from django.utils import timezone
 from liuhen.accounts.models import User
 from liuhen.cases.queries import visible_cases
 from liuhen.core.errors import LiuhenError
+from liuhen.core.permissions import Action
 from liuhen.media import services
 from liuhen.media.models import Device, Upload
+from liuhen.web.permissions import page_needs
 
 VERSION = "1.0.0"
 MAX_SIZE = 64 * 2**30  # 64 GiB
@@ -73,6 +75,7 @@ def _options() -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.MEDIA_UPLOAD)
 def uploads(request: HttpRequest) -> HttpResponse:
     """OPTIONS: what this server supports; POST: create an upload (Upload-Length, Upload-Metadata)."""
     if request.method == "OPTIONS":
@@ -100,6 +103,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.MEDIA_UPLOAD)
 def upload(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     if request.method == "OPTIONS":
         return _options()

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from liuhen.accounts.models import User
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
+from liuhen.core.permissions import Action
 from liuhen.media import services
 from liuhen.media.models import Device, Recording
 from liuhen.media.storage import BlobMissing, default_store
+from liuhen.web.permissions import page_needs
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
@@ -41,6 +43,7 @@ def _recording(request: HttpRequest, recording_id: int) -> Recording:
 
 
 @login_required
+@page_needs(Action.RECORD_READ)
 def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingHttpResponse:
     """The original file, with single byte ranges (206) so the player can seek (Django's FileResponse cannot)."""
     rec = _recording(request, recording_id)
@@ -76,6 +79,7 @@ def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingH
 
 
 @login_required
+@page_needs(Action.RECORD_READ)
 def poster(request: HttpRequest, recording_id: int) -> HttpResponse:
     rec = _recording(request, recording_id)
     if rec.poster_id is None:
@@ -84,6 +88,7 @@ def poster(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.MEDIA_UPLOAD)
 def unlinked(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
@@ -105,6 +110,7 @@ def unlinked(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.DEVICE)
 def devices(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     rows = Device.objects.select_related("officer", "unit").prefetch_related("log").filter(agency=user.agency)
@@ -114,6 +120,7 @@ def devices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.DEVICE)
 def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
     user = _user(request)
     device = Device.objects.filter(pk=device_id, agency=user.agency).first()
@@ -130,6 +137,7 @@ def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
 
 
 @login_required
+@page_needs(Action.MEDIA_UPLOAD)
 def upload_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     cases = visible_cases(user).order_by("-created_at")
@@ -150,6 +158,7 @@ def _post_on_recording(request: HttpRequest, recording_id: int, command: Any, do
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
     return _post_on_recording(
         request,
@@ -167,6 +176,7 @@ def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def statements(request: HttpRequest, recording_id: int) -> HttpResponse:
     return _post_on_recording(
         request,
@@ -183,6 +193,7 @@ def statements(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.CASE_WORK)
 def evidence(request: HttpRequest, recording_id: int) -> HttpResponse:
     wanted = request.POST.get("explanation", "")
     return _post_on_recording(
@@ -197,6 +208,7 @@ def evidence(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_needs(Action.DEVICE)
 def device_assign(request: HttpRequest, device_id: int) -> HttpResponse:
     user = _user(request)
     device = Device.objects.filter(pk=device_id, agency=user.agency).first()

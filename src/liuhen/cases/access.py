@@ -1,0 +1,93 @@
+"""Who may do what to which case, from the one permission table (rules R9–R11)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from liuhen.accounts.models import Agency, User
+from liuhen.cases.models import Case
+from liuhen.core.errors import Forbidden, NotFound
+from liuhen.core.permissions import Action, Scope, covers, scope
+
+
+def subordinate_agencies(agency_id: int) -> list[int]:
+    """The agency and every agency below it (superior-agency oversight, R9)."""
+    ids, frontier = [agency_id], [agency_id]
+    while frontier:
+        frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids += frontier
+    return ids
+
+
+def relation(user: User, case: Case) -> Scope | None:
+    """The narrowest scope that holds this case for this user; None when it is outside all of them."""
+    if case.officers.filter(user=user).exists():
+        return Scope.OWN
+    if user.unit_id is not None and case.unit_id == user.unit_id:
+        return Scope.UNIT
+    if case.agency_id == user.agency_id:
+        return Scope.AGENCY
+    if user.agency_id is not None and case.agency_id in subordinate_agencies(user.agency_id):
+        return Scope.OVERSIGHT
+    return None
+
+
+def allowed(user: User, action: Action, case: Case | None = None) -> bool:
+    if user.is_superuser:
+        return True
+    granted = scope(user.role, action)
+    if case is None:
+        return granted != Scope.NONE
+    needed = relation(user, case)
+    return needed is not None and covers(granted, needed)
+
+
+def require(user: User, action: Action, case: Case | None = None) -> None:
+    if not allowed(user, action, case):
+        raise Forbidden(f"无权办理（{user.get_role_display()}：{ACTION_LABELS[action]}）；调阅须经批准并登记（R9）")
+
+
+ACTION_LABELS = {
+    Action.SELF: "本人账户",
+    Action.CASE_VIEW: "查看案件",
+    Action.CASE_CREATE: "登记案件",
+    Action.CASE_WORK: "办理案件",
+    Action.APPROVE: "审核、批准",
+    Action.RECORD_READ: "查阅文书和音像",
+    Action.CONFIDENTIAL: "查阅涉密内容",
+    Action.COPY_REQUEST: "申请复制",
+    Action.COPY_DECIDE: "审批复制",
+    Action.MEDIA_UPLOAD: "上传音像",
+    Action.DEVICE: "设备管理",
+    Action.LEDGER: "账本与证明",
+    Action.LEDGER_SIGN: "签发检查点",
+    Action.REFERENCE: "目录与日历",
+}
+
+
+def cases_in_scope(user: User, action: Action) -> QuerySet[Case]:
+    qs = Case.objects.select_related("agency", "unit")
+    if user.is_superuser:
+        return qs
+    granted = scope(user.role, action)
+    if granted == Scope.NONE or user.agency_id is None:
+        return qs.none()
+    if granted == Scope.OWN:
+        return qs.filter(officers__user=user).distinct()
+    if granted == Scope.UNIT:
+        return qs.filter(Q(unit_id=user.unit_id) | Q(officers__user=user)).distinct()
+    if granted == Scope.AGENCY:
+        return qs.filter(agency_id=user.agency_id)
+    return qs.filter(agency_id__in=subordinate_agencies(user.agency_id))
+
+
+def get_viewable(user: User, case_id: int) -> Case:
+    """A case the user may see: 404 when it is not there for them at all, 403 when it is their agency's but
+    outside their scope (an officer of another unit: the case exists, reading it needs approval, R9)."""
+    case = Case.objects.select_related("agency", "unit").filter(pk=case_id).first()
+    rel = relation(user, case) if case is not None else None
+    if case is None or (rel is None and not user.is_superuser):
+        raise NotFound("案件不存在或无权查看")
+    if not allowed(user, Action.CASE_VIEW, case):
+        raise Forbidden("该案件不在您的查看范围内；调阅须经批准并登记（R9）")
+    return case

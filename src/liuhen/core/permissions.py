@@ -1,0 +1,166 @@
+"""The one permission table: role × action → scope (rules R9–R12; 003 第二十条, 004 第二十三条).
+
+Scopes, narrowest first:
+- none: never;
+- own: cases the user is assigned to;
+- unit: cases of the user's unit (and their own cases in other units);
+- agency: every case of the user's agency;
+- oversight: the agency and the agencies below it (superior agencies, supervision, legal and petition
+  offices retrieve records for their work, R9).
+
+Every API operation and web page names its action; a test walks every operation × every role against
+this table, so an endpoint without an entry fails the build.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    NONE = "none"
+    OWN = "own"
+    UNIT = "unit"
+    AGENCY = "agency"
+    OVERSIGHT = "oversight"
+
+
+RANK = {Scope.NONE: 0, Scope.OWN: 1, Scope.UNIT: 2, Scope.AGENCY: 3, Scope.OVERSIGHT: 4}
+
+
+class Action(StrEnum):
+    SELF = "self"  # one's own account and tokens
+    CASE_VIEW = "case_view"  # see a case, its timeline, deadlines
+    CASE_CREATE = "case_create"
+    CASE_WORK = "case_work"  # steps, acts, approvals proposed, documents drafted, media linked
+    APPROVE = "approve"  # sign as 审核人 or 批准人 (the services check which)
+    RECORD_READ = "record_read"  # open a record's content: documents, recordings (registered, R9)
+    CONFIDENTIAL = "confidential"  # see what is marked secret or private (R11)
+    COPY_REQUEST = "copy_request"  # request copies for a party, a court or a reconsideration body (R10, R12)
+    COPY_DECIDE = "copy_decide"  # approve or refuse a copy request (R10: the handling unit's head)
+    MEDIA_UPLOAD = "media_upload"
+    DEVICE = "device"  # the device registry and its log (DV1)
+    LEDGER = "ledger"  # checkpoints, proofs
+    LEDGER_SIGN = "ledger_sign"  # issue a checkpoint now
+    REFERENCE = "reference"  # the catalogues: document types, AV list, calendar, calculators
+
+
+OWN, UNIT, AG, OV, NO = Scope.OWN, Scope.UNIT, Scope.AGENCY, Scope.OVERSIGHT, Scope.NONE
+
+_ALL_CASE_ROLES = {
+    Action.SELF: AG,
+    Action.REFERENCE: AG,
+    Action.LEDGER: AG,
+}
+
+TABLE: dict[str, dict[Action, Scope]] = {
+    "officer": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: UNIT,
+        Action.CASE_CREATE: UNIT,
+        Action.CASE_WORK: OWN,
+        Action.APPROVE: NO,
+        Action.RECORD_READ: UNIT,
+        Action.CONFIDENTIAL: OWN,
+        Action.COPY_REQUEST: OWN,
+        Action.COPY_DECIDE: NO,
+        Action.MEDIA_UPLOAD: UNIT,
+        Action.DEVICE: UNIT,
+        Action.LEDGER_SIGN: NO,
+    },
+    "unit_head": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: UNIT,
+        Action.CASE_CREATE: UNIT,
+        Action.CASE_WORK: UNIT,
+        Action.APPROVE: UNIT,
+        Action.RECORD_READ: UNIT,
+        Action.CONFIDENTIAL: UNIT,
+        Action.COPY_REQUEST: UNIT,
+        Action.COPY_DECIDE: UNIT,
+        Action.MEDIA_UPLOAD: UNIT,
+        Action.DEVICE: UNIT,
+        Action.LEDGER_SIGN: NO,
+    },
+    "legal_reviewer": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: AG,
+        Action.CASE_CREATE: NO,
+        Action.CASE_WORK: AG,
+        Action.APPROVE: NO,
+        Action.RECORD_READ: AG,
+        Action.CONFIDENTIAL: AG,
+        Action.COPY_REQUEST: AG,
+        Action.COPY_DECIDE: AG,
+        Action.MEDIA_UPLOAD: NO,
+        Action.DEVICE: NO,
+        Action.LEDGER_SIGN: NO,
+    },
+    "leader": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: OV,
+        Action.CASE_CREATE: AG,
+        Action.CASE_WORK: AG,
+        Action.APPROVE: AG,
+        Action.RECORD_READ: OV,
+        Action.CONFIDENTIAL: AG,
+        Action.COPY_REQUEST: AG,
+        Action.COPY_DECIDE: AG,
+        Action.MEDIA_UPLOAD: AG,
+        Action.DEVICE: AG,
+        Action.LEDGER_SIGN: NO,
+    },
+    "archivist": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: AG,
+        Action.CASE_CREATE: NO,
+        Action.CASE_WORK: AG,
+        Action.APPROVE: NO,
+        Action.RECORD_READ: AG,
+        Action.CONFIDENTIAL: NO,
+        Action.COPY_REQUEST: AG,
+        Action.COPY_DECIDE: NO,
+        Action.MEDIA_UPLOAD: AG,
+        Action.DEVICE: AG,
+        Action.LEDGER_SIGN: AG,
+    },
+    "supervisor": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: OV,
+        Action.CASE_CREATE: NO,
+        Action.CASE_WORK: NO,
+        Action.APPROVE: NO,
+        Action.RECORD_READ: OV,
+        Action.CONFIDENTIAL: NO,
+        Action.COPY_REQUEST: NO,
+        Action.COPY_DECIDE: NO,
+        Action.MEDIA_UPLOAD: NO,
+        Action.DEVICE: AG,
+        Action.LEDGER_SIGN: AG,
+    },
+    "admin": {
+        **_ALL_CASE_ROLES,
+        Action.CASE_VIEW: NO,
+        Action.CASE_CREATE: NO,
+        Action.CASE_WORK: NO,
+        Action.APPROVE: NO,
+        Action.RECORD_READ: NO,
+        Action.CONFIDENTIAL: NO,
+        Action.COPY_REQUEST: NO,
+        Action.COPY_DECIDE: NO,
+        Action.MEDIA_UPLOAD: NO,
+        Action.DEVICE: AG,
+        Action.LEDGER_SIGN: AG,
+    },
+}
+
+if any(set(row) != set(Action) for row in TABLE.values()):  # pragma: no cover - a table error, caught at import
+    raise RuntimeError("every role needs a scope for every action")
+
+
+def scope(role: str, action: Action) -> Scope:
+    return TABLE.get(role, {}).get(action, Scope.NONE)
+
+
+def covers(granted: Scope, needed: Scope) -> bool:
+    return RANK[granted] >= RANK[needed]

@@ -1,0 +1,24 @@
+"""The domain's refusals as HTTP on every page: Forbidden → 403, NotFound → 404 (the API maps its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from liuhen.core.errors import Forbidden, NotFound
+
+
+class DomainErrorsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Forbidden):
+            return HttpResponse(str(exception), status=403, content_type="text/plain; charset=utf-8")
+        if isinstance(exception, NotFound):
+            return HttpResponse(str(exception), status=404, content_type="text/plain; charset=utf-8")
+        return None
