@@ -100,3 +100,11 @@ def make_case(cast, units):  # type: ignore[no-untyped-def]
         return services.create_case(actor=cast.handler, unit=units[0], procedure=procedure, **kw)
 
     return make
+
+
+@pytest.fixture
+def blob_root(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """A blob store of the test's own (LIUHEN_STORAGE_URL as a file:// folder)."""
+    root = tmp_path / "blobs"
+    settings.STORAGE_URL = f"file://{root}"
+    return root

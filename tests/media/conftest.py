@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from liuhen.media.samples import make_clip
 
 
@@ -16,10 +14,3 @@ def synthesise(
 ) -> Path:
     """A real H.264/AAC MP4 with a creation time and a location, made by ffmpeg."""
     return make_clip(path, seconds=seconds, created=created, gps=gps, tone=tone)
-
-
-@pytest.fixture
-def blob_root(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
-    root = tmp_path / "blobs"
-    settings.STORAGE_URL = f"file://{root}"
-    return root

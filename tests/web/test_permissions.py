@@ -60,8 +60,15 @@ def test_every_operation_for_every_role(role: str, agency, units, cast, make_cas
     approval = cases.start_approval(actor=cast.handler, case=case, kind="filing", opinion="建议立案")
     token = accounts.create_token(actor=None, user=user)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    values = {"case_id": case.pk, "document_id": doc.pk, "approval_id": approval.pk, "seq": 0, "year": 2026,
-              "token_id": user.api_tokens.get().pk, "alert_id": 999999}
+    values = {
+        "case_id": case.pk,
+        "document_id": doc.pk,
+        "approval_id": approval.pk,
+        "seq": 0,
+        "year": 2026,
+        "token_id": user.api_tokens.get().pk,
+        "alert_id": 999999,
+    }
     wrong = []
     for method, path, view in operations():
         if method == "DELETE" and "tokens" in path:

@@ -11,10 +11,12 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from liuhen.accounts.models import Agency, Unit, User
 from liuhen.cases import presentation, queries, services
+from liuhen.cases.access import access_history
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
+from liuhen.web import reads
 from liuhen.web.permissions import needs
 
 router = Router(tags=["cases"])
@@ -212,7 +214,17 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
 @router.get("/{case_id}", response=CaseDetail, summary="案件详情（含时间线和下一步）")
 @needs(Action.CASE_VIEW)
 def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
-    return detail(queries.get_case(_user(request), case_id))
+    case = queries.get_case(_user(request), case_id)
+    reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="api")
+    return detail(case)
+
+
+@router.get(
+    "/{case_id}/access-history", response=list[dict[str, Any]], summary="调阅记录（谁、何时、为何、以何种方式）"
+)
+@needs(Action.CASE_VIEW)
+def case_access_history(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    return access_history(queries.get_case(_user(request), case_id))
 
 
 class TransitionIn(Schema):

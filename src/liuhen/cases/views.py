@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases import presentation, queries, services
+from liuhen.cases.access import access_history
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
@@ -22,6 +23,7 @@ from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
 from liuhen.media.models import InterruptionReason
+from liuhen.web import reads
 from liuhen.web.permissions import page_needs
 
 
@@ -121,6 +123,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         case = queries.get_case(user, case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+    reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="page")
     # which signature form this user is shown (the services check again when it is sent)
     approvals = [
         {
@@ -143,6 +146,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "approvals": approvals,
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
+            "access_history": access_history(case)[:30],
             "recordings": case.recordings.select_related("device", "officer", "continues")
             .prefetch_related("interruptions")
             .order_by("recorded_from"),

@@ -12,6 +12,7 @@ from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.models import Document
+from liuhen.web import reads
 from liuhen.web.permissions import needs
 
 router = Router(tags=["documents"])
@@ -112,6 +113,7 @@ def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[
 @needs(Action.RECORD_READ)
 def detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
     doc = queries.get_document(_user(request), document_id)
+    reads.read(request, doc.case, subject_type="document", subject_id=doc.pk, what=doc.type.name, channel="api")
     out = queries.describe(doc)
     chain = queries.versions(doc)
     out["versions"] = [
@@ -200,6 +202,9 @@ def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:
 @needs(Action.RECORD_READ)
 def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = queries.get_document(_user(request), document_id)
+    reads.read(
+        request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
+    )
     return _file(rendering.pdf(doc), doc, "pdf", "application/pdf")
 
 
@@ -207,6 +212,9 @@ def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
 @needs(Action.RECORD_READ)
 def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = queries.get_document(_user(request), document_id)
+    reads.read(
+        request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} DOCX", channel="download"
+    )
     return _file(
         rendering.docx(doc), doc, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from liuhen.accounts.models import Role, User
+from liuhen.cases.access import access_history
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
 from liuhen.core.documents import SlotRole
@@ -17,6 +18,7 @@ from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.forms import document_form, form_values
+from liuhen.web import reads
 from liuhen.web.permissions import page_needs
 
 USER_SLOTS = {SlotRole.LEGAL_REVIEWER, SlotRole.LEADER, SlotRole.CHAIR, SlotRole.RECORDER, SlotRole.SERVER}
@@ -85,6 +87,8 @@ def _signatures(request: HttpRequest, doc: Any) -> list[services.SignatureReques
 @page_needs(Action.RECORD_READ)
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _doc(request, document_id)
+    if request.method == "GET":
+        reads.read(request, doc.case, subject_type="document", subject_id=doc.pk, what=doc.type.name, channel="page")
     if request.method == "POST":
         action = request.POST.get("do")
         if action == "save":
@@ -128,6 +132,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "officers": officers,
             "staff": staff,
             "latest": chain[-1].pk == doc.pk,
+            "access_history": access_history(doc.case, "document", doc.pk)[:30],
         },
     )
 
@@ -137,4 +142,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 @page_needs(Action.RECORD_READ)
 def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     doc = _doc(request, document_id)
+    reads.read(
+        request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
+    )
     return HttpResponse(rendering.pdf(doc), content_type="application/pdf")

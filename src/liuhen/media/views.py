@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import User
+from liuhen.cases.access import register_read
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
 from liuhen.core.permissions import Action
 from liuhen.media import services
 from liuhen.media.models import Device, Recording
 from liuhen.media.storage import BlobMissing, default_store
+from liuhen.web import reads
 from liuhen.web.permissions import page_needs
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
@@ -66,6 +68,21 @@ def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingH
         if start > end or start >= size:
             return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
         status = 206
+    if start == 0:  # a playback or download begins: registered (R9); seeking within it is not a new read
+        if rec.case is not None:
+            reads.read(
+                request, rec.case, subject_type="recording", subject_id=rec.pk, what=rec.file_name, channel="stream"
+            )
+        else:
+            register_read(
+                user=_user(request),
+                case=None,
+                subject_type="recording",
+                subject_id=rec.pk,
+                what=rec.file_name,
+                channel="stream",
+                purpose="待分配录像核对",
+            )
     response = StreamingHttpResponse(
         store.open_range(rec.blob_id, start, end),
         status=status,

@@ -10,6 +10,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from liuhen.accounts.api import router as accounts_router
 from liuhen.accounts.services import user_for_token
+from liuhen.cases.access import PurposeRequired
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
 from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, NotFound, RuleViolation, StageError
@@ -66,6 +67,11 @@ def stage_error(request: HttpRequest, exc: StageError) -> HttpResponse:
 @api.exception_handler(CalendarYearUnknown)
 def calendar_year_unknown(request: HttpRequest, exc: CalendarYearUnknown) -> HttpResponse:
     return _error(request, 422, {"rule": "T5", "year": exc.year, "detail": str(exc)})
+
+
+@api.exception_handler(PurposeRequired)
+def purpose_required(request: HttpRequest, exc: PurposeRequired) -> HttpResponse:
+    return _error(request, 428, {"detail": str(exc), "hint": "用 purpose 参数或 X-Liuhen-Purpose 请求头说明调阅目的"})
 
 
 @api.exception_handler(InvalidInput)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from liuhen.cases.access import PurposeRequired
 from liuhen.core.errors import Forbidden, NotFound
 
 
@@ -17,6 +19,8 @@ class DomainErrorsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, PurposeRequired):
+            return render(request, "web/purpose.html", {"message": str(exception), "path": request.path}, status=403)
         if isinstance(exception, Forbidden):
             return HttpResponse(str(exception), status=403, content_type="text/plain; charset=utf-8")
         if isinstance(exception, NotFound):
