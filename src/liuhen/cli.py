@@ -162,6 +162,19 @@ def token_create(
     typer.echo(token)
 
 
+@token_app.command("revoke")
+def token_revoke(
+    user: Annotated[str, typer.Option("--user", help="用户名")],
+    prefix: Annotated[str, typer.Option(help="只吊销以此开头的令牌（令牌前 10 个字符）")] = "",
+) -> None:
+    """吊销用户的 API 令牌（默认全部）。"""
+    setup()
+    from liuhen.accounts.services import find_user, revoke_tokens
+
+    count = guarded(lambda: revoke_tokens(actor=None, user=find_user(user), prefix=prefix))
+    typer.echo(f"已吊销 {count} 个令牌")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),

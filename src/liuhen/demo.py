@@ -10,6 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from liuhen.access import services as access
+from liuhen.access.models import Mark
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Agency, Role
 from liuhen.cases import scenarios, services
@@ -230,6 +232,17 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
     register_cameras(users)
     case = load_document_chain(users, units[0])
     progress(f"  {case.case_no} 一般程序处罚案件，文书从立案审批表到送达回证均已定稿，现场录像已归入案件")
+    inquiry = case.documents.filter(doc_type="inquiry_transcript").order_by("-id").first()
+    if inquiry is not None:
+        access.set_mark(
+            actor=users["zhangwei"],
+            case=case,
+            subject_type="document",
+            subject_id=inquiry.pk,
+            mark=Mark.PERSONAL_PRIVACY,
+            reason="含证人身份证号码和联系方式",
+        )
+        progress("  询问笔录已标注“个人隐私”：档案员不可查阅，复制时不予提供（R11）")
     scan()
     issue_checkpoint()
     return True

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "liuhen.deadlines",
     "liuhen.documents",
     "liuhen.media",
+    "liuhen.access",
     "liuhen.web",
 ]
 
@@ -164,6 +165,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (who tried, from where, when), not only the count
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

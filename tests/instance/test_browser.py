@@ -133,3 +133,58 @@ def test_officer_uploads_a_video_in_the_browser(page, shots: Path, tmp_path: Pat
     assert "h264/aac" in card.inner_text() and "320×240" in card.inner_text()
     assert card.locator("video").get_attribute("poster")  # the poster frame, a blob of its own
     page.locator("#media").screenshot(path=str(shots / "case-media.png"))
+
+
+def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    login(page, "zhangwei")
+    page.click("header >> text=案件")
+    page.fill("#q", "安全警示标志")
+    page.click("text=查询")
+    page.click("tr:has-text('危险化学品储存场所') a")
+    page.wait_for_selector("[data-testid=stage]")
+    case_url = page.url
+    page.click("text=退出")
+
+    login(page, "wangqiang")  # an officer of the other unit
+    response = page.goto(case_url)
+    assert response is not None and response.status == 403
+    assert "调阅须提出申请" in page.locator("main").inner_text()
+    page.fill("#purpose", "关联企业案件比对")
+    page.screenshot(path=str(shots / "read-request.png"), full_page=True)
+    page.click("text=提交调阅申请")
+    page.wait_for_selector("text=调阅申请已提交，待审批")
+    assert "待审批" in page.locator("#mine").inner_text()
+    page.click("text=退出")
+
+    login(page, "chenjie")  # the head of the case's unit
+    page.click("header >> text=调阅审批")
+    row = page.locator("#to-decide tr:has-text('关联企业案件比对')")
+    row.locator("input[name=opinion]").fill("同意，限本次比对使用")
+    page.screenshot(path=str(shots / "read-approval.png"), full_page=True)
+    row.locator("button[name=approve][value='1']").click()
+    page.wait_for_selector("text=审批意见已签署")
+    page.click("text=退出")
+
+    login(page, "wangqiang")
+    response = page.goto(case_url)
+    assert response is not None and response.status == 200
+    assert "经批准调阅：关联企业案件比对" in page.locator("#access-history").inner_text()
+    page.click("text=退出")
+
+    login(page, "zhangwei")
+    page.goto(case_url)
+    page.click("#copies >> text=登记复制申请")
+    page.fill("#copy-request-form input[name=requester_name]", "明山化工有限公司")
+    page.fill("#copy-request-form input[name=reason]", "申请复制处罚决定书及证据材料")
+    page.click("#copy-request-form button[type=submit]")
+    page.wait_for_selector("text=已登记复制申请")
+    page.click("text=退出")
+
+    login(page, "chenjie")
+    page.goto(case_url)
+    page.fill("#copies input[placeholder=审批意见]", "同意提供，涉密部分不予复制")
+    page.click("#copies button[name=approve][value='1']")
+    page.wait_for_selector("text=审批意见已签署", timeout=60000)
+    copies = page.locator("#copies")
+    assert "已批准" in copies.inner_text() and "下载复制件" in copies.inner_text()
+    copies.screenshot(path=str(shots / "copy-request.png"))

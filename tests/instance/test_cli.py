@@ -55,6 +55,17 @@ def test_token_create(demo_home: Path) -> None:
     assert token.startswith("lh_") and len(token) > 40
 
 
+def test_token_revoke(home_copy: Path) -> None:
+    token = liuhen(home_copy, "token", "create", "--user", "zhangwei").stdout.strip()
+    proc = liuhen(home_copy, "token", "revoke", "--user", "zhangwei", "--prefix", "lh_nothing", check=False)
+    assert proc.returncode == 2 and "没有以 lh_nothing 开头的有效令牌" in proc.stderr
+    assert liuhen(home_copy, "token", "revoke", "--user", "zhangwei", "--prefix", token[:10]).stdout.strip() == (
+        "已吊销 1 个令牌"
+    )
+    liuhen(home_copy, "token", "revoke", "--user", "zhangwei")  # every live token, whoever made it
+    assert liuhen(home_copy, "token", "revoke", "--user", "zhangwei").stdout.strip() == "已吊销 0 个令牌"
+
+
 def test_user_errors_are_one_line_and_exit_2(demo_home: Path) -> None:
     proc = liuhen(demo_home, "token", "create", "--user", "nobody", check=False)
     assert proc.returncode == 2 and proc.stderr.strip() == "错误：用户“nobody”不存在"

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
+from liuhen.access import services as access
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Role
 from liuhen.cases import services as cases
@@ -58,6 +59,9 @@ def test_every_operation_for_every_role(role: str, agency, units, cast, make_cas
     case = make_case(officers=[cast.handler, cast.second_officer, *([user] if role == "officer" else [])])
     doc = documents.create_document(actor=cast.handler, case=case, code="inspection_transcript", data={})
     approval = cases.start_approval(actor=cast.handler, case=case, kind="filing", opinion="建议立案")
+    copy = access.request_copy(
+        actor=cast.handler, case=case, requester_kind="party", requester_name="某某公司", reason="申请复制处罚决定书"
+    )
     token = accounts.create_token(actor=None, user=user)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     values = {
@@ -68,6 +72,8 @@ def test_every_operation_for_every_role(role: str, agency, units, cast, make_cas
         "year": 2026,
         "token_id": user.api_tokens.get().pk,
         "alert_id": 999999,
+        "request_id": copy.pk,
+        "read_request_id": 999999,
     }
     wrong = []
     for method, path, view in operations():

@@ -177,13 +177,7 @@ def create_token(*, actor: User | None, user: User, name: str = "") -> str:
     return token
 
 
-@transaction.atomic
-def revoke_token(*, actor: User, token_id: int) -> ApiToken:
-    row = ApiToken.objects.select_for_update().filter(pk=token_id).first()
-    if row is None:
-        raise NotFound("令牌不存在")
-    if row.user_id != actor.pk and not actor.is_superuser:
-        raise Forbidden("只能吊销自己的令牌")
+def _revoke(actor: User | None, row: ApiToken) -> None:
     if row.revoked_at is None:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
@@ -194,7 +188,31 @@ def revoke_token(*, actor: User, token_id: int) -> ApiToken:
             subject_id=row.pk,
             body={"user": row.user.get_username(), "prefix": row.prefix},
         )
+
+
+@transaction.atomic
+def revoke_token(*, actor: User, token_id: int) -> ApiToken:
+    row = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if row is None:
+        raise NotFound("令牌不存在")
+    if row.user_id != actor.pk and not actor.is_superuser:
+        raise Forbidden("只能吊销自己的令牌")
+    _revoke(actor, row)
     return row
+
+
+@transaction.atomic
+def revoke_tokens(*, actor: User | None, user: User, prefix: str = "") -> int:
+    """Revoke a user's live tokens (all, or the one whose printed prefix is given): for an administrator when a
+    token is lost or an officer leaves."""
+    rows = list(
+        ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True, prefix__startswith=prefix)
+    )
+    if prefix and not rows:
+        raise NotFound(f"{user.get_username()} 没有以 {prefix} 开头的有效令牌")
+    for row in rows:
+        _revoke(actor, row)
+    return len(rows)
 
 
 def user_for_token(token: str) -> User | None:

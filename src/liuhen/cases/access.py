@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from liuhen.accounts.models import Agency, User
-from liuhen.cases.models import Case
+from liuhen.cases.models import Case, ReadRequest, ReadRequestStatus
 from liuhen.core.errors import Forbidden, NotFound
 from liuhen.core.permissions import Action, Scope, covers, scope
 
@@ -32,6 +35,27 @@ def relation(user: User, case: Case) -> Scope | None:
     return None
 
 
+# what an approved 调阅 request opens (R9): seeing the case and reading its records, nothing more
+GRANTED_ACTIONS = {Action.CASE_VIEW, Action.RECORD_READ}
+
+
+def active_grant(user: User, case: Case) -> ReadRequest | None:
+    """The user's approved, unexpired read request for this case (R9)."""
+    return (
+        ReadRequest.objects.filter(
+            requested_by=user, case=case, status=ReadRequestStatus.APPROVED, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def granted_case_ids(user: User) -> QuerySet[ReadRequest, int]:
+    return ReadRequest.objects.filter(
+        requested_by=user, status=ReadRequestStatus.APPROVED, expires_at__gt=timezone.now()
+    ).values_list("case_id", flat=True)
+
+
 def allowed(user: User, action: Action, case: Case | None = None) -> bool:
     if user.is_superuser:
         return True
@@ -39,7 +63,9 @@ def allowed(user: User, action: Action, case: Case | None = None) -> bool:
     if case is None:
         return granted != Scope.NONE
     needed = relation(user, case)
-    return needed is not None and covers(granted, needed)
+    if needed is not None and covers(granted, needed):
+        return True
+    return action in GRANTED_ACTIONS and needed is not None and active_grant(user, case) is not None
 
 
 def require(user: User, action: Action, case: Case | None = None) -> None:
@@ -54,6 +80,7 @@ ACTION_LABELS = {
     Action.CASE_WORK: "办理案件",
     Action.APPROVE: "审核、批准",
     Action.RECORD_READ: "查阅文书和音像",
+    Action.READ_REQUEST: "申请调阅",
     Action.CONFIDENTIAL: "查阅涉密内容",
     Action.COPY_REQUEST: "申请复制",
     Action.COPY_DECIDE: "审批复制",
@@ -70,15 +97,53 @@ def cases_in_scope(user: User, action: Action) -> QuerySet[Case]:
     if user.is_superuser:
         return qs
     granted = scope(user.role, action)
-    if granted == Scope.NONE or user.agency_id is None:
+    if user.agency_id is None:
         return qs.none()
-    if granted == Scope.OWN:
-        return qs.filter(officers__user=user).distinct()
-    if granted == Scope.UNIT:
-        return qs.filter(Q(unit_id=user.unit_id) | Q(officers__user=user)).distinct()
-    if granted == Scope.AGENCY:
-        return qs.filter(agency_id=user.agency_id)
-    return qs.filter(agency_id__in=subordinate_agencies(user.agency_id))
+    if granted == Scope.NONE:
+        where = Q(pk__in=[])
+    elif granted == Scope.OWN:
+        where = Q(pk__in=Case.objects.filter(officers__user=user).values("pk"))
+    elif granted == Scope.UNIT:
+        where = Q(unit_id=user.unit_id) | Q(pk__in=Case.objects.filter(officers__user=user).values("pk"))
+    elif granted == Scope.AGENCY:
+        where = Q(agency_id=user.agency_id)
+    else:
+        where = Q(agency_id__in=subordinate_agencies(user.agency_id))
+    if action in GRANTED_ACTIONS:
+        where |= Q(pk__in=granted_case_ids(user))
+    qs = qs.filter(where)
+    hidden = {case_id for hide in _HIDERS for case_id in hide(user)}
+    return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+RecordGuard = Callable[[User, Case, str, int], None]
+CaseHider = Callable[[User], set[int]]
+_GUARDS: list[RecordGuard] = []
+_HIDERS: list[CaseHider] = []
+
+
+def add_guard(guard: RecordGuard, hider: CaseHider | None = None) -> None:
+    """Other apps add refusals for marked items (R11) without cases importing them: ``guard`` refuses one
+    record, ``hider`` names the cases a user's lists leave out."""
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+    if hider is not None and hider not in _HIDERS:
+        _HIDERS.append(hider)
+
+
+def check_record(user: User, case: Case, subject_type: str, subject_id: int) -> None:
+    if user.is_superuser:
+        return
+    for guard in _GUARDS:
+        guard(user, case, subject_type, subject_id)
+
+
+class ReadApprovalRequired(Forbidden):
+    """A case of one's agency outside one's scope: it can be read once a read request is approved (R9)."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__("该案件不在您的查看范围内；调阅须提出申请，经批准并登记（R9）")
+        self.case = case
 
 
 def get_viewable(user: User, case_id: int) -> Case:
@@ -89,7 +154,8 @@ def get_viewable(user: User, case_id: int) -> Case:
     if case is None or (rel is None and not user.is_superuser):
         raise NotFound("案件不存在或无权查看")
     if not allowed(user, Action.CASE_VIEW, case):
-        raise Forbidden("该案件不在您的查看范围内；调阅须经批准并登记（R9）")
+        raise ReadApprovalRequired(case)
+    check_record(user, case, "case", case.pk)
     return case
 
 
@@ -123,6 +189,9 @@ def purpose_for(user: User, case: Case, stated: str | None) -> str:
     duty = DUTY_PURPOSES.get((user.role, rel)) if rel is not None else None
     if duty:
         return duty
+    grant = active_grant(user, case) if rel is not None else None
+    if grant is not None:
+        return f"经批准调阅：{grant.purpose}"[:200]
     raise PurposeRequired(f"调阅 {case.case_no} 须说明目的（R9：调阅须经批准并登记）")
 
 

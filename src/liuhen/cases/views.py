@@ -147,6 +147,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
             "access_history": access_history(case)[:30],
+            "copy_requests": case.copy_requests.prefetch_related("decisions").order_by("-id"),
             "recordings": case.recordings.select_related("device", "officer", "continues")
             .prefetch_related("interruptions")
             .order_by("recorded_from"),

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from liuhen.accounts.models import User
+from liuhen.cases.access import check_record
 from liuhen.cases.queries import visible_cases
 from liuhen.core.documents import display
 from liuhen.core.errors import NotFound
@@ -21,6 +22,7 @@ def get_document(user: User, document_id: int) -> Document:
     doc = visible_documents(user).filter(pk=document_id).first()
     if doc is None:
         raise NotFound("文书不存在或无权查看")
+    check_record(user, doc.case, "document", doc.pk)
     return doc
 
 

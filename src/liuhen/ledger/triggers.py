@@ -129,4 +129,6 @@ APPEND_ONLY_TABLES = [
     "documents_document",  # finalised rows only (see protect_final)
     "media_blob",
     "media_devicelog",
+    "access_confidentialitymark",
+    "access_copydecision",
 ]

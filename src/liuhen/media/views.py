@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import User
-from liuhen.cases.access import register_read
+from liuhen.cases.access import check_record, register_read
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
 from liuhen.core.permissions import Action
@@ -41,6 +41,8 @@ def _recording(request: HttpRequest, recording_id: int) -> Recording:
     rec = visible_recordings(_user(request)).filter(pk=recording_id).first()
     if rec is None:
         raise Http404("音像记录不存在或无权查看")
+    if rec.case is not None:
+        check_record(_user(request), rec.case, "recording", rec.pk)
     return rec
 
 

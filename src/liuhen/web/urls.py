@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from liuhen.access import views as access_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
@@ -38,6 +39,13 @@ urlpatterns = [
     path("uploads/<uuid:upload_id>", tus.upload, name="tus_upload"),
     path("devices/", media_views.devices, name="media_devices"),
     path("devices/<int:device_id>/log/", media_views.device_log, name="media_device_log"),
+    path("cases/<int:case_id>/read-request/", access_views.read_request, name="read_request"),
+    path("read-requests/", access_views.read_requests, name="read_requests"),
+    path("read-requests/<int:read_request_id>/decide/", access_views.read_decide, name="read_decide"),
+    path("cases/<int:case_id>/copy-requests/", access_views.copy_request, name="copy_request"),
+    path("copy-requests/<int:request_id>/decide/", access_views.copy_decide, name="copy_decide"),
+    path("copy-requests/<int:request_id>/package/", access_views.copy_package, name="copy_package"),
+    path("cases/<int:case_id>/marks/", access_views.mark, name="case_mark"),
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,149 @@
+"""Read requests, confidentiality marks and copy requests over the API."""
+
+from typing import Any
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Router, Schema, Status
+
+from liuhen.access import services
+from liuhen.access.models import CopyRequest
+from liuhen.access.views import package_response
+from liuhen.accounts.models import User
+from liuhen.cases.models import ReadRequest
+from liuhen.cases.queries import get_case
+from liuhen.core.permissions import Action
+from liuhen.web.permissions import needs
+
+router = Router(tags=["access"])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class ReadRequestIn(Schema):
+    purpose: str
+
+
+def describe_read(req: ReadRequest) -> dict[str, Any]:
+    return {
+        "id": req.pk,
+        "case_id": req.case_id,
+        "case_no": req.case.case_no,
+        "requested_by": req.requested_by.username,
+        "purpose": req.purpose,
+        "requested_at": req.requested_at.isoformat(),
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "decided_by": req.decided_by.username if req.decided_by else None,
+        "opinion": req.opinion,
+        "expires_at": req.expires_at.isoformat() if req.expires_at else None,
+    }
+
+
+@router.post("/cases/{case_id}/read-requests", response={201: dict[str, Any]}, summary="调阅申请（R9）")
+@needs(Action.READ_REQUEST)
+def request_read(request: HttpRequest, case_id: int, payload: ReadRequestIn) -> Status[dict[str, Any]]:
+    req = services.request_read(actor=_user(request), case_id=case_id, purpose=payload.purpose)
+    return Status(201, describe_read(req))
+
+
+@router.get("/read-requests", response=list[dict[str, Any]], summary="我的调阅申请和待我审批的调阅申请")
+@needs(Action.READ_REQUEST)
+def read_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    return [describe_read(r) for r in services.read_requests_for(_user(request))[:200]]
+
+
+class ReadDecisionIn(Schema):
+    approve: bool
+    opinion: str
+
+
+@router.post("/read-requests/{read_request_id}/decide", response=dict[str, Any], summary="审批调阅申请（R9）")
+@needs(Action.APPROVE)
+def decide_read(request: HttpRequest, read_request_id: int, payload: ReadDecisionIn) -> dict[str, Any]:
+    user = _user(request)
+    req = services.decide_read(
+        actor=user,
+        request=services.get_read_request(user, read_request_id),
+        approve=payload.approve,
+        opinion=payload.opinion,
+    )
+    return describe_read(req)
+
+
+class MarkIn(Schema):
+    subject_type: str
+    subject_id: int
+    mark: str
+    reason: str
+
+
+@router.post("/cases/{case_id}/marks", response={201: dict[str, Any]}, summary="标注或解除保密（R11）")
+@needs(Action.CONFIDENTIAL)
+def mark(request: HttpRequest, case_id: int, payload: MarkIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    row = services.set_mark(
+        actor=user,
+        case=get_case(user, case_id),
+        subject_type=payload.subject_type,
+        subject_id=payload.subject_id,
+        mark=payload.mark,
+        reason=payload.reason,
+    )
+    return Status(201, {"id": row.pk, "mark": row.mark, "mark_label": row.get_mark_display()})
+
+
+class CopyIn(Schema):
+    requester_kind: str
+    requester_name: str
+    reason: str
+
+
+def describe(req: CopyRequest) -> dict[str, Any]:
+    return {
+        "id": req.pk,
+        "case_id": req.case_id,
+        "requester_kind": req.requester_kind,
+        "requester_name": req.requester_name,
+        "reason": req.reason,
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "package_sha256": req.package_sha256,
+        "decisions": [{"role": d.role, "approve": d.approve, "reason": d.reason} for d in req.decisions.all()],
+    }
+
+
+@router.post("/cases/{case_id}/copy-requests", response={201: dict[str, Any]}, summary="申请复制（R10、R12）")
+@needs(Action.COPY_REQUEST)
+def request_copy(request: HttpRequest, case_id: int, payload: CopyIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    req = services.request_copy(
+        actor=user,
+        case=get_case(user, case_id),
+        requester_kind=payload.requester_kind,
+        requester_name=payload.requester_name,
+        reason=payload.reason,
+    )
+    return Status(201, describe(req))
+
+
+class DecideIn(Schema):
+    approve: bool
+    reason: str
+
+
+@router.post("/copy-requests/{request_id}/decide", response=dict[str, Any], summary="审批复制申请")
+@needs(Action.COPY_DECIDE)
+def decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str, Any]:
+    user = _user(request)
+    req = services.decide_copy(
+        actor=user, request=services.get_copy_request(user, request_id), approve=payload.approve, reason=payload.reason
+    )
+    return describe(req)
+
+
+@router.get("/copy-requests/{request_id}/package", summary="复制件（zip，含哈希清单）", response={200: bytes})
+@needs(Action.COPY_REQUEST)
+def package(request: HttpRequest, request_id: int) -> StreamingHttpResponse:
+    return package_response(request, services.get_copy_request(_user(request), request_id))

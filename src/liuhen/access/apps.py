@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    name = "liuhen.access"
+    label = "access"
+    verbose_name = "调阅与复制"
+
+    def ready(self) -> None:
+        from liuhen.access.services import guard, hidden_cases
+        from liuhen.cases.access import add_guard
+
+        add_guard(guard, hidden_cases)

@@ -1,0 +1,88 @@
+"""Confidentiality marks (R11) and copy requests (R10, R12). Marks and decisions are records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from liuhen.accounts.models import Role
+
+
+class Mark(models.TextChoices):
+    NONE = "none", "不涉密"
+    STATE_SECRET = "state_secret", "国家秘密"
+    TRADE_SECRET = "trade_secret", "商业秘密"
+    PERSONAL_PRIVACY = "personal_privacy", "个人隐私"
+
+
+class ConfidentialityMark(models.Model):
+    """The newest mark of a case, document or recording is the one in force; earlier ones stay on record."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="marks")
+    subject_type = models.CharField(
+        max_length=20, choices=[("case", "案件"), ("document", "文书"), ("recording", "音像记录")]
+    )
+    subject_id = models.BigIntegerField()
+    mark = models.CharField("密级/保护类别", max_length=20, choices=Mark.choices)
+    reason = models.TextField("理由")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="marks_set")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "保密标识"
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="mark_subject")]
+
+    def __str__(self) -> str:
+        return self.get_mark_display()
+
+
+class RequesterKind(models.TextChoices):
+    PARTY = "party", "当事人"
+    COURT = "court", "人民法院"
+    RECONSIDERATION = "reconsideration", "行政复议机关"
+
+
+class CopyStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准（已提供复制件）"
+    REFUSED = "refused", "不予复制"
+
+
+class CopyRequest(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="copy_requests")
+    requester_kind = models.CharField("申请人类别", max_length=20, choices=RequesterKind.choices)
+    requester_name = models.CharField("申请人", max_length=120)
+    reason = models.TextField("申请事由")
+    status = models.CharField("状态", max_length=20, choices=CopyStatus.choices, default=CopyStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="copy_requests")
+    requested_at = models.DateTimeField()
+    package_sha256 = models.CharField(max_length=64, blank=True)
+    manifest = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "复制申请"
+
+    def __str__(self) -> str:
+        return f"{self.requester_name} {self.get_status_display()}"
+
+
+class CopyDecision(models.Model):
+    """One signature on a copy request: the handling unit's head (R10), and for a court or a reconsideration
+    body also the legal unit (R12: provided jointly)."""
+
+    request = models.ForeignKey(CopyRequest, on_delete=models.PROTECT, related_name="decisions")
+    role = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="copy_decisions")
+    approve = models.BooleanField()
+    reason = models.TextField("意见")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "复制审批意见"
+
+    def __str__(self) -> str:
+        return f"{self.role_label} {'同意' if self.approve else '不同意'}"
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role

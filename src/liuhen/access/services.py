@@ -1,0 +1,330 @@
+"""Read requests (R9), confidentiality marks (R11) and copy requests (R10, R12). Each command is ledgered."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest, CopyStatus, Mark, RequesterKind
+from liuhen.accounts.models import Role, User
+from liuhen.cases.access import allowed, cases_in_scope, relation, require
+from liuhen.cases.models import Case, ReadRequest, ReadRequestStatus
+from liuhen.core import canonical
+from liuhen.core.errors import Forbidden, InvalidInput, NotFound
+from liuhen.core.permissions import READ_GRANT_DAYS, Action
+from liuhen.ledger import services as ledger
+
+SUBJECTS = {"case", "document", "recording"}
+
+
+def current_mark(subject_type: str, subject_id: int) -> str:
+    row = (
+        ConfidentialityMark.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        .order_by("-id")
+        .values_list("mark", flat=True)
+        .first()
+    )
+    return row or Mark.NONE
+
+
+def _marked(rows: QuerySet[ConfidentialityMark]) -> set[int]:
+    """Subjects whose newest mark is a confidentiality mark (a later "none" lifts an earlier one)."""
+    newest: dict[int, str] = dict(rows.order_by("id").values_list("subject_id", "mark"))
+    return {sid for sid, mark in newest.items() if mark != Mark.NONE}
+
+
+def marked_ids(case: Case, subject_type: str) -> set[int]:
+    """Items of a case whose newest mark is a confidentiality mark."""
+    return _marked(ConfidentialityMark.objects.filter(case=case, subject_type=subject_type))
+
+
+def guard(user: User, case: Case, subject_type: str, subject_id: int) -> None:
+    """rule R11: marked items are for the roles the permission table allows (registered in apps.ready)."""
+    if current_mark(subject_type, subject_id) != Mark.NONE and not allowed(user, Action.CONFIDENTIAL, case):
+        raise Forbidden(f"该{'案件' if subject_type == 'case' else '记录'}已标注保密，您的角色无权查阅（R11）")
+
+
+def hidden_cases(user: User) -> set[int]:
+    """R11: cases marked as a whole are left out of the lists of users the table does not let see them."""
+    marked = _marked(ConfidentialityMark.objects.filter(subject_type="case"))
+    if not marked:
+        return set()
+    return {case.pk for case in Case.objects.filter(pk__in=marked) if not allowed(user, Action.CONFIDENTIAL, case)}
+
+
+def _belongs(case: Case, subject_type: str, subject_id: int) -> bool:
+    if subject_type == "case":
+        return subject_id == case.pk
+    if subject_type == "document":
+        return case.documents.filter(pk=subject_id).exists()
+    return case.recordings.filter(pk=subject_id).exists()
+
+
+@transaction.atomic
+def set_mark(
+    *, actor: User, case: Case, subject_type: str, subject_id: int, mark: str, reason: str
+) -> ConfidentialityMark:
+    require(actor, Action.CASE_WORK, case)
+    require(actor, Action.CONFIDENTIAL, case)
+    if subject_type not in SUBJECTS or not _belongs(case, subject_type, subject_id):
+        raise InvalidInput("标注对象不属于本案")
+    if mark not in Mark.values:
+        raise InvalidInput(f"未知的保密类别：{mark}")
+    if not reason.strip():
+        raise InvalidInput("须说明标注或解除的理由")
+    row = ConfidentialityMark.objects.create(
+        case=case,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        mark=mark,
+        reason=reason.strip(),
+        set_by=actor,
+        set_at=timezone.now(),
+    )
+    ledger.append(
+        actor=actor,
+        action="record.marked",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        case_ref=case.pk,
+        body={"case_no": case.case_no, "mark": mark, "reason": row.reason},
+    )
+    return row
+
+
+@transaction.atomic
+def request_copy(*, actor: User, case: Case, requester_kind: str, requester_name: str, reason: str) -> CopyRequest:
+    require(actor, Action.COPY_REQUEST, case)
+    if requester_kind not in RequesterKind.values:
+        raise InvalidInput(f"未知的申请人类别：{requester_kind}")
+    if not requester_name.strip() or not reason.strip():
+        raise InvalidInput("须填写申请人和申请事由")
+    req = CopyRequest.objects.create(
+        case=case,
+        requester_kind=requester_kind,
+        requester_name=requester_name.strip(),
+        reason=reason.strip(),
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    ledger.append(
+        actor=actor,
+        action="copy.requested",
+        subject_type="copy_request",
+        subject_id=req.pk,
+        case_ref=case.pk,
+        body={
+            "case_no": case.case_no,
+            "requester_kind": requester_kind,
+            "requester": req.requester_name,
+            "reason": req.reason,
+        },
+    )
+    return req
+
+
+def request_read(*, actor: User, case_id: int, purpose: str) -> ReadRequest:
+    """调阅申请 (R9) for a case of one's agency (or below it) that is outside one's scope."""
+    require(actor, Action.READ_REQUEST)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or relation(actor, case) is None:
+        raise NotFound("案件不存在或无权查看")
+    if allowed(actor, Action.CASE_VIEW, case):
+        raise InvalidInput("该案件已在您的查看范围内，无须申请")
+    if not purpose.strip():
+        raise InvalidInput("须说明调阅目的")
+    if ReadRequest.objects.filter(case=case, requested_by=actor, status=ReadRequestStatus.PENDING).exists():
+        raise InvalidInput("您对该案件的调阅申请正在审批中")
+    with transaction.atomic():
+        req = ReadRequest.objects.create(
+            case=case, requested_by=actor, purpose=purpose.strip()[:200], requested_at=timezone.now()
+        )
+        ledger.append(
+            actor=actor,
+            action="read.requested",
+            subject_type="read_request",
+            subject_id=req.pk,
+            case_ref=case.pk,
+            body={"case_no": case.case_no, "purpose": req.purpose},
+        )
+    return req
+
+
+def read_requests_for(user: User) -> QuerySet[ReadRequest]:
+    """One's own read requests, and the pending ones one may decide."""
+    mine = Q(requested_by=user)
+    decidable = Q(status=ReadRequestStatus.PENDING, case__in=cases_in_scope(user, Action.APPROVE))
+    return (
+        ReadRequest.objects.filter(mine | decidable)
+        .select_related("case", "requested_by", "decided_by")
+        .order_by("-requested_at")
+    )
+
+
+def get_read_request(user: User, read_request_id: int) -> ReadRequest:
+    req = read_requests_for(user).filter(pk=read_request_id).first()
+    if req is None:
+        raise NotFound("调阅申请不存在或无权查看")
+    return req
+
+
+@transaction.atomic
+def decide_read(*, actor: User, request: ReadRequest, approve: bool, opinion: str) -> ReadRequest:
+    """The head of the case's unit or a leader approves (valid READ_GRANT_DAYS) or refuses, with reasons."""
+    req = ReadRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    require(actor, Action.APPROVE, req.case)
+    if req.requested_by_id == actor.pk:
+        raise Forbidden("不能审批本人的调阅申请")
+    if req.status != ReadRequestStatus.PENDING:
+        raise InvalidInput(f"该申请已{req.get_status_display()}")
+    if not opinion.strip():
+        raise InvalidInput("须填写审批意见")
+    now = timezone.now()
+    req.status = ReadRequestStatus.APPROVED if approve else ReadRequestStatus.REFUSED
+    req.decided_by, req.decided_at, req.opinion = actor, now, opinion.strip()
+    req.expires_at = now + timedelta(days=READ_GRANT_DAYS) if approve else None
+    req.save(update_fields=["status", "decided_by", "decided_at", "opinion", "expires_at"])
+    ledger.append(
+        actor=actor,
+        action="read.decided",
+        subject_type="read_request",
+        subject_id=req.pk,
+        case_ref=req.case_id,
+        body={
+            "case_no": req.case.case_no,
+            "requested_by": req.requested_by.username,
+            "approve": approve,
+            "opinion": req.opinion,
+            "expires_at": req.expires_at.isoformat() if req.expires_at else None,
+        },
+    )
+    return req
+
+
+def get_copy_request(user: User, request_id: int) -> CopyRequest:
+    req = CopyRequest.objects.filter(pk=request_id, case__in=cases_in_scope(user, Action.CASE_VIEW)).first()
+    if req is None:
+        raise NotFound("复制申请不存在或无权查看")
+    return req
+
+
+def needed_roles(req: CopyRequest) -> set[str]:
+    """R10: the handling unit's head approves; R12: for a court or reconsideration body, with the legal unit."""
+    if req.requester_kind == RequesterKind.PARTY:
+        return {Role.UNIT_HEAD}
+    return {Role.UNIT_HEAD, Role.LEGAL_REVIEWER}
+
+
+@transaction.atomic
+def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str) -> CopyRequest:
+    req = CopyRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    require(actor, Action.COPY_DECIDE, req.case)
+    if req.status != CopyStatus.PENDING:
+        raise InvalidInput(f"该申请已{req.get_status_display()}")
+    roles = needed_roles(req)
+    if actor.role not in roles or (actor.role == Role.UNIT_HEAD and actor.unit_id != req.case.unit_id):
+        raise Forbidden("复制申请由承办机构负责人审批；向法院、复议机关提供的，还须法制机构共同审批（R10、R12）")
+    if req.decisions.filter(role=actor.role).exists():
+        raise InvalidInput("您的意见已签署")
+    if not reason.strip():
+        raise InvalidInput("须填写审批意见")
+    now = timezone.now()
+    CopyDecision.objects.create(
+        request=req, role=actor.role, user=actor, approve=approve, reason=reason.strip(), decided_at=now
+    )
+    ledger.append(
+        actor=actor,
+        action="copy.decided",
+        subject_type="copy_request",
+        subject_id=req.pk,
+        case_ref=req.case_id,
+        body={"case_no": req.case.case_no, "approve": approve, "reason": reason.strip()},
+    )
+    if not approve:
+        req.status = CopyStatus.REFUSED
+        req.save(update_fields=["status"])
+    elif set(req.decisions.values_list("role", flat=True)) >= roles:
+        _provide(actor, req)
+    return req
+
+
+def _provide(actor: User, req: CopyRequest) -> None:
+    """The approved copy: allowed records in a zip with a manifest of hashes; the copy itself is recorded."""
+    from liuhen.documents import rendering
+    from liuhen.documents.models import Document, DocumentStatus
+    from liuhen.media.storage import default_store, read_chunks
+
+    case, store = req.case, default_store()
+    withheld_docs, withheld_recs = marked_ids(case, "document"), marked_ids(case, "recording")
+    if current_mark("case", case.pk) != Mark.NONE:
+        raise Forbidden("案件整体已标注保密，不予复制（R11）")
+    manifest: dict[str, object] = {
+        "case_no": case.case_no,
+        "request": req.pk,
+        "requester": req.requester_name,
+        "files": [],
+        "withheld": [],
+    }
+    files: list[dict[str, object]] = manifest["files"]  # type: ignore[assignment]
+    withheld: list[str] = manifest["withheld"]  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory() as tmp:
+        package = Path(tmp) / "copy.zip"
+        with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED) as zf:
+            docs = Document.objects.filter(case=case, status=DocumentStatus.FINAL, corrections__isnull=True)
+            for doc in docs.order_by("id"):
+                if doc.pk in withheld_docs:
+                    withheld.append(f"文书 {doc.type.name}（保密）")
+                    continue
+                data = rendering.pdf(doc)
+                name = f"documents/{doc.pk:04d}-{doc.type.name}.pdf"
+                zf.writestr(name, data)
+                files.append(
+                    {
+                        "file": name,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "size": len(data),
+                        "source": f"document:{doc.pk}",
+                        "content_sha256": doc.content_sha256,
+                    }
+                )
+            for rec in case.recordings.select_related("blob").order_by("id"):
+                if rec.pk in withheld_recs:
+                    withheld.append(f"音像 {rec.file_name}（保密）")
+                    continue
+                name = f"media/{rec.pk:04d}-{rec.file_name}"
+                with zf.open(name, "w", force_zip64=True) as out:
+                    for chunk in store.open_range(rec.blob_id):
+                        out.write(chunk)
+                files.append(
+                    {"file": name, "sha256": rec.blob_id, "size": rec.blob.size, "source": f"recording:{rec.pk}"}
+                )
+            manifest_bytes = canonical.dumps(manifest)
+            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        with package.open("rb") as fh:
+            stored = store.put(read_chunks(fh))
+    req.status = CopyStatus.APPROVED
+    req.package_sha256 = stored.sha256
+    req.manifest = manifest_bytes.decode()
+    req.save(update_fields=["status", "package_sha256", "manifest"])
+    ledger.append(
+        actor=actor,
+        action="copy.provided",
+        subject_type="copy_request",
+        subject_id=req.pk,
+        case_ref=case.pk,
+        body={
+            "case_no": case.case_no,
+            "package_sha256": stored.sha256,
+            "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
+            "files": len(files),
+            "withheld": withheld,
+        },
+    )

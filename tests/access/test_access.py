@@ -1,0 +1,324 @@
+"""Read requests (调阅, R9), confidentiality marks (R11) and copy requests (R10, R12)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from liuhen.access import services as access
+from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest
+from liuhen.accounts.models import Role
+from liuhen.accounts.services import create_token
+from liuhen.cases.models import Case, ReadRequest
+from liuhen.core.documents.catalogue import BY_CODE
+from liuhen.core.errors import Forbidden, InvalidInput, NotFound
+from liuhen.documents import services as documents
+from liuhen.ledger.models import Event
+from liuhen.media.models import Blob
+from tests.conftest import make_user
+from tests.documents.conftest import sample_data, sample_signatures
+
+pytestmark = pytest.mark.django_db
+
+
+def web(user):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api(user):  # type: ignore[no-untyped-def]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {create_token(actor=None, user=user)}")
+
+
+def final_document(cast, case, code: str = "inspection_transcript"):  # type: ignore[no-untyped-def]
+    t = BY_CODE[code]
+    draft = documents.create_document(actor=cast.handler, case=case, code=code, data=sample_data(t))
+    return documents.finalise(actor=cast.handler, document=draft, signatures=sample_signatures(t))
+
+
+def events(action: str) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(e.body) for e in Event.objects.filter(action=action).order_by("seq")]
+
+
+# -- registered viewing with approval (R9) ---------------------------------------------------------------------
+
+
+def test_reading_another_units_case_needs_an_approved_request(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    doc = final_document(cast, case)
+    outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
+    page = web(outsider).get(f"/cases/{case.pk}/")
+    assert page.status_code == 403 and "调阅申请" in page.content.decode()
+    assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 404  # no way round the case
+
+    r = web(outsider).post(f"/cases/{case.pk}/read-request/", {"purpose": "关联案件核查"})
+    assert r.status_code == 302 and r["Location"] == "/read-requests/"
+    req = ReadRequest.objects.get()
+    assert req.status == "pending" and web(outsider).get(f"/cases/{case.pk}/").status_code == 403  # not yet
+
+    listing = web(cast.unit_head).get("/read-requests/").content.decode()
+    assert "关联案件核查" in listing and case.case_no in listing
+    with pytest.raises(Forbidden):  # an officer cannot approve, nor the head of another unit
+        access.decide_read(actor=cast.second_officer, request=req, approve=True, opinion="同意")
+    r = web(cast.unit_head).post(f"/read-requests/{req.pk}/decide/", {"approve": "1", "opinion": "同意调阅"})
+    assert r.status_code == 302
+    req.refresh_from_db()
+    assert req.status == "approved" and req.decided_by == cast.unit_head
+    assert req.expires_at is not None and req.expires_at - req.decided_at == timedelta(days=7)
+
+    assert web(outsider).get(f"/cases/{case.pk}/").status_code == 200
+    assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 200
+    read = [e for e in events("record.read") if e["case_no"] == case.case_no][-1]
+    assert read["purpose"] == "经批准调阅：关联案件核查"
+    assert [e["approve"] for e in events("read.decided")] == [True]
+    # the grant opens reading, not working on the case
+    assert api(outsider).post(
+        f"/api/v1/cases/{case.pk}/documents", {}, content_type="application/json"
+    ).status_code in (
+        403,
+        422,
+    )
+    assert case.pk in set(access.cases_in_scope(outsider, access.Action.CASE_VIEW).values_list("pk", flat=True))
+
+    ReadRequest.objects.filter(pk=req.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert web(outsider).get(f"/cases/{case.pk}/").status_code == 403  # expired
+
+
+def test_refused_read_request_opens_nothing(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
+    created = api(outsider).post(
+        f"/api/v1/cases/{case.pk}/read-requests", {"purpose": "学习参考"}, content_type="application/json"
+    )
+    assert created.status_code == 201 and created.json()["status"] == "pending"
+    again = api(outsider).post(
+        f"/api/v1/cases/{case.pk}/read-requests", {"purpose": "再次申请"}, content_type="application/json"
+    )
+    assert again.status_code == 422 and "审批中" in again.json()["detail"]
+    decided = api(cast.leader).post(
+        f"/api/v1/read-requests/{created.json()['id']}/decide",
+        {"approve": False, "opinion": "与工作无关"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "refused"
+    assert decided.json()["expires_at"] is None
+    r = api(outsider).get(f"/api/v1/cases/{case.pk}")
+    assert r.status_code == 403 and "read-requests" in r.json()["hint"]
+    assert api(outsider).get("/api/v1/read-requests").json()[0]["opinion"] == "与工作无关"
+
+
+def test_read_requests_are_refused_where_they_make_no_sense(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    from liuhen.accounts import services as accounts
+
+    case = make_case()
+    with pytest.raises(InvalidInput, match="已在您的查看范围内"):
+        access.request_read(actor=cast.handler, case_id=case.pk, purpose="承办")
+    outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
+    with pytest.raises(InvalidInput, match="目的"):
+        access.request_read(actor=outsider, case_id=case.pk, purpose="  ")
+    other = accounts.create_agency(actor=None, name="别处应急管理局", short_name="别应急")
+    stranger = make_user(other, None, "stranger", Role.OFFICER)
+    with pytest.raises(NotFound):  # another agency's case is not there to ask for
+        access.request_read(actor=stranger, case_id=case.pk, purpose="核查")
+    with pytest.raises(NotFound):
+        access.request_read(actor=outsider, case_id=case.pk + 1000, purpose="核查")
+    head2 = make_user(agency, units[1], "head2", Role.UNIT_HEAD, "CERT-8")
+    req = access.request_read(actor=head2, case_id=case.pk, purpose="交叉检查")
+    with pytest.raises(Forbidden):  # the head of the requester's own unit is not the head of the case's unit
+        access.decide_read(actor=head2, request=req, approve=True, opinion="同意")
+    assert ReadRequest.objects.get().status == "pending"
+
+
+# -- confidentiality marks (R11) -------------------------------------------------------------------------------
+
+
+def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    doc = final_document(cast, case)
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/marks",
+        {"subject_type": "document", "subject_id": doc.pk, "mark": "trade_secret", "reason": "含企业工艺参数"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["mark_label"] == "商业秘密"
+    assert events("record.marked")[-1]["mark"] == "trade_secret"
+    # the archivist sees the agency's cases but not what is marked (CONFIDENTIAL: none)
+    archivist = web(cast.archivist)
+    assert archivist.get(f"/cases/{case.pk}/").status_code == 200
+    assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 403
+    assert api(cast.archivist).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 403
+    assert web(cast.second_officer).get(f"/documents/{doc.pk}/pdf/").status_code == 200  # a handling officer may
+    access.set_mark(
+        actor=cast.handler, case=case, subject_type="document", subject_id=doc.pk, mark="none", reason="已解密"
+    )
+    assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 200
+    assert ConfidentialityMark.objects.count() == 2  # the lifted mark stays on record
+
+
+def test_a_marked_case_leaves_the_lists_of_those_who_may_not_see_it(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case, other = make_case(), make_case()
+    access.set_mark(
+        actor=cast.handler, case=case, subject_type="case", subject_id=case.pk, mark="state_secret", reason="涉密"
+    )
+    listed = {c["id"] for c in api(cast.archivist).get("/api/v1/cases").json()["items"]}
+    assert case.pk not in listed and other.pk in listed
+    r = api(cast.archivist).get(f"/api/v1/cases/{case.pk}")
+    assert r.status_code == 403 and "保密" in r.json()["detail"]
+    assert case.case_no not in web(cast.archivist).get("/cases/").content.decode()
+    assert case.pk in {c["id"] for c in api(cast.leader).get("/api/v1/cases").json()["items"]}
+
+
+def test_marks_are_refused_without_right_reason_or_subject(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case, other = make_case(), make_case()
+    doc = final_document(cast, other)
+    with pytest.raises(Forbidden):
+        access.set_mark(
+            actor=cast.archivist, case=case, subject_type="case", subject_id=case.pk, mark="trade_secret", reason="x"
+        )
+    with pytest.raises(InvalidInput, match="不属于本案"):
+        access.set_mark(
+            actor=cast.handler, case=case, subject_type="document", subject_id=doc.pk, mark="trade_secret", reason="x"
+        )
+    with pytest.raises(InvalidInput, match="理由"):
+        access.set_mark(
+            actor=cast.handler, case=case, subject_type="case", subject_id=case.pk, mark="trade_secret", reason=" "
+        )
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/marks",
+        {"subject_type": "case", "subject_id": case.pk, "mark": "top_secret", "reason": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and "top_secret" in r.json()["detail"]
+    assert not ConfidentialityMark.objects.exists()
+
+
+# -- copy requests (R10, R12) ----------------------------------------------------------------------------------
+
+
+def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    from liuhen.media import services as media
+    from tests.media.conftest import synthesise
+
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    shown = final_document(cast, case)
+    secret = final_document(cast, case, "inquiry_transcript")
+    rec = media.ingest_file(
+        actor=None, path=synthesise(tmp_path / "scene.mp4"), officer=cast.handler, case=case
+    ).recording
+    access.set_mark(
+        actor=cast.handler,
+        case=case,
+        subject_type="document",
+        subject_id=secret.pk,
+        mark="personal_privacy",
+        reason="含证人身份信息",
+    )
+    client = web(cast.handler)
+    client.post(
+        f"/cases/{case.pk}/copy-requests/",
+        {"requester_kind": "party", "requester_name": "明山建材有限公司", "reason": "申请复制案卷材料"},
+    )
+    req = CopyRequest.objects.get()
+    assert req.status == "pending"
+    with pytest.raises(Forbidden):  # an officer does not approve copies
+        access.decide_copy(actor=cast.second_officer, request=req, approve=True, reason="同意")
+    r = web(cast.unit_head).post(f"/copy-requests/{req.pk}/decide/", {"approve": "1", "reason": "同意提供"})
+    assert r.status_code == 302
+    req.refresh_from_db()
+    assert req.status == "approved" and len(req.package_sha256) == 64
+
+    download = client.get(f"/copy-requests/{req.pk}/package/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    data = b"".join(download.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == req.package_sha256  # the copy given is the copy recorded
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        for entry in manifest["files"]:
+            assert hashlib.sha256(zf.read(entry["file"])).hexdigest() == entry["sha256"]
+        names = zf.namelist()
+    sources = {f["source"] for f in manifest["files"]}
+    assert f"document:{shown.pk}" in sources and f"recording:{rec.pk}" in sources
+    assert f"document:{secret.pk}" not in sources and not any("询问笔录" in n for n in names)
+    assert manifest["withheld"] == ["文书 询问笔录（保密）"]
+    assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
+    provided = events("copy.provided")[-1]
+    assert provided["package_sha256"] == req.package_sha256 and provided["withheld"] == manifest["withheld"]
+    history = client.get(f"/api/v1/cases/{case.pk}/access-history", HTTP_X_LIUHEN_PURPOSE="x").json()
+    assert any(h["what"] == "复制件" and h["channel"] == "download" for h in history)
+
+
+def test_a_refused_copy_request_changes_nothing(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    final_document(cast, case)
+    req = access.request_copy(
+        actor=cast.handler, case=case, requester_kind="party", requester_name="张某", reason="复制"
+    )
+    before = (Blob.objects.count(), list(Case.objects.values()), Event.objects.filter(action="copy.provided").count())
+    r = api(cast.unit_head).post(
+        f"/api/v1/copy-requests/{req.pk}/decide",
+        {"approve": False, "reason": "涉及正在调查的事项"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "refused"
+    assert (
+        Blob.objects.count(),
+        list(Case.objects.values()),
+        Event.objects.filter(action="copy.provided").count(),
+    ) == before
+    req.refresh_from_db()
+    assert req.package_sha256 == "" and req.manifest == ""
+    assert api(cast.handler).get(f"/api/v1/copy-requests/{req.pk}/package").status_code == 404
+    again = api(cast.unit_head).post(
+        f"/api/v1/copy-requests/{req.pk}/decide",
+        {"approve": True, "reason": "改为同意"},
+        content_type="application/json",
+    )
+    assert again.status_code == 422 and CopyDecision.objects.count() == 1  # a decision is not taken back
+
+
+def test_court_copy_needs_the_legal_unit_and_the_handling_unit(
+    tmp_path, blob_root, cast, agency, units, make_case
+) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    final_document(cast, case)
+    req = access.request_copy(
+        actor=cast.legal_reviewer,
+        case=case,
+        requester_kind="court",
+        requester_name="某区人民法院",
+        reason="行政诉讼举证",
+    )
+    head2 = make_user(agency, units[1], "head2", Role.UNIT_HEAD, "CERT-8")
+    with pytest.raises(Forbidden):  # the head of another unit is not the handling unit's head
+        access.decide_copy(actor=head2, request=req, approve=True, reason="同意")
+    access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
+    req.refresh_from_db()
+    assert req.status == "pending" and not req.package_sha256  # R12: the legal unit has not signed yet
+    with pytest.raises(InvalidInput, match="已签署"):
+        access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="再次同意")
+    access.decide_copy(actor=cast.legal_reviewer, request=req, approve=True, reason="法制机构同意")
+    req.refresh_from_db()
+    assert req.status == "approved" and req.package_sha256
+    assert sorted(d.role for d in req.decisions.all()) == ["legal_reviewer", "unit_head"]
+
+
+def test_a_case_marked_as_a_whole_is_not_copied(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    access.set_mark(
+        actor=cast.handler, case=case, subject_type="case", subject_id=case.pk, mark="state_secret", reason="涉密"
+    )
+    req = access.request_copy(
+        actor=cast.handler, case=case, requester_kind="party", requester_name="张某", reason="复制"
+    )
+    with pytest.raises(Forbidden, match="整体已标注保密"):
+        access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
+    req.refresh_from_db()
+    assert req.status == "pending" and not CopyDecision.objects.exists()  # the refusal rolled everything back
