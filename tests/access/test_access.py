@@ -155,6 +155,8 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     assert archivist.get(f"/cases/{case.pk}/").status_code == 200
     assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 403
     assert api(cast.archivist).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 403
+    assert doc.pk not in {d["id"] for d in api(cast.archivist).get("/api/v1/documents").json()["items"]}
+    assert doc.pk in {d["id"] for d in api(cast.leader).get("/api/v1/documents").json()["items"]}
     assert web(cast.second_officer).get(f"/documents/{doc.pk}/pdf/").status_code == 200  # a handling officer may
     access.set_mark(
         actor=cast.handler, case=case, subject_type="document", subject_id=doc.pk, mark="none", reason="已解密"
@@ -248,6 +250,17 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path,
     assert f"document:{shown.pk}" in sources and f"recording:{rec.pk}" in sources
     assert f"document:{secret.pk}" not in sources and not any("询问笔录" in n for n in names)
     assert manifest["withheld"] == ["文书 询问笔录（保密）"]
+    access.set_mark(
+        actor=cast.handler,
+        case=case,
+        subject_type="recording",
+        subject_id=rec.pk,
+        mark="trade_secret",
+        reason="厂区工艺",
+    )
+    assert api(cast.archivist).get(f"/api/v1/cases/{case.pk}/recordings").json() == []
+    assert web(cast.archivist).get(f"/media/{rec.pk}/stream/").status_code == 403
+    assert len(api(cast.unit_head).get(f"/api/v1/cases/{case.pk}/recordings").json()) == 1
     assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
     provided = events("copy.provided")[-1]
     assert provided["package_sha256"] == req.package_sha256 and provided["withheld"] == manifest["withheld"]

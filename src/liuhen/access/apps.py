@@ -7,7 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = "调阅与复制"
 
     def ready(self) -> None:
-        from liuhen.access.services import guard, hidden_cases
+        from liuhen.access.services import guard, hidden
         from liuhen.cases.access import add_guard
 
-        add_guard(guard, hidden_cases)
+        add_guard(guard, hidden)

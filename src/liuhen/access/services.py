@@ -35,10 +35,15 @@ def current_mark(subject_type: str, subject_id: int) -> str:
     return row or Mark.NONE
 
 
+def _newest(rows: QuerySet[ConfidentialityMark]) -> dict[int, tuple[str, int]]:
+    """subject id → (mark in force, case id): the newest mark wins (a later "none" lifts an earlier one)."""
+    return {
+        sid: (mark, case_id) for sid, mark, case_id in rows.order_by("id").values_list("subject_id", "mark", "case_id")
+    }
+
+
 def _marked(rows: QuerySet[ConfidentialityMark]) -> set[int]:
-    """Subjects whose newest mark is a confidentiality mark (a later "none" lifts an earlier one)."""
-    newest: dict[int, str] = dict(rows.order_by("id").values_list("subject_id", "mark"))
-    return {sid for sid, mark in newest.items() if mark != Mark.NONE}
+    return {sid for sid, (mark, _) in _newest(rows).items() if mark != Mark.NONE}
 
 
 def marked_ids(case: Case, subject_type: str) -> set[int]:
@@ -52,12 +57,22 @@ def guard(user: User, case: Case, subject_type: str, subject_id: int) -> None:
         raise Forbidden(f"该{'案件' if subject_type == 'case' else '记录'}已标注保密，您的角色无权查阅（R11）")
 
 
-def hidden_cases(user: User) -> set[int]:
-    """R11: cases marked as a whole are left out of the lists of users the table does not let see them."""
-    marked = _marked(ConfidentialityMark.objects.filter(subject_type="case"))
+def hidden(user: User, subject_type: str) -> set[int]:
+    """R11: marked cases, documents or recordings that this user's lists leave out (the permission table does not
+    let them see what is marked in that case)."""
+    marked = {
+        sid: case_id
+        for sid, (mark, case_id) in _newest(ConfidentialityMark.objects.filter(subject_type=subject_type)).items()
+        if mark != Mark.NONE
+    }
     if not marked:
         return set()
-    return {case.pk for case in Case.objects.filter(pk__in=marked) if not allowed(user, Action.CONFIDENTIAL, case)}
+    refused = {
+        case.pk
+        for case in Case.objects.filter(pk__in=set(marked.values()))
+        if not allowed(user, Action.CONFIDENTIAL, case)
+    }
+    return {sid for sid, case_id in marked.items() if case_id in refused}
 
 
 def _belongs(case: Case, subject_type: str, subject_id: int) -> bool:

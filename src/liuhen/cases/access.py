@@ -112,23 +112,30 @@ def cases_in_scope(user: User, action: Action) -> QuerySet[Case]:
     if action in GRANTED_ACTIONS:
         where |= Q(pk__in=granted_case_ids(user))
     qs = qs.filter(where)
-    hidden = {case_id for hide in _HIDERS for case_id in hide(user)}
+    hidden = hidden_records(user, "case")
     return qs.exclude(pk__in=hidden) if hidden else qs
 
 
 RecordGuard = Callable[[User, Case, str, int], None]
-CaseHider = Callable[[User], set[int]]
+RecordHider = Callable[[User, str], set[int]]
 _GUARDS: list[RecordGuard] = []
-_HIDERS: list[CaseHider] = []
+_HIDERS: list[RecordHider] = []
 
 
-def add_guard(guard: RecordGuard, hider: CaseHider | None = None) -> None:
+def add_guard(guard: RecordGuard, hider: RecordHider | None = None) -> None:
     """Other apps add refusals for marked items (R11) without cases importing them: ``guard`` refuses one
-    record, ``hider`` names the cases a user's lists leave out."""
+    record, ``hider`` names the cases, documents or recordings a user's lists leave out."""
     if guard not in _GUARDS:
         _GUARDS.append(guard)
     if hider is not None and hider not in _HIDERS:
         _HIDERS.append(hider)
+
+
+def hidden_records(user: User, subject_type: str) -> set[int]:
+    """Ids of the records of this type that are marked and not for this user (R11)."""
+    if user.is_superuser:
+        return set()
+    return {sid for hide in _HIDERS for sid in hide(user, subject_type)}
 
 
 def check_record(user: User, case: Case, subject_type: str, subject_id: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from liuhen.accounts.models import User
-from liuhen.cases.access import check_record
+from liuhen.cases.access import check_record, hidden_records
 from liuhen.cases.queries import visible_cases
 from liuhen.core.documents import display
 from liuhen.core.errors import NotFound
@@ -15,11 +15,19 @@ from liuhen.documents.models import Document
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
+    """Documents for lists: those of visible cases, less the marked ones not for this role (R11)."""
+    qs = _of_visible_cases(user)
+    hidden = hidden_records(user, "document")
+    return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+def _of_visible_cases(user: User) -> QuerySet[Document]:
     return Document.objects.select_related("case").filter(case__in=visible_cases(user))
 
 
 def get_document(user: User, document_id: int) -> Document:
-    doc = visible_documents(user).filter(pk=document_id).first()
+    """One document; a marked one outside the role's rights is refused with its reason (403, R11)."""
+    doc = _of_visible_cases(user).filter(pk=document_id).first()
     if doc is None:
         raise NotFound("文书不存在或无权查看")
     check_record(user, doc.case, "document", doc.pk)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from liuhen.accounts.models import User
+from liuhen.cases.access import hidden_records
 from liuhen.cases.queries import get_case
 from liuhen.core.permissions import Action
 from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
@@ -48,8 +49,10 @@ def describe(r: Recording) -> dict[str, Any]:
 @router.get("/cases/{case_id}/recordings", response=list[dict[str, Any]], summary="案件的音像记录")
 @needs(Action.CASE_VIEW)
 def case_recordings(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = get_case(_user(request), case_id)
-    return [describe(r) for r in case.recordings.select_related("blob", "device", "officer").order_by("recorded_from")]
+    user = _user(request)
+    case = get_case(user, case_id)
+    rows = case.recordings.select_related("blob", "device", "officer").exclude(pk__in=hidden_records(user, "recording"))
+    return [describe(r) for r in rows.order_by("recorded_from")]
 
 
 @router.get("/cases/{case_id}/av-gaps", response=list[dict[str, Any]], summary="缺少音像记录的必录活动（AV1–AV4）")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import User
-from liuhen.cases.access import check_record, register_read
+from liuhen.cases.access import check_record, hidden_records, register_read
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
 from liuhen.core.permissions import Action
@@ -30,15 +30,18 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def visible_recordings(user: User) -> QuerySet[Recording]:
-    """Recordings of cases the user may see, and the agency's unlinked ones."""
-    return Recording.objects.select_related("blob", "case", "device", "officer").filter(
+def visible_recordings(user: User, *, lists: bool = True) -> QuerySet[Recording]:
+    """Recordings of cases the user may see, and the agency's unlinked ones; lists leave out marked ones that
+    are not for this role (R11), while opening one says why it is refused."""
+    qs = Recording.objects.select_related("blob", "case", "device", "officer").filter(
         Q(case__in=visible_cases(user)) | Q(case__isnull=True, officer__agency=user.agency)
     )
+    hidden = hidden_records(user, "recording") if lists else set()
+    return qs.exclude(pk__in=hidden) if hidden else qs
 
 
 def _recording(request: HttpRequest, recording_id: int) -> Recording:
-    rec = visible_recordings(_user(request)).filter(pk=recording_id).first()
+    rec = visible_recordings(_user(request), lists=False).filter(pk=recording_id).first()
     if rec is None:
         raise Http404("音像记录不存在或无权查看")
     if rec.case is not None:
