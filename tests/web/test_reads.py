@@ -85,3 +85,8 @@ def test_stream_start_is_registered_but_seeking_is_not(tmp_path, blob_root, cast
     web.get(f"/media/{rec.pk}/stream/", HTTP_RANGE="bytes=1000-2000")
     streams = [r for r in reads() if r["channel"] == "stream"]
     assert len(streams) == 1 and streams[0]["what"] == "a.mp4"
+    page = web.get(f"/media/{rec.pk}/access/").content.decode()  # the recording's own history
+    assert "调阅记录：a.mp4" in page and "承办本案" in page
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(actor=None, user=cast.handler)}")
+    history = api.get(f"/api/v1/recordings/{rec.pk}/access-history").json()
+    assert [(h["channel"], h["actor"]) for h in history] == [("stream", "officer1")]

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from liuhen.accounts.models import User
-from liuhen.cases.access import hidden_records
+from liuhen.cases.access import access_history, hidden_records
 from liuhen.cases.queries import get_case
 from liuhen.core.permissions import Action
 from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
@@ -85,3 +85,14 @@ def av_rules(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for r in AV_RULES
     ]
+
+
+@router.get(
+    "/recordings/{recording_id}/access-history",
+    response=list[dict[str, Any]],
+    summary="音像记录的调阅记录（谁、何时、为何、以何种方式）",
+)
+@needs(Action.CASE_VIEW)
+def recording_access_history(request: HttpRequest, recording_id: int) -> list[dict[str, Any]]:
+    rec = queries.get_recording(_user(request), recording_id)
+    return access_history(rec.case, "recording", rec.pk) if rec.case is not None else []

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from liuhen.accounts.models import User
+from liuhen.cases.access import check_record, hidden_records
 from liuhen.cases.models import ActKind, Case
-from liuhen.core.errors import InvalidInput
+from liuhen.cases.queries import visible_cases
+from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.rules.av import BY_ACTIVITY, AVRule
 from liuhen.core.stages import Fact
 from liuhen.media.models import Recording
@@ -21,6 +23,25 @@ class AVGap:
     rule: AVRule
     occurred_at: datetime
     act_id: int
+
+
+def visible_recordings(user: User, *, lists: bool = True) -> QuerySet[Recording]:
+    """Recordings of cases the user may see, and the agency's unlinked ones; lists leave out marked ones that
+    are not for this role (R11), while opening one says why it is refused."""
+    qs = Recording.objects.select_related("blob", "case", "device", "officer").filter(
+        Q(case__in=visible_cases(user)) | Q(case__isnull=True, officer__agency=user.agency)
+    )
+    hidden = hidden_records(user, "recording") if lists else set()
+    return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+def get_recording(user: User, recording_id: int) -> Recording:
+    rec = visible_recordings(user, lists=False).filter(pk=recording_id).first()
+    if rec is None:
+        raise NotFound("音像记录不存在或无权查看")
+    if rec.case is not None:
+        check_record(user, rec.case, "recording", rec.pk)
+    return rec
 
 
 def av_gaps(case: Case) -> list[AVGap]:

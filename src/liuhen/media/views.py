@@ -7,17 +7,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import User
-from liuhen.cases.access import check_record, hidden_records, register_read
+from liuhen.cases.access import access_history, register_read
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
+from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
-from liuhen.media import services
+from liuhen.media import queries, services
 from liuhen.media.models import Device, Recording
 from liuhen.media.storage import BlobMissing, default_store
 from liuhen.web import reads
@@ -30,23 +30,11 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def visible_recordings(user: User, *, lists: bool = True) -> QuerySet[Recording]:
-    """Recordings of cases the user may see, and the agency's unlinked ones; lists leave out marked ones that
-    are not for this role (R11), while opening one says why it is refused."""
-    qs = Recording.objects.select_related("blob", "case", "device", "officer").filter(
-        Q(case__in=visible_cases(user)) | Q(case__isnull=True, officer__agency=user.agency)
-    )
-    hidden = hidden_records(user, "recording") if lists else set()
-    return qs.exclude(pk__in=hidden) if hidden else qs
-
-
 def _recording(request: HttpRequest, recording_id: int) -> Recording:
-    rec = visible_recordings(_user(request), lists=False).filter(pk=recording_id).first()
-    if rec is None:
-        raise Http404("音像记录不存在或无权查看")
-    if rec.case is not None:
-        check_record(_user(request), rec.case, "recording", rec.pk)
-    return rec
+    try:
+        return queries.get_recording(_user(request), recording_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 @login_required
@@ -243,3 +231,12 @@ def device_assign(request: HttpRequest, device_id: int) -> HttpResponse:
         f"已分配给 {officer.display_name}",
     )
     return redirect("media_devices")
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def access(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The recording's own access history: every playback and download start, who, when and why (R9)."""
+    rec = _recording(request, recording_id)
+    rows = access_history(rec.case, "recording", rec.pk) if rec.case is not None else []
+    return render(request, "media/access.html", {"recording": rec, "rows": rows})

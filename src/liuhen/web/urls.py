@@ -29,6 +29,7 @@ urlpatterns = [
     path("documents/<int:document_id>/pdf/", document_views.document_pdf, name="document_pdf"),
     path("media/<int:recording_id>/stream/", media_views.stream, name="media_stream"),
     path("media/<int:recording_id>/poster/", media_views.poster, name="media_poster"),
+    path("media/<int:recording_id>/access/", media_views.access, name="media_access"),
     path("media/unlinked/", media_views.unlinked, name="media_unlinked"),
     path("media/upload/", media_views.upload_page, name="media_upload"),
     path("media/<int:recording_id>/interruption/", media_views.interruption, name="media_interruption"),
