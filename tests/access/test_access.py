@@ -115,6 +115,17 @@ def test_refused_read_request_opens_nothing(cast, agency, units, make_case) -> N
     assert api(outsider).get("/api/v1/read-requests").json()[0]["opinion"] == "与工作无关"
 
 
+def test_a_read_request_by_case_number(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
+    client = web(outsider)
+    r = client.post("/read-requests/", {"case_no": "不存在〔2026〕1号", "purpose": "核查"}, follow=True)
+    assert "未找到案号为“不存在〔2026〕1号”的案件" in r.content.decode() and not ReadRequest.objects.exists()
+    r = client.post("/read-requests/", {"case_no": case.case_no, "purpose": "关联案件核查"}, follow=True)
+    assert "调阅申请已提交" in r.content.decode()
+    assert ReadRequest.objects.get().case == case
+
+
 def test_read_requests_are_refused_where_they_make_no_sense(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     from liuhen.accounts import services as accounts
 

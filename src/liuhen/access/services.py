@@ -173,6 +173,14 @@ def request_read(*, actor: User, case_id: int, purpose: str) -> ReadRequest:
     return req
 
 
+def case_id_by_number(actor: User, case_no: str) -> int:
+    """The case a 调阅 request names by its number, among those of the actor's agency and below (R9)."""
+    case = Case.objects.filter(case_no=case_no.strip()).first() if case_no.strip() else None
+    if case is None or relation(actor, case) is None:
+        raise InvalidInput(f"未找到案号为“{case_no.strip()}”的案件")
+    return case.pk
+
+
 def read_requests_for(user: User) -> QuerySet[ReadRequest]:
     """One's own read requests, and the pending ones one may decide."""
     mine = Q(requested_by=user)

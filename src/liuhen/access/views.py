@@ -39,7 +39,19 @@ def read_request(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @page_needs(Action.READ_REQUEST)
 def read_requests(request: HttpRequest) -> HttpResponse:
+    """My 调阅 requests and those I may decide; a POST asks for a case by its number."""
     user = _user(request)
+    if request.method == "POST":
+        _run(
+            request,
+            lambda: services.request_read(
+                actor=user,
+                case_id=services.case_id_by_number(user, request.POST.get("case_no", "")),
+                purpose=request.POST.get("purpose", ""),
+            ),
+            "调阅申请已提交，待审批",
+        )
+        return redirect("read_requests")
     rows = list(services.read_requests_for(user)[:200])
     return render(
         request,
