@@ -64,6 +64,8 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     req = ReadRequest.objects.get()
     assert req.status == "pending" and web(outsider).get(f"/cases/{case.pk}/").status_code == 403  # not yet
 
+    assert "待我审批的调阅申请（1）" in web(cast.unit_head).get("/").content.decode()
+    assert "待我审批的调阅申请" not in web(cast.second_officer).get("/").content.decode()
     listing = web(cast.unit_head).get("/read-requests/").content.decode()
     assert "关联案件核查" in listing and case.case_no in listing
     with pytest.raises(Forbidden):  # an officer cannot approve, nor the head of another unit

@@ -17,6 +17,7 @@ from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest,
 from liuhen.accounts.models import Role, User
 from liuhen.cases.access import allowed, cases_in_scope, relation, require
 from liuhen.cases.models import Case, ReadRequest, ReadRequestStatus
+from liuhen.cases.queries import read_requests_to_decide
 from liuhen.core import canonical
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import READ_GRANT_DAYS, Action
@@ -183,10 +184,9 @@ def case_id_by_number(actor: User, case_no: str) -> int:
 
 def read_requests_for(user: User) -> QuerySet[ReadRequest]:
     """One's own read requests, and the pending ones one may decide."""
-    mine = Q(requested_by=user)
-    decidable = Q(status=ReadRequestStatus.PENDING, case__in=cases_in_scope(user, Action.APPROVE))
+    mine = ReadRequest.objects.filter(requested_by=user)
     return (
-        ReadRequest.objects.filter(mine | decidable)
+        ReadRequest.objects.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=read_requests_to_decide(user).values("pk")))
         .select_related("case", "requested_by", "decided_by")
         .order_by("-requested_at")
     )

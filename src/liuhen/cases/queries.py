@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases.access import cases_in_scope, get_viewable
-from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case
+from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case, ReadRequest, ReadRequestStatus
 from liuhen.core import periods, stages
 from liuhen.core.errors import CalendarYearUnknown, RuleViolation
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
@@ -142,6 +142,15 @@ def filter_cases(
     if unit:
         qs = qs.filter(unit_id=unit)
     return qs.order_by("-created_at", "-id")
+
+
+def read_requests_to_decide(user: User) -> QuerySet[ReadRequest]:
+    """Pending 调阅 requests on cases where this user may approve (R9), other than their own."""
+    return (
+        ReadRequest.objects.filter(status=ReadRequestStatus.PENDING, case__in=cases_in_scope(user, Action.APPROVE))
+        .exclude(requested_by=user)
+        .select_related("case", "requested_by", "decided_by")
+    )
 
 
 def pending_approvals(user: User) -> QuerySet[Approval]:
