@@ -1,4 +1,4 @@
-"""Read requests (调阅, R9), confidentiality marks (R11) and copy requests (R10, R12)."""
+"""调阅 (access) requests (R9), confidentiality marks (R11) and copy requests (R10, R12)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from liuhen.access import services as access
 from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest
 from liuhen.accounts.models import Role
 from liuhen.accounts.services import create_token
-from liuhen.cases.models import Case, ReadRequest
+from liuhen.cases.models import AccessRequest, Case
 from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.documents import services as documents
@@ -59,18 +59,18 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     assert page.status_code == 403 and "调阅申请" in page.content.decode()
     assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 404  # no way round the case
 
-    r = web(outsider).post(f"/cases/{case.pk}/read-request/", {"purpose": "关联案件核查"})
-    assert r.status_code == 302 and r["Location"] == "/read-requests/"
-    req = ReadRequest.objects.get()
+    r = web(outsider).post(f"/cases/{case.pk}/access-request/", {"purpose": "关联案件核查"})
+    assert r.status_code == 302 and r["Location"] == "/access-requests/"
+    req = AccessRequest.objects.get()
     assert req.status == "pending" and web(outsider).get(f"/cases/{case.pk}/").status_code == 403  # not yet
 
     assert "待我审批的调阅申请（1）" in web(cast.unit_head).get("/").content.decode()
     assert "待我审批的调阅申请" not in web(cast.second_officer).get("/").content.decode()
-    listing = web(cast.unit_head).get("/read-requests/").content.decode()
+    listing = web(cast.unit_head).get("/access-requests/").content.decode()
     assert "关联案件核查" in listing and case.case_no in listing
     with pytest.raises(Forbidden):  # an officer cannot approve, nor the head of another unit
-        access.decide_read(actor=cast.second_officer, request=req, approve=True, opinion="同意")
-    r = web(cast.unit_head).post(f"/read-requests/{req.pk}/decide/", {"approve": "1", "opinion": "同意调阅"})
+        access.decide_access(actor=cast.second_officer, request=req, approve=True, opinion="同意")
+    r = web(cast.unit_head).post(f"/access-requests/{req.pk}/decide/", {"approve": "1", "opinion": "同意调阅"})
     assert r.status_code == 302
     req.refresh_from_db()
     assert req.status == "approved" and req.decided_by == cast.unit_head
@@ -80,7 +80,7 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 200
     read = [e for e in events("record.read") if e["case_no"] == case.case_no][-1]
     assert read["purpose"] == "经批准调阅：关联案件核查"
-    assert [e["approve"] for e in events("read.decided")] == [True]
+    assert [e["approve"] for e in events("access.decided")] == [True]
     # the grant opens reading, not working on the case
     assert api(outsider).post(
         f"/api/v1/cases/{case.pk}/documents", {}, content_type="application/json"
@@ -90,64 +90,64 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     )
     assert case.pk in set(access.cases_in_scope(outsider, access.Action.CASE_VIEW).values_list("pk", flat=True))
 
-    ReadRequest.objects.filter(pk=req.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    AccessRequest.objects.filter(pk=req.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert web(outsider).get(f"/cases/{case.pk}/").status_code == 403  # expired
 
 
-def test_refused_read_request_opens_nothing(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+def test_refused_access_request_opens_nothing(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
     outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
     created = api(outsider).post(
-        f"/api/v1/cases/{case.pk}/read-requests", {"purpose": "学习参考"}, content_type="application/json"
+        f"/api/v1/cases/{case.pk}/access-requests", {"purpose": "学习参考"}, content_type="application/json"
     )
     assert created.status_code == 201 and created.json()["status"] == "pending"
     again = api(outsider).post(
-        f"/api/v1/cases/{case.pk}/read-requests", {"purpose": "再次申请"}, content_type="application/json"
+        f"/api/v1/cases/{case.pk}/access-requests", {"purpose": "再次申请"}, content_type="application/json"
     )
     assert again.status_code == 422 and "审批中" in again.json()["detail"]
     decided = api(cast.leader).post(
-        f"/api/v1/read-requests/{created.json()['id']}/decide",
+        f"/api/v1/access-requests/{created.json()['id']}/decide",
         {"approve": False, "opinion": "与工作无关"},
         content_type="application/json",
     )
     assert decided.status_code == 200 and decided.json()["status"] == "refused"
     assert decided.json()["expires_at"] is None
     r = api(outsider).get(f"/api/v1/cases/{case.pk}")
-    assert r.status_code == 403 and "read-requests" in r.json()["hint"]
-    assert api(outsider).get("/api/v1/read-requests").json()[0]["opinion"] == "与工作无关"
+    assert r.status_code == 403 and "access-requests" in r.json()["hint"]
+    assert api(outsider).get("/api/v1/access-requests").json()[0]["opinion"] == "与工作无关"
 
 
-def test_a_read_request_by_case_number(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+def test_a_access_request_by_case_number(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
     outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
     client = web(outsider)
-    r = client.post("/read-requests/", {"case_no": "不存在〔2026〕1号", "purpose": "核查"}, follow=True)
-    assert "未找到案号为“不存在〔2026〕1号”的案件" in r.content.decode() and not ReadRequest.objects.exists()
-    r = client.post("/read-requests/", {"case_no": case.case_no, "purpose": "关联案件核查"}, follow=True)
+    r = client.post("/access-requests/", {"case_no": "不存在〔2026〕1号", "purpose": "核查"}, follow=True)
+    assert "未找到案号为“不存在〔2026〕1号”的案件" in r.content.decode() and not AccessRequest.objects.exists()
+    r = client.post("/access-requests/", {"case_no": case.case_no, "purpose": "关联案件核查"}, follow=True)
     assert "调阅申请已提交" in r.content.decode()
-    assert ReadRequest.objects.get().case == case
+    assert AccessRequest.objects.get().case == case
 
 
-def test_read_requests_are_refused_where_they_make_no_sense(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+def test_access_requests_are_refused_where_they_make_no_sense(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     from liuhen.accounts import services as accounts
 
     case = make_case()
     with pytest.raises(InvalidInput, match="已在您的查看范围内"):
-        access.request_read(actor=cast.handler, case_id=case.pk, purpose="承办")
+        access.request_access(actor=cast.handler, case_id=case.pk, purpose="承办")
     outsider = make_user(agency, units[1], "other_unit_officer", Role.OFFICER, "CERT-9")
     with pytest.raises(InvalidInput, match="目的"):
-        access.request_read(actor=outsider, case_id=case.pk, purpose="  ")
+        access.request_access(actor=outsider, case_id=case.pk, purpose="  ")
     other = accounts.create_agency(actor=None, name="别处应急管理局", short_name="别应急")
     stranger = make_user(other, None, "stranger", Role.OFFICER)
     with pytest.raises(NotFound):  # another agency's case is not there to ask for
-        access.request_read(actor=stranger, case_id=case.pk, purpose="核查")
+        access.request_access(actor=stranger, case_id=case.pk, purpose="核查")
     with pytest.raises(NotFound):
-        access.request_read(actor=outsider, case_id=case.pk + 1000, purpose="核查")
+        access.request_access(actor=outsider, case_id=case.pk + 1000, purpose="核查")
     head2 = make_user(agency, units[1], "head2", Role.UNIT_HEAD, "CERT-8")
-    req = access.request_read(actor=head2, case_id=case.pk, purpose="交叉检查")
+    req = access.request_access(actor=head2, case_id=case.pk, purpose="交叉检查")
     with pytest.raises(Forbidden):  # the head of the requester's own unit is not the head of the case's unit
-        access.decide_read(actor=head2, request=req, approve=True, opinion="同意")
-    assert ReadRequest.objects.get().status == "pending"
+        access.decide_access(actor=head2, request=req, approve=True, opinion="同意")
+    assert AccessRequest.objects.get().status == "pending"
 
 
 # -- confidentiality marks (R11) -------------------------------------------------------------------------------

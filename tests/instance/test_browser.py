@@ -150,7 +150,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     assert response is not None and response.status == 403
     assert "调阅须提出申请" in page.locator("main").inner_text()
     page.fill("#purpose", "关联企业案件比对")
-    page.screenshot(path=str(shots / "read-request.png"), full_page=True)
+    page.screenshot(path=str(shots / "access-request.png"), full_page=True)
     page.click("text=提交调阅申请")
     page.wait_for_selector("text=调阅申请已提交，待审批")
     assert "待审批" in page.locator("#mine").inner_text()
@@ -160,7 +160,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.click("header >> text=调阅审批")
     row = page.locator("#to-decide tr:has-text('关联企业案件比对')")
     row.locator("input[name=opinion]").fill("同意，限本次比对使用")
-    page.screenshot(path=str(shots / "read-approval.png"), full_page=True)
+    page.screenshot(path=str(shots / "access-approval.png"), full_page=True)
     row.locator("button[name=approve][value='1']").click()
     page.wait_for_selector("text=审批意见已签署")
     page.click("text=退出")

@@ -73,7 +73,7 @@ def test_every_operation_for_every_role(role: str, agency, units, cast, make_cas
         "token_id": user.api_tokens.get().pk,
         "alert_id": 999999,
         "request_id": copy.pk,
-        "read_request_id": 999999,
+        "access_request_id": 999999,
         "recording_id": 999999,
     }
     wrong = []

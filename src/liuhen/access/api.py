@@ -1,4 +1,4 @@
-"""Read requests, confidentiality marks and copy requests over the API."""
+"""调阅 (access) requests, confidentiality marks and copy requests over the API."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from liuhen.access import services
 from liuhen.access.models import CopyRequest
 from liuhen.access.views import package_response
 from liuhen.accounts.models import User
-from liuhen.cases.models import ReadRequest
+from liuhen.cases.models import AccessRequest
 from liuhen.cases.queries import get_case
 from liuhen.core.permissions import Action
 from liuhen.web.permissions import needs
@@ -21,11 +21,11 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class ReadRequestIn(Schema):
+class AccessRequestIn(Schema):
     purpose: str
 
 
-def describe_read(req: ReadRequest) -> dict[str, Any]:
+def describe_access(req: AccessRequest) -> dict[str, Any]:
     return {
         "id": req.pk,
         "case_id": req.case_id,
@@ -41,35 +41,35 @@ def describe_read(req: ReadRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/cases/{case_id}/read-requests", response={201: dict[str, Any]}, summary="调阅申请（R9）")
-@needs(Action.READ_REQUEST)
-def request_read(request: HttpRequest, case_id: int, payload: ReadRequestIn) -> Status[dict[str, Any]]:
-    req = services.request_read(actor=_user(request), case_id=case_id, purpose=payload.purpose)
-    return Status(201, describe_read(req))
+@router.post("/cases/{case_id}/access-requests", response={201: dict[str, Any]}, summary="调阅申请（R9）")
+@needs(Action.ACCESS_REQUEST)
+def request_access(request: HttpRequest, case_id: int, payload: AccessRequestIn) -> Status[dict[str, Any]]:
+    req = services.request_access(actor=_user(request), case_id=case_id, purpose=payload.purpose)
+    return Status(201, describe_access(req))
 
 
-@router.get("/read-requests", response=list[dict[str, Any]], summary="我的调阅申请和待我审批的调阅申请")
-@needs(Action.READ_REQUEST)
-def read_requests(request: HttpRequest) -> list[dict[str, Any]]:
-    return [describe_read(r) for r in services.read_requests_for(_user(request))[:200]]
+@router.get("/access-requests", response=list[dict[str, Any]], summary="我的调阅申请和待我审批的调阅申请")
+@needs(Action.ACCESS_REQUEST)
+def access_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    return [describe_access(r) for r in services.access_requests_for(_user(request))[:200]]
 
 
-class ReadDecisionIn(Schema):
+class AccessDecisionIn(Schema):
     approve: bool
     opinion: str
 
 
-@router.post("/read-requests/{read_request_id}/decide", response=dict[str, Any], summary="审批调阅申请（R9）")
+@router.post("/access-requests/{access_request_id}/decide", response=dict[str, Any], summary="审批调阅申请（R9）")
 @needs(Action.APPROVE)
-def decide_read(request: HttpRequest, read_request_id: int, payload: ReadDecisionIn) -> dict[str, Any]:
+def decide_access(request: HttpRequest, access_request_id: int, payload: AccessDecisionIn) -> dict[str, Any]:
     user = _user(request)
-    req = services.decide_read(
+    req = services.decide_access(
         actor=user,
-        request=services.get_read_request(user, read_request_id),
+        request=services.get_access_request(user, access_request_id),
         approve=payload.approve,
         opinion=payload.opinion,
     )
-    return describe_read(req)
+    return describe_access(req)
 
 
 class MarkIn(Schema):

@@ -1,4 +1,4 @@
-"""Read requests (R9), confidentiality marks (R11) and copy requests (R10, R12). Each command is ledgered."""
+"""调阅 (access) requests (R9), confidentiality marks (R11) and copy requests (R10, R12). Each command is ledgered."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from django.utils import timezone
 from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest, CopyStatus, Mark, RequesterKind
 from liuhen.accounts.models import Role, User
 from liuhen.cases.access import allowed, cases_in_scope, relation, require
-from liuhen.cases.models import Case, ReadRequest, ReadRequestStatus
-from liuhen.cases.queries import read_requests_to_decide
+from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
+from liuhen.cases.queries import access_requests_to_decide
 from liuhen.core import canonical
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
-from liuhen.core.permissions import READ_GRANT_DAYS, Action
+from liuhen.core.permissions import ACCESS_GRANT_DAYS, Action
 from liuhen.ledger import services as ledger
 
 SUBJECTS = {"case", "document", "recording"}
@@ -147,9 +147,9 @@ def request_copy(*, actor: User, case: Case, requester_kind: str, requester_name
     return req
 
 
-def request_read(*, actor: User, case_id: int, purpose: str) -> ReadRequest:
+def request_access(*, actor: User, case_id: int, purpose: str) -> AccessRequest:
     """调阅申请 (R9) for a case of one's agency (or below it) that is outside one's scope."""
-    require(actor, Action.READ_REQUEST)
+    require(actor, Action.ACCESS_REQUEST)
     case = Case.objects.filter(pk=case_id).first()
     if case is None or relation(actor, case) is None:
         raise NotFound("案件不存在或无权查看")
@@ -157,16 +157,16 @@ def request_read(*, actor: User, case_id: int, purpose: str) -> ReadRequest:
         raise InvalidInput("该案件已在您的查看范围内，无须申请")
     if not purpose.strip():
         raise InvalidInput("须说明调阅目的")
-    if ReadRequest.objects.filter(case=case, requested_by=actor, status=ReadRequestStatus.PENDING).exists():
+    if AccessRequest.objects.filter(case=case, requested_by=actor, status=AccessRequestStatus.PENDING).exists():
         raise InvalidInput("您对该案件的调阅申请正在审批中")
     with transaction.atomic():
-        req = ReadRequest.objects.create(
+        req = AccessRequest.objects.create(
             case=case, requested_by=actor, purpose=purpose.strip()[:200], requested_at=timezone.now()
         )
         ledger.append(
             actor=actor,
-            action="read.requested",
-            subject_type="read_request",
+            action="access.requested",
+            subject_type="access_request",
             subject_id=req.pk,
             case_ref=case.pk,
             body={"case_no": case.case_no, "purpose": req.purpose},
@@ -182,43 +182,45 @@ def case_id_by_number(actor: User, case_no: str) -> int:
     return case.pk
 
 
-def read_requests_for(user: User) -> QuerySet[ReadRequest]:
-    """One's own read requests, and the pending ones one may decide."""
-    mine = ReadRequest.objects.filter(requested_by=user)
+def access_requests_for(user: User) -> QuerySet[AccessRequest]:
+    """One's own access requests, and the pending ones one may decide."""
+    mine = AccessRequest.objects.filter(requested_by=user)
     return (
-        ReadRequest.objects.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=read_requests_to_decide(user).values("pk")))
+        AccessRequest.objects.filter(
+            Q(pk__in=mine.values("pk")) | Q(pk__in=access_requests_to_decide(user).values("pk"))
+        )
         .select_related("case", "requested_by", "decided_by")
         .order_by("-requested_at")
     )
 
 
-def get_read_request(user: User, read_request_id: int) -> ReadRequest:
-    req = read_requests_for(user).filter(pk=read_request_id).first()
+def get_access_request(user: User, access_request_id: int) -> AccessRequest:
+    req = access_requests_for(user).filter(pk=access_request_id).first()
     if req is None:
         raise NotFound("调阅申请不存在或无权查看")
     return req
 
 
 @transaction.atomic
-def decide_read(*, actor: User, request: ReadRequest, approve: bool, opinion: str) -> ReadRequest:
-    """The head of the case's unit or a leader approves (valid READ_GRANT_DAYS) or refuses, with reasons."""
-    req = ReadRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+def decide_access(*, actor: User, request: AccessRequest, approve: bool, opinion: str) -> AccessRequest:
+    """The head of the case's unit or a leader approves (valid ACCESS_GRANT_DAYS) or refuses, with reasons."""
+    req = AccessRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
     require(actor, Action.APPROVE, req.case)
     if req.requested_by_id == actor.pk:
         raise Forbidden("不能审批本人的调阅申请")
-    if req.status != ReadRequestStatus.PENDING:
+    if req.status != AccessRequestStatus.PENDING:
         raise InvalidInput(f"该申请已{req.get_status_display()}")
     if not opinion.strip():
         raise InvalidInput("须填写审批意见")
     now = timezone.now()
-    req.status = ReadRequestStatus.APPROVED if approve else ReadRequestStatus.REFUSED
+    req.status = AccessRequestStatus.APPROVED if approve else AccessRequestStatus.REFUSED
     req.decided_by, req.decided_at, req.opinion = actor, now, opinion.strip()
-    req.expires_at = now + timedelta(days=READ_GRANT_DAYS) if approve else None
+    req.expires_at = now + timedelta(days=ACCESS_GRANT_DAYS) if approve else None
     req.save(update_fields=["status", "decided_by", "decided_at", "opinion", "expires_at"])
     ledger.append(
         actor=actor,
-        action="read.decided",
-        subject_type="read_request",
+        action="access.decided",
+        subject_type="access_request",
         subject_id=req.pk,
         case_ref=req.case_id,
         body={

@@ -26,36 +26,36 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 @require_POST
-@page_needs(Action.READ_REQUEST)
-def read_request(request: HttpRequest, case_id: int) -> HttpResponse:
+@page_needs(Action.ACCESS_REQUEST)
+def access_request(request: HttpRequest, case_id: int) -> HttpResponse:
     ok = _run(
         request,
-        lambda: services.request_read(actor=_user(request), case_id=case_id, purpose=request.POST.get("purpose", "")),
+        lambda: services.request_access(actor=_user(request), case_id=case_id, purpose=request.POST.get("purpose", "")),
         "调阅申请已提交，待审批",
     )
-    return redirect("read_requests" if ok else f"/cases/{case_id}/")
+    return redirect("access_requests" if ok else f"/cases/{case_id}/")
 
 
 @login_required
-@page_needs(Action.READ_REQUEST)
-def read_requests(request: HttpRequest) -> HttpResponse:
+@page_needs(Action.ACCESS_REQUEST)
+def access_requests(request: HttpRequest) -> HttpResponse:
     """My 调阅 requests and those I may decide; a POST asks for a case by its number."""
     user = _user(request)
     if request.method == "POST":
         _run(
             request,
-            lambda: services.request_read(
+            lambda: services.request_access(
                 actor=user,
                 case_id=services.case_id_by_number(user, request.POST.get("case_no", "")),
                 purpose=request.POST.get("purpose", ""),
             ),
             "调阅申请已提交，待审批",
         )
-        return redirect("read_requests")
-    rows = list(services.read_requests_for(user)[:200])
+        return redirect("access_requests")
+    rows = list(services.access_requests_for(user)[:200])
     return render(
         request,
-        "access/read_requests.html",
+        "access/access_requests.html",
         {
             "mine": [r for r in rows if r.requested_by_id == user.pk],
             "to_decide": [r for r in rows if r.requested_by_id != user.pk],
@@ -67,17 +67,17 @@ def read_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @page_needs(Action.APPROVE)
-def read_decide(request: HttpRequest, read_request_id: int) -> HttpResponse:
+def access_decide(request: HttpRequest, access_request_id: int) -> HttpResponse:
     user = _user(request)
-    req = services.get_read_request(user, read_request_id)
+    req = services.get_access_request(user, access_request_id)
     _run(
         request,
-        lambda: services.decide_read(
+        lambda: services.decide_access(
             actor=user, request=req, approve=request.POST.get("approve") == "1", opinion=request.POST.get("opinion", "")
         ),
         "审批意见已签署",
     )
-    return redirect("read_requests")
+    return redirect("access_requests")
 
 
 @login_required

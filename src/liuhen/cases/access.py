@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuhen.accounts.models import Agency, User
-from liuhen.cases.models import Case, ReadRequest, ReadRequestStatus
+from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.core.errors import Forbidden, NotFound
 from liuhen.core.permissions import Action, Scope, covers, scope
 
@@ -35,24 +35,24 @@ def relation(user: User, case: Case) -> Scope | None:
     return None
 
 
-# what an approved 调阅 request opens (R9): seeing the case and reading its records, nothing more
+# what an approved access request opens (R9): seeing the case and reading its records, nothing more
 GRANTED_ACTIONS = {Action.CASE_VIEW, Action.RECORD_READ}
 
 
-def active_grant(user: User, case: Case) -> ReadRequest | None:
-    """The user's approved, unexpired read request for this case (R9)."""
+def active_grant(user: User, case: Case) -> AccessRequest | None:
+    """The user's approved, unexpired access request for this case (R9)."""
     return (
-        ReadRequest.objects.filter(
-            requested_by=user, case=case, status=ReadRequestStatus.APPROVED, expires_at__gt=timezone.now()
+        AccessRequest.objects.filter(
+            requested_by=user, case=case, status=AccessRequestStatus.APPROVED, expires_at__gt=timezone.now()
         )
         .order_by("-expires_at")
         .first()
     )
 
 
-def granted_case_ids(user: User) -> QuerySet[ReadRequest, int]:
-    return ReadRequest.objects.filter(
-        requested_by=user, status=ReadRequestStatus.APPROVED, expires_at__gt=timezone.now()
+def granted_case_ids(user: User) -> QuerySet[AccessRequest, int]:
+    return AccessRequest.objects.filter(
+        requested_by=user, status=AccessRequestStatus.APPROVED, expires_at__gt=timezone.now()
     ).values_list("case_id", flat=True)
 
 
@@ -80,7 +80,7 @@ ACTION_LABELS = {
     Action.CASE_WORK: "办理案件",
     Action.APPROVE: "审核、批准",
     Action.RECORD_READ: "查阅文书和音像",
-    Action.READ_REQUEST: "申请调阅",
+    Action.ACCESS_REQUEST: "申请调阅",
     Action.CONFIDENTIAL: "查阅涉密内容",
     Action.COPY_REQUEST: "申请复制",
     Action.COPY_DECIDE: "审批复制",
@@ -145,8 +145,8 @@ def check_record(user: User, case: Case, subject_type: str, subject_id: int) -> 
         guard(user, case, subject_type, subject_id)
 
 
-class ReadApprovalRequired(Forbidden):
-    """A case of one's agency outside one's scope: it can be read once a read request is approved (R9)."""
+class AccessApprovalRequired(Forbidden):
+    """A case of one's agency outside one's scope: it can be read once a access request is approved (R9)."""
 
     def __init__(self, case: Case) -> None:
         super().__init__("该案件不在您的查看范围内；调阅须提出申请，经批准并登记（R9）")
@@ -161,7 +161,7 @@ def get_viewable(user: User, case_id: int) -> Case:
     if case is None or (rel is None and not user.is_superuser):
         raise NotFound("案件不存在或无权查看")
     if not allowed(user, Action.CASE_VIEW, case):
-        raise ReadApprovalRequired(case)
+        raise AccessApprovalRequired(case)
     check_record(user, case, "case", case.pk)
     return case
 

@@ -230,31 +230,31 @@ class ApprovalStep(models.Model):
         return f"{self.get_role_display()} {self.signed_name}"
 
 
-class ReadRequestStatus(models.TextChoices):
+class AccessRequestStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REFUSED = "refused", "不予批准"
 
 
-class ReadRequest(models.Model):
+class AccessRequest(models.Model):
     """调阅申请 (R9): reading a case outside one's scope, approved by whoever may approve on that case. Each
     step is a ledger event; an approved request lets its requester read the case until ``expires_at``."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="read_requests", verbose_name="案件")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_requests", verbose_name="案件")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="read_requests", verbose_name="申请人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_requests", verbose_name="申请人"
     )
     purpose = models.CharField("调阅目的", max_length=200)
     requested_at = models.DateTimeField("申请时间")
     status = models.CharField(
-        "状态", max_length=20, choices=ReadRequestStatus.choices, default=ReadRequestStatus.PENDING
+        "状态", max_length=20, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="read_decisions",
+        related_name="access_decisions",
         verbose_name="审批人",
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
@@ -263,7 +263,7 @@ class ReadRequest(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "调阅申请"
-        indexes = [models.Index(fields=["requested_by", "status"], name="read_request_user")]
+        indexes = [models.Index(fields=["requested_by", "status"], name="access_request_user")]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_status_display()}"

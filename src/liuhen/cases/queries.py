@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases.access import cases_in_scope, get_viewable
-from liuhen.cases.models import ActKind, Approval, ApprovalKind, ApprovalStatus, Case, ReadRequest, ReadRequestStatus
+from liuhen.cases.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    ActKind,
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
+    Case,
+)
 from liuhen.core import periods, stages
 from liuhen.core.errors import CalendarYearUnknown, RuleViolation
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
@@ -144,10 +152,10 @@ def filter_cases(
     return qs.order_by("-created_at", "-id")
 
 
-def read_requests_to_decide(user: User) -> QuerySet[ReadRequest]:
+def access_requests_to_decide(user: User) -> QuerySet[AccessRequest]:
     """Pending 调阅 requests on cases where this user may approve (R9), other than their own."""
     return (
-        ReadRequest.objects.filter(status=ReadRequestStatus.PENDING, case__in=cases_in_scope(user, Action.APPROVE))
+        AccessRequest.objects.filter(status=AccessRequestStatus.PENDING, case__in=cases_in_scope(user, Action.APPROVE))
         .exclude(requested_by=user)
         .select_related("case", "requested_by", "decided_by")
     )

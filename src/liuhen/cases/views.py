@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
             "pending": queries.pending_approvals(user),
-            "reads_to_decide": queries.read_requests_to_decide(user).count(),
+            "access_to_decide": queries.access_requests_to_decide(user).count(),
             "alerts": deadline_queries.unread_alerts(user)[:20],
             "counts": deadline_queries.counts(user, "mine"),
         },

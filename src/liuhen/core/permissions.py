@@ -8,9 +8,9 @@ Scopes, narrowest first:
 - oversight: the agency and the agencies below it (superior agencies, supervision, legal and petition
   offices retrieve records for their work, R9).
 
-Reading outside one's scope (R9: 调阅须经批准): a role with READ_REQUEST may ask, stating a purpose, for a
+Reading outside one's scope (R9: 调阅须经批准): a role with ACCESS_REQUEST may ask, stating a purpose, for a
 case of its own agency; whoever may APPROVE on that case (the head of the case's unit, a leader) approves or
-refuses; an approved request lets that user view the case and read its records for READ_GRANT_DAYS, every
+refuses; an approved request lets that user view the case and read its records for ACCESS_GRANT_DAYS, every
 read registered under the approved purpose.
 
 Every API operation and web page names its action; a test walks every operation × every role against
@@ -33,7 +33,7 @@ class Scope(StrEnum):
 RANK = {Scope.NONE: 0, Scope.OWN: 1, Scope.UNIT: 2, Scope.AGENCY: 3, Scope.OVERSIGHT: 4}
 
 
-READ_GRANT_DAYS = 7
+ACCESS_GRANT_DAYS = 7
 
 
 class Action(StrEnum):
@@ -43,7 +43,7 @@ class Action(StrEnum):
     CASE_WORK = "case_work"  # steps, acts, approvals proposed, documents drafted, media linked
     APPROVE = "approve"  # sign as 审核人 or 批准人 (the services check which)
     RECORD_READ = "record_read"  # open a record's content: documents, recordings (registered, R9)
-    READ_REQUEST = "read_request"  # ask to read a case outside one's scope (调阅申请, R9; see READ_GRANT_DAYS)
+    ACCESS_REQUEST = "access_request"  # ask to read a case outside one's scope (调阅申请, R9; see ACCESS_GRANT_DAYS)
     CONFIDENTIAL = "confidential"  # see what is marked secret or private (R11)
     COPY_REQUEST = "copy_request"  # request copies for a party, a court or a reconsideration body (R10, R12)
     COPY_DECIDE = "copy_decide"  # approve or refuse a copy request (R10: the handling unit's head)
@@ -70,7 +70,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: OWN,
         Action.APPROVE: NO,
         Action.RECORD_READ: UNIT,
-        Action.READ_REQUEST: AG,
+        Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: OWN,
         Action.COPY_REQUEST: OWN,
         Action.COPY_DECIDE: NO,
@@ -85,7 +85,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: UNIT,
         Action.APPROVE: UNIT,
         Action.RECORD_READ: UNIT,
-        Action.READ_REQUEST: AG,
+        Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: UNIT,
         Action.COPY_REQUEST: UNIT,
         Action.COPY_DECIDE: UNIT,
@@ -100,7 +100,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: AG,
         Action.APPROVE: NO,
         Action.RECORD_READ: AG,
-        Action.READ_REQUEST: AG,
+        Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: AG,
         Action.COPY_REQUEST: AG,
         Action.COPY_DECIDE: AG,
@@ -115,7 +115,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: AG,
         Action.APPROVE: AG,
         Action.RECORD_READ: OV,
-        Action.READ_REQUEST: AG,
+        Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: AG,
         Action.COPY_REQUEST: AG,
         Action.COPY_DECIDE: AG,
@@ -130,7 +130,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: AG,
         Action.APPROVE: NO,
         Action.RECORD_READ: AG,
-        Action.READ_REQUEST: AG,
+        Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: NO,
         Action.COPY_REQUEST: AG,
         Action.COPY_DECIDE: NO,
@@ -145,7 +145,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: NO,
         Action.APPROVE: NO,
         Action.RECORD_READ: OV,
-        Action.READ_REQUEST: OV,
+        Action.ACCESS_REQUEST: OV,
         Action.CONFIDENTIAL: NO,
         Action.COPY_REQUEST: NO,
         Action.COPY_DECIDE: NO,
@@ -160,7 +160,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.CASE_WORK: NO,
         Action.APPROVE: NO,
         Action.RECORD_READ: NO,
-        Action.READ_REQUEST: NO,
+        Action.ACCESS_REQUEST: NO,
         Action.CONFIDENTIAL: NO,
         Action.COPY_REQUEST: NO,
         Action.COPY_DECIDE: NO,

@@ -11,7 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from liuhen.access.api import router as access_router
 from liuhen.accounts.api import router as accounts_router
 from liuhen.accounts.services import user_for_token
-from liuhen.cases.access import PurposeRequired, ReadApprovalRequired
+from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
 from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, NotFound, RuleViolation, StageError
@@ -75,9 +75,9 @@ def purpose_required(request: HttpRequest, exc: PurposeRequired) -> HttpResponse
     return _error(request, 428, {"detail": str(exc), "hint": "用 purpose 参数或 X-Liuhen-Purpose 请求头说明调阅目的"})
 
 
-@api.exception_handler(ReadApprovalRequired)
-def read_approval_required(request: HttpRequest, exc: ReadApprovalRequired) -> HttpResponse:
-    hint = f"POST /api/v1/cases/{exc.case.pk}/read-requests 提出调阅申请，经批准后可查阅"
+@api.exception_handler(AccessApprovalRequired)
+def read_approval_required(request: HttpRequest, exc: AccessApprovalRequired) -> HttpResponse:
+    hint = f"POST /api/v1/cases/{exc.case.pk}/access-requests 提出调阅申请，经批准后可查阅"
     return _error(request, 403, {"detail": str(exc), "hint": hint})
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from liuhen.cases.access import PurposeRequired, ReadApprovalRequired
+from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.core.errors import Forbidden, NotFound
 
 
@@ -21,9 +21,9 @@ class DomainErrorsMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, PurposeRequired):
             return render(request, "web/purpose.html", {"message": str(exception), "path": request.path}, status=403)
-        if isinstance(exception, ReadApprovalRequired):
+        if isinstance(exception, AccessApprovalRequired):
             return render(
-                request, "web/read_request.html", {"message": str(exception), "case": exception.case}, status=403
+                request, "web/access_request.html", {"message": str(exception), "case": exception.case}, status=403
             )
         if isinstance(exception, Forbidden):
             return HttpResponse(str(exception), status=403, content_type="text/plain; charset=utf-8")
