@@ -221,8 +221,16 @@ def register_read(
         )
 
 
-def access_history(case: Case, subject_type: str | None = None, subject_id: str | int | None = None) -> list[dict]:
-    """The reads of a case, or of one of its records, newest first."""
+def access_history(
+    case: Case,
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 500,
+) -> list[dict]:
+    """The reads of a case, or of one of its records, newest first; a page of ``limit`` from ``offset`` (the
+    ledger keeps them all)."""
     import json
 
     from liuhen.ledger.models import Event
@@ -231,7 +239,7 @@ def access_history(case: Case, subject_type: str | None = None, subject_id: str 
     if subject_type is not None:
         qs = qs.filter(subject_type=subject_type, subject_id=str(subject_id))
     out = []
-    for e in qs.order_by("-seq")[:500]:
+    for e in qs.order_by("-seq")[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]:
         body = json.loads(e.body)
         out.append(
             {

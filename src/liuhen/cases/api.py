@@ -223,8 +223,9 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
     "/{case_id}/access-history", response=list[dict[str, Any]], summary="调阅记录（谁、何时、为何、以何种方式）"
 )
 @needs(Action.CASE_VIEW)
-def case_access_history(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    return access_history(queries.get_case(_user(request), case_id))
+def case_access_history(request: HttpRequest, case_id: int, offset: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+    """Newest first, at most 500 per page; page on with ``offset``."""
+    return access_history(queries.get_case(_user(request), case_id), offset=offset, limit=limit)
 
 
 class TransitionIn(Schema):
