@@ -165,7 +165,11 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     assert events("record.marked")[-1]["mark"] == "trade_secret"
     # the archivist sees the agency's cases but not what is marked (CONFIDENTIAL: none)
     archivist = web(cast.archivist)
-    assert archivist.get(f"/cases/{case.pk}/").status_code == 200
+    case_page = archivist.get(f"/cases/{case.pk}/")
+    assert (
+        case_page.status_code == 200
+        and '现场检查笔录</a> <span class="badge warn">保密</span>' in case_page.content.decode()
+    )
     assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 403
     assert api(cast.archivist).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 403
     assert doc.pk not in {d["id"] for d in api(cast.archivist).get("/api/v1/documents").json()["items"]}
@@ -272,6 +276,8 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path,
         reason="厂区工艺",
     )
     assert api(cast.archivist).get(f"/api/v1/cases/{case.pk}/recordings").json() == []
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert '<strong>scene.mp4</strong> <span class="badge warn">保密</span>' in page
     assert web(cast.archivist).get(f"/media/{rec.pk}/stream/").status_code == 403
     assert len(api(cast.unit_head).get(f"/api/v1/cases/{case.pk}/recordings").json()) == 1
     assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
