@@ -278,6 +278,7 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path,
     assert api(cast.archivist).get(f"/api/v1/cases/{case.pk}/recordings").json() == []
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert '<strong>scene.mp4</strong> <span class="badge warn">保密</span>' in page
+    assert "scene.mp4" not in web(cast.archivist).get(f"/cases/{case.pk}/").content.decode()
     assert web(cast.archivist).get(f"/media/{rec.pk}/stream/").status_code == 403
     assert len(api(cast.unit_head).get(f"/api/v1/cases/{case.pk}/recordings").json()) == 1
     assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
