@@ -196,3 +196,22 @@ def test_checkpoint_on_demand_is_for_archivists(api, cast, make_case) -> None:  
     assert officer.post("/api/v1/ledger/checkpoints").status_code == 403
     assert archivist.post("/api/v1/ledger/checkpoints").status_code == 201
     assert archivist.post("/api/v1/ledger/checkpoints").status_code == 200
+
+
+def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from liuhen.accounts.models import ApiToken
+
+    case = make_case()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {accounts.create_token(actor=None, user=cast.handler)}")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(f"/api/v1/cases/{case.pk}").status_code == 200
+    stamped = ApiToken.objects.get(user=cast.handler).last_used_at
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(f"/api/v1/cases/{case.pk}").status_code == 200
+    token_sql = [[q["sql"] for q in run.captured_queries if "accounts_apitoken" in q["sql"]] for run in (first, second)]
+    assert [len(t) for t in token_sql] == [2, 1]  # the lookup, and the stamp only the first time
+    assert token_sql[0][1].startswith("UPDATE") and stamped is not None
+    assert ApiToken.objects.get(user=cast.handler).last_used_at == stamped

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -215,6 +215,9 @@ def revoke_tokens(*, actor: User | None, user: User, prefix: str = "") -> int:
     return len(rows)
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -223,7 +226,10 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.is_active:
         return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        # a write per call would cost a durable commit on every API read; a minute's resolution is enough
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
 
 

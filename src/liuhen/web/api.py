@@ -10,7 +10,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from liuhen.access.api import router as access_router
 from liuhen.accounts.api import router as accounts_router
-from liuhen.accounts.services import user_for_token
 from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
@@ -19,11 +18,12 @@ from liuhen.deadlines.api import router as deadlines_router
 from liuhen.documents.api import router as documents_router
 from liuhen.ledger.api import router as ledger_router
 from liuhen.media.api import router as media_router
+from liuhen.web.permissions import token_user
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
+        user = token_user(request, token)
         if user is not None:
             request.user = user
         return user

@@ -22,13 +22,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 ACTION_ATTR = "liuhen_action"
 
 
+TOKEN_USER_ATTR = "_liuhen_token_user"
+
+
+def token_user(request: HttpRequest, token: str) -> Any:
+    """The user of a bearer token, looked up once per request (the role check and the API's auth both ask)."""
+    if not hasattr(request, TOKEN_USER_ATTR):
+        setattr(request, TOKEN_USER_ATTR, user_for_token(token))
+    return getattr(request, TOKEN_USER_ATTR)
+
+
 def request_user(request: HttpRequest) -> Any:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return user_for_token(header[7:].strip())
+        return token_user(request, header[7:].strip())
     return None
 
 
