@@ -180,6 +180,8 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     )
     assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 200
     assert ConfidentialityMark.objects.count() == 2  # the lifted mark stays on record
+    listed = api(cast.handler).get(f"/api/v1/cases/{case.pk}/marks").json()
+    assert [(m["mark"], m["reason"]) for m in listed] == [("trade_secret", "含企业工艺参数"), ("none", "已解密")]
 
 
 def test_a_marked_case_leaves_the_lists_of_those_who_may_not_see_it(cast, make_case) -> None:  # type: ignore[no-untyped-def]
@@ -301,6 +303,8 @@ def test_a_refused_copy_request_changes_nothing(tmp_path, blob_root, cast, make_
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["status"] == "refused"
+    listed = api(cast.handler).get(f"/api/v1/cases/{case.pk}/copy-requests").json()
+    assert listed[0]["decisions"] == [{"role": "unit_head", "approve": False, "reason": "涉及正在调查的事项"}]
     assert (
         Blob.objects.count(),
         list(Case.objects.values()),

@@ -79,6 +79,25 @@ class MarkIn(Schema):
     reason: str
 
 
+@router.get("/cases/{case_id}/marks", response=list[dict[str, Any]], summary="案件的保密标识记录（最新的有效）")
+@needs(Action.CASE_VIEW)
+def marks(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = get_case(_user(request), case_id)
+    return [
+        {
+            "id": m.pk,
+            "subject_type": m.subject_type,
+            "subject_id": m.subject_id,
+            "mark": m.mark,
+            "mark_label": m.get_mark_display(),
+            "reason": m.reason,
+            "set_by": m.set_by.username,
+            "set_at": m.set_at.isoformat(),
+        }
+        for m in case.marks.select_related("set_by").order_by("id")
+    ]
+
+
 @router.post("/cases/{case_id}/marks", response={201: dict[str, Any]}, summary="标注或解除保密（R11）")
 @needs(Action.CONFIDENTIAL)
 def mark(request: HttpRequest, case_id: int, payload: MarkIn) -> Status[dict[str, Any]]:
@@ -112,6 +131,13 @@ def describe(req: CopyRequest) -> dict[str, Any]:
         "package_sha256": req.package_sha256,
         "decisions": [{"role": d.role, "approve": d.approve, "reason": d.reason} for d in req.decisions.all()],
     }
+
+
+@router.get("/cases/{case_id}/copy-requests", response=list[dict[str, Any]], summary="案件的复制申请及审批意见")
+@needs(Action.CASE_VIEW)
+def copy_requests(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = get_case(_user(request), case_id)
+    return [describe(r) for r in case.copy_requests.prefetch_related("decisions").order_by("-id")]
 
 
 @router.post("/cases/{case_id}/copy-requests", response={201: dict[str, Any]}, summary="申请复制（R10、R12）")
