@@ -76,7 +76,8 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     assert req.status == "approved" and req.decided_by == cast.unit_head
     assert req.expires_at is not None and req.expires_at - req.decided_at == timedelta(days=7)
 
-    assert web(outsider).get(f"/cases/{case.pk}/").status_code == 200
+    page = web(outsider).get(f"/cases/{case.pk}/").content.decode()
+    assert "调阅申请" in page and "关联案件核查" in page and "同意调阅" in page
     assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 200
     read = [e for e in events("record.read") if e["case_no"] == case.case_no][-1]
     assert read["purpose"] == "经批准调阅：关联案件核查"
@@ -265,6 +266,9 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path,
         for entry in manifest["files"]:
             assert hashlib.sha256(zf.read(entry["file"])).hexdigest() == entry["sha256"]
         names = zf.namelist()
+        listing = zf.read("复制件清单.txt").decode()
+    assert case.case_no in listing and "明山建材有限公司（当事人）" in listing and "询问笔录（保密）" in listing
+    assert all(f["sha256"] in listing for f in manifest["files"])
     sources = {f["source"] for f in manifest["files"]}
     assert f"document:{shown.pk}" in sources and f"recording:{rec.pk}" in sources
     assert f"document:{secret.pk}" not in sources and not any("询问笔录" in n for n in names)

@@ -281,6 +281,23 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
     return req
 
 
+def _listing(req: CopyRequest, files: list[dict[str, object]], withheld: list[str]) -> str:
+    """The human-readable list that goes with the copy: what is in it, each file's SHA-256, what was withheld."""
+    lines = [
+        f"案号：{req.case.case_no}",
+        f"申请人：{req.requester_name}（{req.get_requester_kind_display()}）",
+        f"复制申请编号：{req.pk}",
+        "",
+        "本复制件包含以下文件（SHA-256 可用于核对复制件与留存记录一致）：",
+        *[f"  {f['file']}  {f['size']} 字节  SHA-256 {f['sha256']}" for f in files],
+        "",
+        "依法不予复制的内容（R11：国家秘密、商业秘密、个人隐私）：",
+        *([f"  {w}" for w in withheld] or ["  无"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _provide(actor: User, req: CopyRequest) -> None:
     """The approved copy: allowed records in a zip with a manifest of hashes; the copy itself is recorded."""
     from liuhen.documents import rendering
@@ -333,6 +350,7 @@ def _provide(actor: User, req: CopyRequest) -> None:
                 )
             manifest_bytes = canonical.dumps(manifest)
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+            zf.writestr("复制件清单.txt", _listing(req, files, withheld))
         with package.open("rb") as fh:
             stored = store.put(read_chunks(fh))
     req.status = CopyStatus.APPROVED
