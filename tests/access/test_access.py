@@ -181,6 +181,7 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     )
     assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 200
     assert ConfidentialityMark.objects.count() == 2  # the lifted mark stays on record
+    assert "文书：现场检查笔录（第1版）：含企业工艺参数" in web(cast.handler).get(f"/cases/{case.pk}/").content.decode()
     listed = api(cast.handler).get(f"/api/v1/cases/{case.pk}/marks").json()
     assert [(m["mark"], m["reason"]) for m in listed] == [("trade_secret", "含企业工艺参数"), ("none", "已解密")]
 

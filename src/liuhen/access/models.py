@@ -35,6 +35,17 @@ class ConfidentialityMark(models.Model):
     def __str__(self) -> str:
         return self.get_mark_display()
 
+    @property
+    def subject_label(self) -> str:
+        """What the mark is on, in words: the whole case, a document by its type, a recording by its file."""
+        if self.subject_type == "document":
+            doc = self.case.documents.filter(pk=self.subject_id).first()
+            return f"文书：{doc.type.name}（第{doc.version}版）" if doc else f"文书 #{self.subject_id}"
+        if self.subject_type == "recording":
+            rec = self.case.recordings.filter(pk=self.subject_id).first()
+            return f"音像：{rec.file_name}" if rec else f"音像记录 #{self.subject_id}"
+        return "整个案件"
+
 
 class RequesterKind(models.TextChoices):
     PARTY = "party", "当事人"

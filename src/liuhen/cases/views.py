@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases import presentation, queries, services
-from liuhen.cases.access import access_history, hidden_records
+from liuhen.cases.access import access_history, allowed, hidden_records
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
@@ -149,6 +149,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "deadlines": deadline_queries.for_case(case),
             "access_history": access_history(case)[:30],
             "copy_requests": case.copy_requests.prefetch_related("decisions").order_by("-id"),
+            "can": {
+                a.value: allowed(user, a, case) for a in (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE)
+            },
             "recordings": case.recordings.exclude(pk__in=hidden_records(user, "recording"))
             .select_related("device", "officer", "continues")
             .prefetch_related("interruptions")
