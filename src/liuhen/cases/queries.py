@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -79,8 +79,8 @@ def provide_facts(provider: FactProvider) -> None:
 
 def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     on = on or timezone.localdate()
-    act_kinds = case.acts.values_list("kind", flat=True).distinct()
-    facts: set[str] = {ACT_FACTS[k] for k in act_kinds if k in ACT_FACTS}  # some acts only start deadlines
+    acts = list(case.acts.values_list("kind", "occurred_at"))  # one read serves every act-based fact
+    facts: set[str] = {ACT_FACTS[k] for k, _ in acts if k in ACT_FACTS}  # some acts only start deadlines
     approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
     facts |= {APPROVAL_FACTS[k] for k in approved}
     if len(certified_officers(case, on)) >= 2:
@@ -93,25 +93,20 @@ def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
         facts.add(Fact.SIMPLIFIED_LIMITS)
     if case.extensions == 0:
         facts.add(Fact.NOT_YET_EXTENDED)
-    if hearing_window_closed(case, on):
+    if hearing_window_closed(acts, on):
         facts.add(Fact.HEARING_WINDOW_CLOSED)
     for provider in _FACT_PROVIDERS:
         facts |= provider(case, on)
     return frozenset(facts)
 
 
-def hearing_window_closed(case: Case, on: date) -> bool:
+def hearing_window_closed(acts: list[tuple[str, datetime]], on: date) -> bool:
     """rule D5: the party may ask for a hearing within 5 working days of the rights notice; a decision waits
-    for that window unless the party waived it in writing or already asked (then the hearing gate applies)."""
-    kinds = set(case.acts.values_list("kind", flat=True))
-    if {ActKind.RIGHTS_WAIVER, ActKind.HEARING_REQUEST} & kinds:
+    for that window unless the party waived it in writing or already asked (then the hearing gate applies).
+    ``acts`` are the case's (kind, occurred_at)."""
+    if {ActKind.RIGHTS_WAIVER, ActKind.HEARING_REQUEST} & {kind for kind, _ in acts}:
         return True
-    notice = (
-        case.acts.filter(kind=ActKind.RIGHTS_NOTICE)
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
+    notice = max((at for kind, at in acts if kind == ActKind.RIGHTS_NOTICE), default=None)
     if notice is None:
         return False
     try:
