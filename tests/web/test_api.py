@@ -215,3 +215,27 @@ def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(ca
     assert [len(t) for t in token_sql] == [2, 1]  # the lookup, and the stamp only the first time
     assert token_sql[0][1].startswith("UPDATE") and stamped is not None
     assert ApiToken.objects.get(user=cast.handler).last_used_at == stamped
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases?page=91700342576119908663296",
+        "/api/v1/documents?page=2614302138876870217653288960&page_size=199019",
+        "/api/v1/documents?page_size=0",
+        "/api/v1/cases/{case}/access-history?limit=-6699&offset=12556711963583770624",
+        "/api/v1/calendar/10430957",
+        "/api/v1/calendar/0",
+    ],
+)
+def test_out_of_range_numbers_are_422_not_a_server_error(api, cast, make_case, path) -> None:  # type: ignore[no-untyped-def]
+    """Found by fuzzing the OpenAPI document: numbers past what the database or the calendar can hold."""
+    case = make_case()
+    r = api(cast.leader).get(path.format(case=case.pk), HTTP_X_LIUHEN_PURPOSE="check")
+    assert r.status_code == 422, r.content[:300]
+
+
+def test_a_page_past_the_end_is_empty(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    make_case()
+    body = api(cast.leader).get("/api/v1/cases?page=999999").json()
+    assert body["items"] == [] and body["count"] >= 1

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from liuhen.accounts.models import Agency, Unit, User
 from liuhen.cases import presentation, queries, services
@@ -17,6 +17,7 @@ from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.web import reads
+from liuhen.web.pagination import MAX_OFFSET, Pages
 from liuhen.web.permissions import needs
 
 router = Router(tags=["cases"])
@@ -172,7 +173,7 @@ class CaseFilters(Schema):
 
 @router.get("", response=list[CaseOut], summary="案件列表")
 @needs(Action.CASE_VIEW)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     user = _user(request)
     qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
@@ -223,7 +224,12 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
     "/{case_id}/access-history", response=list[dict[str, Any]], summary="调阅记录（谁、何时、为何、以何种方式）"
 )
 @needs(Action.CASE_VIEW)
-def case_access_history(request: HttpRequest, case_id: int, offset: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+def case_access_history(
+    request: HttpRequest,
+    case_id: int,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Query(500, ge=1, le=500),
+) -> list[dict[str, Any]]:
     """Newest first, at most 500 per page; page on with ``offset``."""
     return access_history(queries.get_case(_user(request), case_id), offset=offset, limit=limit)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from enum import StrEnum
 
 from liuhen.core.errors import CalendarYearUnknown
@@ -106,6 +106,8 @@ class WorkCalendar:
         return count
 
     def special_days(self, year: int) -> list[OfficialDay]:
+        if not MINYEAR <= year <= MAXYEAR:
+            raise CalendarYearUnknown(year)
         self._check(date(year, 1, 1))
         return sorted((v for k, v in self.days.items() if k.year == year), key=lambda o: o.on)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from liuhen.accounts.models import User
 from liuhen.cases.queries import get_case
@@ -13,6 +13,7 @@ from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.models import Document
 from liuhen.web import reads
+from liuhen.web.pagination import Pages
 from liuhen.web.permissions import needs
 
 router = Router(tags=["documents"])
@@ -85,7 +86,7 @@ class DocumentFilters(Schema):
 
 @router.get("/documents", response=list[DocumentRow], summary="文书列表（分页）")
 @needs(Action.CASE_VIEW)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
     return queries.filter_documents(
         queries.visible_documents(_user(request)),
