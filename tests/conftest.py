@@ -41,6 +41,15 @@ def _signing_key() -> None:
     signing.create_key(settings.SIGNING_KEY_PATH)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jobs_run_when_enqueued() -> None:
+    """In-process tests run a queued job at once (Huey's immediate mode); the instance tests use the real consumer
+    of `liuhen serve`."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

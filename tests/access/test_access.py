@@ -226,7 +226,9 @@ def test_marks_are_refused_without_right_reason_or_subject(cast, make_case) -> N
 # -- copy requests (R10, R12) ----------------------------------------------------------------------------------
 
 
-def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+def test_party_copy_approved_by_the_unit_head_withholds_marked_records(
+    tmp_path, blob_root, cast, make_case, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     from liuhen.media import services as media
     from tests.media.conftest import synthesise
 
@@ -253,10 +255,14 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(tmp_path,
     assert req.status == "pending"
     with pytest.raises(Forbidden):  # an officer does not approve copies
         access.decide_copy(actor=cast.second_officer, request=req, approve=True, reason="同意")
-    r = web(cast.unit_head).post(f"/copy-requests/{req.pk}/decide/", {"approve": "1", "reason": "同意提供"})
-    assert r.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True) as queued:  # the package is built by a job
+        r = web(cast.unit_head).post(f"/copy-requests/{req.pk}/decide/", {"approve": "1", "reason": "同意提供"})
+        req.refresh_from_db()
+        assert r.status_code == 302 and req.status == "preparing"
+    assert len(queued) == 1
     req.refresh_from_db()
-    assert req.status == "approved" and len(req.package_sha256) == 64
+    assert req.status == "approved" and len(req.package_sha256) == 64 and req.percent == 100
+    assert "下载复制件" in web(cast.handler).get(f"/copy-requests/{req.pk}/status/").content.decode()
 
     download = client.get(f"/copy-requests/{req.pk}/package/")
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
@@ -327,7 +333,7 @@ def test_a_refused_copy_request_changes_nothing(tmp_path, blob_root, cast, make_
 
 
 def test_court_copy_needs_the_legal_unit_and_the_handling_unit(
-    tmp_path, blob_root, cast, agency, units, make_case
+    tmp_path, blob_root, cast, agency, units, make_case, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     case = make_case(officers=[cast.handler, cast.second_officer])
     final_document(cast, case)
@@ -346,7 +352,8 @@ def test_court_copy_needs_the_legal_unit_and_the_handling_unit(
     assert req.status == "pending" and not req.package_sha256  # R12: the legal unit has not signed yet
     with pytest.raises(InvalidInput, match="已签署"):
         access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="再次同意")
-    access.decide_copy(actor=cast.legal_reviewer, request=req, approve=True, reason="法制机构同意")
+    with django_capture_on_commit_callbacks(execute=True):
+        access.decide_copy(actor=cast.legal_reviewer, request=req, approve=True, reason="法制机构同意")
     req.refresh_from_db()
     assert req.status == "approved" and req.package_sha256
     assert sorted(d.role for d in req.decisions.all()) == ["legal_reviewer", "unit_head"]
@@ -364,3 +371,39 @@ def test_a_case_marked_as_a_whole_is_not_copied(tmp_path, blob_root, cast, make_
         access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
     req.refresh_from_db()
     assert req.status == "pending" and not CopyDecision.objects.exists()  # the refusal rolled everything back
+
+
+def test_a_package_that_fails_says_why_and_is_built_again(
+    tmp_path, blob_root, cast, make_case, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from liuhen.media import services as media
+    from liuhen.media.storage import default_store
+    from tests.media.conftest import synthesise
+
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    rec = media.ingest_file(actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler, case=case).recording
+    path = default_store().path(rec.blob_id)  # type: ignore[attr-defined]
+    kept = tmp_path / "kept"
+    shutil.copy(path, kept)
+    path.chmod(0o600)
+    path.unlink()  # the store has lost the file (what `liuhen verify` would report)
+    req = access.request_copy(
+        actor=cast.handler, case=case, requester_kind="party", requester_name="张某", reason="复制"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
+    req.refresh_from_db()
+    assert req.status == "failed" and "不在存储中" in req.failure and not req.package_sha256
+    assert not Event.objects.filter(action="copy.provided").exists()
+    page = web(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
+    assert "复制件生成失败" in page and "重新生成" in page
+    shutil.copy(kept, path)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api(cast.unit_head).post(f"/api/v1/copy-requests/{req.pk}/retry", content_type="application/json")
+    assert r.status_code == 200
+    req.refresh_from_db()
+    assert req.status == "approved" and req.failure == "" and Event.objects.filter(action="copy.provided").count() == 1
+    again = api(cast.unit_head).post(f"/api/v1/copy-requests/{req.pk}/retry", content_type="application/json")
+    assert again.status_code == 422  # only a failed package is built again

@@ -184,7 +184,9 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.goto(case_url)
     page.fill("#copies input[placeholder=审批意见]", "同意提供，涉密部分不予复制")
     page.click("#copies button[name=approve][value='1']")
-    page.wait_for_selector("text=审批意见已签署", timeout=60000)
+    page.wait_for_selector("text=审批意见已签署")
+    # the package is built by the job queue of `liuhen serve`; the page polls its progress until the link is there
+    page.wait_for_selector("#copies >> text=下载复制件（含哈希清单）", timeout=90000)
     copies = page.locator("#copies")
     assert "已批准" in copies.inner_text() and "下载复制件" in copies.inner_text()
     copies.screenshot(path=str(shots / "copy-request.png"))

@@ -6,7 +6,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema, Status
 
 from liuhen.access import services
-from liuhen.access.models import CopyRequest
+from liuhen.access.models import CopyRequest, CopyStatus
 from liuhen.access.views import package_response
 from liuhen.accounts.models import User
 from liuhen.cases.models import AccessRequest
@@ -129,6 +129,8 @@ def describe(req: CopyRequest) -> dict[str, Any]:
         "status": req.status,
         "status_label": req.get_status_display(),
         "package_sha256": req.package_sha256,
+        "progress_percent": req.percent if req.status == CopyStatus.PREPARING else None,
+        "failure": req.failure,
         "decisions": [{"role": d.role, "approve": d.approve, "reason": d.reason} for d in req.decisions.all()],
     }
 
@@ -167,6 +169,13 @@ def decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str
         actor=user, request=services.get_copy_request(user, request_id), approve=payload.approve, reason=payload.reason
     )
     return describe(req)
+
+
+@router.post("/copy-requests/{request_id}/retry", response=dict[str, Any], summary="重新生成失败的复制件")
+@needs(Action.COPY_DECIDE)
+def retry(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    user = _user(request)
+    return describe(services.retry_package(actor=user, request=services.get_copy_request(user, request_id)))
 
 
 @router.get("/copy-requests/{request_id}/package", summary="复制件（zip，含哈希清单）", response={200: bytes})

@@ -55,7 +55,9 @@ class RequesterKind(models.TextChoices):
 
 class CopyStatus(models.TextChoices):
     PENDING = "pending", "待审批"
+    PREPARING = "preparing", "已批准，正在生成复制件"
     APPROVED = "approved", "已批准（已提供复制件）"
+    FAILED = "failed", "复制件生成失败"
     REFUSED = "refused", "不予复制"
 
 
@@ -69,12 +71,22 @@ class CopyRequest(models.Model):
     requested_at = models.DateTimeField()
     package_sha256 = models.CharField(max_length=64, blank=True)
     manifest = models.TextField(blank=True)
+    provided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="copies_provided"
+    )
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    failure = models.TextField(blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "复制申请"
 
     def __str__(self) -> str:
         return f"{self.requester_name} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.progress_done * 100 // self.progress_total) if self.progress_total else 0
 
 
 class CopyDecision(models.Model):

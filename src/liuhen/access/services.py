@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import tempfile
-import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -18,7 +13,6 @@ from liuhen.accounts.models import Role, User
 from liuhen.cases.access import allowed, cases_in_scope, relation, require
 from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.cases.queries import access_requests_to_decide
-from liuhen.core import canonical
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import ACCESS_GRANT_DAYS, Action
 from liuhen.ledger import services as ledger
@@ -277,97 +271,29 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
         req.status = CopyStatus.REFUSED
         req.save(update_fields=["status"])
     elif set(req.decisions.values_list("role", flat=True)) >= roles:
-        _provide(actor, req)
+        if current_mark("case", req.case_id) != Mark.NONE:
+            raise Forbidden("案件整体已标注保密，不予复制（R11）")
+        req.status, req.provided_by = CopyStatus.PREPARING, actor
+        req.save(update_fields=["status", "provided_by"])
+        transaction.on_commit(lambda: enqueue_package(req.pk))
     return req
 
 
-def _listing(req: CopyRequest, files: list[dict[str, object]], withheld: list[str]) -> str:
-    """The human-readable list that goes with the copy: what is in it, each file's SHA-256, what was withheld."""
-    lines = [
-        f"案号：{req.case.case_no}",
-        f"申请人：{req.requester_name}（{req.get_requester_kind_display()}）",
-        f"复制申请编号：{req.pk}",
-        "",
-        "本复制件包含以下文件（SHA-256 可用于核对复制件与留存记录一致）：",
-        *[f"  {f['file']}  {f['size']} 字节  SHA-256 {f['sha256']}" for f in files],
-        "",
-        "依法不予复制的内容（R11：国家秘密、商业秘密、个人隐私）：",
-        *([f"  {w}" for w in withheld] or ["  无"]),
-        "",
-    ]
-    return "\n".join(lines)
+def enqueue_package(request_id: int) -> None:
+    """Build the package in the job queue (the in-process consumer of `liuhen serve`, or `liuhen worker`)."""
+    from liuhen.access.tasks import build_copy_package
+
+    build_copy_package(request_id)
 
 
-def _provide(actor: User, req: CopyRequest) -> None:
-    """The approved copy: allowed records in a zip with a manifest of hashes; the copy itself is recorded."""
-    from liuhen.documents import rendering
-    from liuhen.documents.models import Document, DocumentStatus
-    from liuhen.media.storage import default_store, read_chunks
-
-    case, store = req.case, default_store()
-    withheld_docs, withheld_recs = marked_ids(case, "document"), marked_ids(case, "recording")
-    if current_mark("case", case.pk) != Mark.NONE:
-        raise Forbidden("案件整体已标注保密，不予复制（R11）")
-    manifest: dict[str, object] = {
-        "case_no": case.case_no,
-        "request": req.pk,
-        "requester": req.requester_name,
-        "files": [],
-        "withheld": [],
-    }
-    files: list[dict[str, object]] = manifest["files"]  # type: ignore[assignment]
-    withheld: list[str] = manifest["withheld"]  # type: ignore[assignment]
-    with tempfile.TemporaryDirectory() as tmp:
-        package = Path(tmp) / "copy.zip"
-        with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED) as zf:
-            docs = Document.objects.filter(case=case, status=DocumentStatus.FINAL, corrections__isnull=True)
-            for doc in docs.order_by("id"):
-                if doc.pk in withheld_docs:
-                    withheld.append(f"文书 {doc.type.name}（保密）")
-                    continue
-                data = rendering.pdf(doc)
-                name = f"documents/{doc.pk:04d}-{doc.type.name}.pdf"
-                zf.writestr(name, data)
-                files.append(
-                    {
-                        "file": name,
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                        "size": len(data),
-                        "source": f"document:{doc.pk}",
-                        "content_sha256": doc.content_sha256,
-                    }
-                )
-            for rec in case.recordings.select_related("blob").order_by("id"):
-                if rec.pk in withheld_recs:
-                    withheld.append(f"音像 {rec.file_name}（保密）")
-                    continue
-                name = f"media/{rec.pk:04d}-{rec.file_name}"
-                with zf.open(name, "w", force_zip64=True) as out:
-                    for chunk in store.open_range(rec.blob_id):
-                        out.write(chunk)
-                files.append(
-                    {"file": name, "sha256": rec.blob_id, "size": rec.blob.size, "source": f"recording:{rec.pk}"}
-                )
-            manifest_bytes = canonical.dumps(manifest)
-            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-            zf.writestr("复制件清单.txt", _listing(req, files, withheld))
-        with package.open("rb") as fh:
-            stored = store.put(read_chunks(fh))
-    req.status = CopyStatus.APPROVED
-    req.package_sha256 = stored.sha256
-    req.manifest = manifest_bytes.decode()
-    req.save(update_fields=["status", "package_sha256", "manifest"])
-    ledger.append(
-        actor=actor,
-        action="copy.provided",
-        subject_type="copy_request",
-        subject_id=req.pk,
-        case_ref=case.pk,
-        body={
-            "case_no": case.case_no,
-            "package_sha256": stored.sha256,
-            "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
-            "files": len(files),
-            "withheld": withheld,
-        },
-    )
+@transaction.atomic
+def retry_package(*, actor: User, request: CopyRequest) -> CopyRequest:
+    """A package whose building failed (a blob missing from the store, a full disk) is built again."""
+    req = CopyRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    require(actor, Action.COPY_DECIDE, req.case)
+    if req.status != CopyStatus.FAILED:
+        raise InvalidInput("只有生成失败的复制件可以重新生成")
+    req.status, req.failure, req.progress_done = CopyStatus.PREPARING, "", 0
+    req.save(update_fields=["status", "failure", "progress_done"])
+    transaction.on_commit(lambda: enqueue_package(req.pk))
+    return req

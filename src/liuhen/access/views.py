@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from liuhen.access import services
 from liuhen.access.models import CopyRequest
 from liuhen.accounts.models import User
+from liuhen.cases.access import allowed
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
 from liuhen.core.errors import NotFound
@@ -131,6 +132,24 @@ def package_response(request: HttpRequest, req: CopyRequest) -> StreamingHttpRes
     response["Content-Length"] = str(store.size(req.package_sha256))
     response["Content-Disposition"] = f'attachment; filename="copy-{req.pk}.zip"'
     return response
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def copy_status(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The status of one copy request, polled while its package is built (a progress bar, then the link)."""
+    req = _copy(request, request_id)
+    can = {"copy_decide": allowed(_user(request), Action.COPY_DECIDE, req.case)}
+    return render(request, "access/_copy_status.html", {"r": req, "can": can})
+
+
+@login_required
+@require_POST
+@page_needs(Action.COPY_DECIDE)
+def copy_retry(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = _copy(request, request_id)
+    _run(request, lambda: services.retry_package(actor=_user(request), request=req), "已重新开始生成复制件")
+    return redirect(f"/cases/{req.case_id}/#copies")
 
 
 @login_required
