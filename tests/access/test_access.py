@@ -347,9 +347,14 @@ def test_court_copy_needs_the_legal_unit_and_the_handling_unit(
     head2 = make_user(agency, units[1], "head2", Role.UNIT_HEAD, "CERT-8")
     with pytest.raises(Forbidden):  # the head of another unit is not the handling unit's head
         access.decide_copy(actor=head2, request=req, approve=True, reason="同意")
+    assert "待我审批的复制申请（1）" in web(cast.unit_head).get("/").content.decode()
+    assert "待我审批的复制申请（1）" in web(cast.legal_reviewer).get("/").content.decode()
     access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
     req.refresh_from_db()
     assert req.status == "pending" and not req.package_sha256  # R12: the legal unit has not signed yet
+    assert "待我审批的复制申请" not in web(cast.unit_head).get("/").content.decode()  # signed already
+    assert "待我审批的复制申请（1）" in web(cast.legal_reviewer).get("/").content.decode()
+    assert "待我审批的复制申请" not in web(head2).get("/").content.decode()  # not the handling unit
     with pytest.raises(InvalidInput, match="已签署"):
         access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="再次同意")
     with django_capture_on_commit_callbacks(execute=True):

@@ -235,6 +235,22 @@ def get_copy_request(user: User, request_id: int) -> CopyRequest:
     return req
 
 
+def copies_to_decide(user: User) -> list[CopyRequest]:
+    """Pending copy requests that still need this user's signature: as the handling unit's head (R10), or as the
+    legal unit for a court or reconsideration body (R12)."""
+    pending = (
+        CopyRequest.objects.filter(status=CopyStatus.PENDING, case__in=cases_in_scope(user, Action.COPY_DECIDE))
+        .exclude(decisions__role=user.role)
+        .select_related("case")
+        .order_by("requested_at")
+    )
+    return [
+        r
+        for r in pending[:100]
+        if user.role in needed_roles(r) and (user.role != Role.UNIT_HEAD or user.unit_id == r.case.unit_id)
+    ]
+
+
 def needed_roles(req: CopyRequest) -> set[str]:
     """R10: the handling unit's head approves; R12: for a court or reconsideration body, with the legal unit."""
     if req.requester_kind == RequesterKind.PARTY:

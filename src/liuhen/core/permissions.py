@@ -118,7 +118,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: AG,
         Action.COPY_REQUEST: AG,
-        Action.COPY_DECIDE: AG,
+        Action.COPY_DECIDE: NO,  # R10/R12 name the handling unit's head and the legal unit, not the leader
         Action.MEDIA_UPLOAD: AG,
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: NO,
