@@ -412,3 +412,29 @@ def test_a_package_that_fails_says_why_and_is_built_again(
     assert req.status == "approved" and req.failure == "" and Event.objects.filter(action="copy.provided").count() == 1
     again = api(cast.unit_head).post(f"/api/v1/copy-requests/{req.pk}/retry", content_type="application/json")
     assert again.status_code == 422  # only a failed package is built again
+
+
+def test_the_list_filter_agrees_with_the_one_case_check(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    """`within_scope` (one query for many cases, used to hide marked records) and `allowed` (one case) read the
+    same table; they must give the same answer for every role, action and case."""
+    from liuhen.accounts import services as accounts
+    from liuhen.cases import services as case_services
+    from liuhen.cases.access import allowed, within_scope
+    from liuhen.core.permissions import Action
+
+    own_unit = make_case(officers=[cast.handler, cast.second_officer])
+    o3 = make_user(agency, units[1], "o3", Role.OFFICER, "CERT-31")
+    o4 = make_user(agency, units[1], "o4", Role.OFFICER, "CERT-32")
+    other_unit = case_services.create_case(
+        actor=o3, unit=units[1], procedure="general_procedure", cause="其他科室案件", officers=[o3, o4]
+    )
+    below = accounts.create_agency(actor=None, name="下级应急管理局", short_name="下应急", parent=agency)
+    below_unit = accounts.create_unit(actor=None, agency=below, name="执法大队")
+    boss = make_user(below, below_unit, "below_officer", Role.OFFICER, "CERT-33")
+    lower = case_services.create_case(actor=boss, unit=below_unit, procedure="general_procedure", cause="下级机关案件")
+    all_cases = [own_unit, other_unit, lower]
+    users = [cast.handler, cast.unit_head, cast.legal_reviewer, cast.leader, cast.archivist, o3, boss]
+    for user in users:
+        for action in Action:
+            expected = {c.pk for c in all_cases if allowed(user, action, c)}
+            assert within_scope(user, action, [c.pk for c in all_cases]) == expected, (user.username, action)

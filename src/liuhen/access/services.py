@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest, CopyStatus, Mark, RequesterKind
 from liuhen.accounts.models import Role, User
-from liuhen.cases.access import allowed, cases_in_scope, relation, require
+from liuhen.cases.access import allowed, cases_in_scope, relation, require, within_scope
 from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.cases.queries import access_requests_to_decide
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
@@ -62,12 +62,8 @@ def hidden(user: User, subject_type: str) -> set[int]:
     }
     if not marked:
         return set()
-    refused = {
-        case.pk
-        for case in Case.objects.filter(pk__in=set(marked.values()))
-        if not allowed(user, Action.CONFIDENTIAL, case)
-    }
-    return {sid for sid, case_id in marked.items() if case_id in refused}
+    seen = within_scope(user, Action.CONFIDENTIAL, marked.values())  # one query, however many marks
+    return {sid for sid, case_id in marked.items() if case_id not in seen}
 
 
 def _belongs(case: Case, subject_type: str, subject_id: int) -> bool:
