@@ -438,3 +438,32 @@ def test_the_list_filter_agrees_with_the_one_case_check(cast, agency, units, mak
         for action in Action:
             expected = {c.pk for c in all_cases if allowed(user, action, c)}
             assert within_scope(user, action, [c.pk for c in all_cases]) == expected, (user.username, action)
+
+
+def test_verify_finds_a_changed_or_lost_copy(
+    tmp_path, blob_root, cast, make_case, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """R12 (a copy kept): `liuhen verify` checks every package given against the store and the ledger."""
+    from liuhen.ledger.verify import verify
+    from liuhen.media.storage import default_store
+
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    final_document(cast, case)
+    req = access.request_copy(
+        actor=cast.handler, case=case, requester_kind="party", requester_name="张某", reason="复制"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        access.decide_copy(actor=cast.unit_head, request=req, approve=True, reason="同意")
+    req.refresh_from_db()
+    assert not [f for f in verify() if "复制件" in f.record]
+    path = default_store().path(req.package_sha256)  # type: ignore[attr-defined]
+    path.chmod(0o600)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    found = [str(f) for f in verify() if "复制件" in f.record]
+    assert len(found) == 1 and "复制件内容与哈希不符" in found[0] and case.case_no in found[0]
+    path.unlink()
+    assert any("存储中找不到该复制件" in str(f) for f in verify())
+    CopyRequest.objects.filter(pk=req.pk).update(manifest=req.manifest.replace("张某", "李某"))
+    assert any("哈希清单与账本记录不符" in str(f) for f in verify())

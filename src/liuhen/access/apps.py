@@ -11,3 +11,8 @@ class AccessConfig(AppConfig):
         from liuhen.cases.access import add_guard
 
         add_guard(guard, hidden)
+
+        from liuhen.access.integrity import check_copies
+        from liuhen.ledger.verify import register_check
+
+        register_check(check_copies)

@@ -1,0 +1,40 @@
+"""What `liuhen verify` checks of copies (R10, R12: a copy kept): every package given is still in the store, still
+hashes to what was recorded, and the request agrees with its `copy.provided` event in the ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from liuhen.access.models import CopyRequest
+from liuhen.ledger.models import Event
+from liuhen.ledger.verify import Finding
+from liuhen.media.storage import BlobMissing, default_store
+
+
+def check_copies() -> Iterator[Finding]:
+    logged: dict[int, dict[str, str]] = {}
+    for e in Event.objects.filter(action="copy.provided").only("body", "subject_id").iterator():
+        try:
+            logged[int(e.subject_id)] = json.loads(e.body)
+        except ValueError:
+            continue  # reported by the ledger check
+    store = default_store()
+    for req in CopyRequest.objects.exclude(package_sha256="").select_related("case").iterator(chunk_size=200):
+        name = f"案件 {req.case.case_no} 复制件（复制申请 {req.pk}，{req.requester_name}）"
+        event = logged.get(req.pk)
+        if event is None:
+            yield Finding(name, "账本中没有提供该复制件的记录")
+        else:
+            if event.get("package_sha256") != req.package_sha256:
+                yield Finding(name, "复制件哈希与账本记录不符")
+            if event.get("manifest_sha256") != hashlib.sha256(req.manifest.encode()).hexdigest():
+                yield Finding(name, "哈希清单与账本记录不符（清单被改动）")
+        try:
+            actual = store.rehash(req.package_sha256)
+        except BlobMissing:
+            yield Finding(name, "存储中找不到该复制件（被删除）")
+            continue
+        if actual != req.package_sha256:
+            yield Finding(name, f"复制件内容与哈希不符（文件被改动，现哈希 {actual[:16]}…）")
