@@ -297,6 +297,12 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(
     assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
     provided = events("copy.provided")[-1]
     assert provided["package_sha256"] == req.package_sha256 and provided["withheld"] == manifest["withheld"]
+    assert web(cast.archivist).get(f"/copy-requests/{req.pk}/package/").status_code == 200  # archivist: agency
+    reader = make_user(case.agency, None, "reader", Role.OFFICER, "CERT-R")  # another unit, reading by approval
+    grant = access.request_access(actor=reader, case_id=case.pk, purpose="比对")
+    access.decide_access(actor=cast.unit_head, request=grant, approve=True, opinion="同意")
+    assert web(reader).get(f"/cases/{case.pk}/").status_code == 200
+    assert web(reader).get(f"/copy-requests/{req.pk}/package/").status_code == 403  # reads, does not hand copies
     history = client.get(f"/api/v1/cases/{case.pk}/access-history", HTTP_X_LIUHEN_PURPOSE="x").json()
     assert any(h["what"] == "复制件" and h["channel"] == "download" for h in history)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from liuhen.access import services
 from liuhen.access.models import CopyRequest
 from liuhen.accounts.models import User
-from liuhen.cases.access import allowed
+from liuhen.cases.access import allowed, require
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
 from liuhen.core.errors import NotFound
@@ -125,6 +125,7 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 def package_response(request: HttpRequest, req: CopyRequest) -> StreamingHttpResponse:
     """The copy package, streamed from the blob store; the download is a registered read (R9)."""
     store = default_store()
+    require(_user(request), Action.COPY_REQUEST, req.case)  # those who hand copies over, not every reader
     if not req.package_sha256:
         raise NotFound("该申请没有复制件")
     reads.read(request, req.case, subject_type="copy_request", subject_id=req.pk, what="复制件", channel="download")
