@@ -68,6 +68,18 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _require_current_schema() -> None:
+    """Serving a database older than the code would fail on the first page that reads a new column."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        names = "、".join(f"{m.app_label}.{m.name}" for m, _ in pending[:3]) + ("等" if len(pending) > 3 else "")
+        raise fail(f"数据库结构需要升级（{names}）；请先运行 liuhen init，已有数据不会改动")
+
+
 def _init_jobs() -> None:
     from huey.contrib.djhuey import HUEY
 
@@ -124,6 +136,7 @@ def serve(
 
     if not (settings.HOME / "secret.key").exists() and not os.environ.get("LIUHEN_SECRET_KEY"):
         raise fail(f"实例尚未初始化（{settings.HOME}）；请先运行 liuhen init")
+    _require_current_schema()
     consumer = None
     if jobs:
         from huey.contrib.djhuey import HUEY
@@ -143,6 +156,7 @@ def serve(
 def worker() -> None:
     """只运行任务队列（使用 PostgreSQL 部署时的独立工作进程）。"""
     setup()
+    _require_current_schema()
     from huey.contrib.djhuey import HUEY
 
     _init_jobs()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -84,6 +85,18 @@ def test_exported_proof_checks_with_the_stdlib_script(demo_home: Path, tmp_path:
     bundle.write_text(json.dumps(data), encoding="utf-8")
     bad = subprocess.run(run, capture_output=True, text=True)
     assert bad.returncode == 1 and bad.stdout.startswith("FAIL")
+
+
+def test_serve_refuses_a_database_older_than_the_code_and_init_upgrades_it(home_copy: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
+    env.update(LIUHEN_HOME=str(home_copy), DJANGO_SETTINGS_MODULE="liuhen.settings")
+    back = [sys.executable, "-m", "django", "migrate", "access", "0002", "--verbosity", "0"]
+    subprocess.run(back, env=env, check=True, capture_output=True, timeout=120)  # as an older release left it
+    proc = liuhen(home_copy, "serve", "--port", "1", check=False)
+    assert proc.returncode == 2 and "数据库结构需要升级（access.0003_copy_package_job" in proc.stderr
+    assert "请先运行 liuhen init" in proc.stderr
+    liuhen(home_copy, "init")  # applies what is missing, touches nothing else
+    assert liuhen(home_copy, "verify").returncode == 0
 
 
 def test_serve_refuses_an_uninitialised_home(tmp_path: Path) -> None:
