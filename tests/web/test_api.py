@@ -225,6 +225,8 @@ def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(ca
         "/api/v1/documents?page_size=0",
         "/api/v1/cases/{case}/access-history?limit=-6699&offset=12556711963583770624",
         "/api/v1/calendar/10430957",
+        "/api/v1/cases?unit=-9440871275470003065656413519872",
+        "/api/v1/documents?case=-1330616399538391330290925568",
         "/api/v1/calendar/0",
     ],
 )
@@ -233,6 +235,11 @@ def test_out_of_range_numbers_are_422_not_a_server_error(api, cast, make_case, p
     case = make_case()
     r = api(cast.leader).get(path.format(case=case.pk), HTTP_X_LIUHEN_PURPOSE="check")
     assert r.status_code == 422, r.content[:300]
+
+
+def test_an_id_past_the_database_integers_is_simply_not_there(api, cast) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/api/v1/cases/99999999999999999999999999", "/api/v1/documents/99999999999999999999999999/pdf"):
+        assert api(cast.leader).get(path).status_code == 404
 
 
 def test_a_page_past_the_end_is_empty(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]

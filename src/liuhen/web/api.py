@@ -86,6 +86,12 @@ def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return _error(request, 422, {"detail": str(exc)})
 
 
+@api.exception_handler(OverflowError)
+def number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """An id or number larger than the database's integers (64-bit) can name nothing that exists."""
+    return _error(request, 422, {"detail": "数值超出范围"})
+
+
 @api.exception_handler(Forbidden)
 def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
     return _error(request, 403, {"detail": str(exc)})

@@ -27,6 +27,8 @@ class DomainErrorsMiddleware:
             )
         if isinstance(exception, Forbidden):
             return HttpResponse(str(exception), status=403, content_type="text/plain; charset=utf-8")
+        if isinstance(exception, OverflowError):  # a number past the database's integers names nothing
+            return HttpResponse("数值超出范围", status=400, content_type="text/plain; charset=utf-8")
         if isinstance(exception, NotFound):
             return HttpResponse(str(exception), status=404, content_type="text/plain; charset=utf-8")
         return None
