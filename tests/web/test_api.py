@@ -228,6 +228,8 @@ def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(ca
         "/api/v1/cases?unit=-9440871275470003065656413519872",
         "/api/v1/documents?case=-1330616399538391330290925568",
         "/api/v1/calendar/0",
+        "/api/v1/calculators/late-surcharge?paid_on=2026-01-26&served_on=2026-01-01&fine=1.7976931348623157e%2B308",
+        "/api/v1/calculators/late-surcharge?paid_on=2026-01-26&served_on=2026-01-01&fine=NaN",
     ],
 )
 def test_out_of_range_numbers_are_422_not_a_server_error(api, cast, make_case, path) -> None:  # type: ignore[no-untyped-def]

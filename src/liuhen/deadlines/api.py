@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from liuhen.accounts.models import User
 from liuhen.core import periods
@@ -69,6 +69,10 @@ def calendar_year(request: HttpRequest, year: int) -> list[DayOut]:
     return [DayOut(date=d.on, kind=d.kind, name=d.name) for d in ensure_calendar().special_days(year)]
 
 
+MAX_FINE = Decimal("1e12")  # no fine reaches a trillion yuan; beyond it the arithmetic is meaningless
+FINE_PARAM = Query(..., ge=0, le=MAX_FINE, description="罚款数额（元）")
+
+
 class SurchargeOut(Schema):
     fine: Decimal
     payment_due: date
@@ -79,7 +83,12 @@ class SurchargeOut(Schema):
 
 @router.get("/calculators/late-surcharge", response=SurchargeOut, summary="加处罚款（E2：每日3%，不超过罚款数额）")
 @needs(Action.REFERENCE)
-def late_surcharge(request: HttpRequest, fine: Decimal, served_on: date, paid_on: date) -> SurchargeOut:
+def late_surcharge(
+    request: HttpRequest,
+    served_on: date,
+    paid_on: date,
+    fine: Decimal = FINE_PARAM,
+) -> SurchargeOut:
     if fine < 0:
         raise InvalidInput("罚款数额不能为负数")
     ensure_calendar()
