@@ -17,7 +17,7 @@ from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.web import reads
-from liuhen.web.pagination import MAX_OFFSET, Pages
+from liuhen.web.pagination import MAX_ID, MAX_OFFSET, Pages
 from liuhen.web.permissions import needs
 
 router = Router(tags=["cases"])
@@ -167,7 +167,7 @@ class CaseFilters(Schema):
     q: str = ""
     procedure: str = ""
     stage: str = ""
-    unit: int | None = None
+    unit: int | None = Field(None, ge=1, le=MAX_ID)
     mine: bool = False
 
 

@@ -13,7 +13,7 @@ from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.models import Document
 from liuhen.web import reads
-from liuhen.web.pagination import Pages
+from liuhen.web.pagination import MAX_ID, Pages
 from liuhen.web.permissions import needs
 
 router = Router(tags=["documents"])
@@ -78,7 +78,7 @@ class DocumentRow(Schema):
 
 
 class DocumentFilters(Schema):
-    case: int | None = None
+    case: int | None = Field(None, ge=1, le=MAX_ID)
     doc_type: str = ""
     status: str = ""
     latest_only: bool = False

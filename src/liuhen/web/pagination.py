@@ -9,6 +9,7 @@ from ninja.pagination import PageNumberPagination
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 1_000_000_000
+MAX_ID = 2**63 - 1  # the databases' integer ids are 64-bit
 
 
 class Pages(PageNumberPagination):
