@@ -157,6 +157,8 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.click("text=退出")
 
     login(page, "chenjie")  # the head of the case's unit
+    assert "待我审批的调阅申请（2）" in page.locator("#access-to-decide").inner_text()  # the demo's and this one
+    page.screenshot(path=str(shots / "workbench-unit-head.png"), full_page=True)
     page.click("header >> text=调阅审批")
     row = page.locator("#to-decide tr:has-text('关联企业案件比对')")
     row.locator("input[name=opinion]").fill("同意，限本次比对使用")

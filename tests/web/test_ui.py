@@ -100,3 +100,11 @@ def test_case_list_filters(cast, make_case) -> None:  # type: ignore[no-untyped-
     html = client.get("/cases/", {"procedure": "inspection"}).content.decode()
     assert "双随机抽查" in html and "危险物品储存" not in html
     assert "危险物品储存" in client.get("/cases/", {"q": "危险"}).content.decode()
+
+
+def test_workbench_shows_an_officer_their_cases_and_a_unit_head_the_units(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    mine = make_case(officers=[cast.handler, cast.second_officer])
+    officer_page = login(cast.handler).get("/").content.decode()
+    assert "我承办的案件" in officer_page and mine.case_no in officer_page
+    head_page = login(cast.unit_head).get("/").content.decode()
+    assert "本单位的案件" in head_page and mine.case_no in head_page

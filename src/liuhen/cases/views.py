@@ -51,11 +51,17 @@ def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool
 @page_needs(Action.SELF)
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    # an officer works their own cases; the head of a unit watches the unit's
+    if user.role == Role.UNIT_HEAD and user.unit_id is not None:
+        home_cases, cases_title = queries.visible_cases(user).filter(unit_id=user.unit_id), "本单位的案件"
+    else:
+        home_cases, cases_title = queries.my_cases(user), "我承办的案件"
     return render(
         request,
         "cases/home.html",
         {
-            "cases": queries.my_cases(user).order_by("-stage_changed_at")[:20],
+            "cases": home_cases.order_by("-stage_changed_at")[:20],
+            "cases_title": cases_title,
             "pending": queries.pending_approvals(user),
             "access_to_decide": queries.access_requests_to_decide(user).count(),
             "alerts": deadline_queries.unread_alerts(user)[:20],
