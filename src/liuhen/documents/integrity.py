@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from liuhen.core import canonical
 from liuhen.documents.models import Document, DocumentStatus
-from liuhen.documents.services import content_of, signature_record
+from liuhen.documents.services import content_of
 from liuhen.ledger.models import Event
 from liuhen.ledger.verify import Finding
 
@@ -24,7 +24,7 @@ def check_documents() -> Iterator[Finding]:
         Document.objects.filter(status=DocumentStatus.FINAL).select_related("case").prefetch_related("signatures")
     ):
         name = f"案件 {doc.case.case_no} {doc.type.name} {doc.document_no or ''}（文书 id {doc.pk}，第{doc.version}版）"
-        content = content_of(doc, [signature_record(s) for s in doc.signatures.all()])
+        content = content_of(doc, [s.record() for s in doc.signatures.all()])
         sha = hashlib.sha256(canonical.dumps(content)).hexdigest()
         if sha != doc.content_sha256:
             yield Finding(name, "内容或签名与定稿时的哈希不符（定稿后被改动）")

@@ -100,3 +100,15 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_slot_display()} {self.name}"
+
+    def record(self) -> dict[str, Any]:
+        """What the signature says, as hashed into the finalised document and shown on pages and in the API."""
+        return {
+            "slot": self.slot,
+            "name": self.name,
+            "certificate_no": self.certificate_no,
+            "opinion": self.opinion,
+            "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
+            "witness": self.witness_name,
+        }

@@ -98,18 +98,7 @@ def describe(doc: Document) -> dict[str, Any]:
             for f in t.fields
         ],
         "signatures": [
-            {
-                "slot": s.slot,
-                "slot_label": s.get_slot_display(),
-                "name": s.name,
-                "certificate_no": s.certificate_no,
-                "opinion": s.opinion,
-                "refused": s.refused,
-                "refusal_reason": s.refusal_reason,
-                "witness": s.witness_name,
-                "signed_at": s.signed_at,
-            }
-            for s in doc.signatures.all()
+            {**s.record(), "slot_label": s.get_slot_display(), "signed_at": s.signed_at} for s in doc.signatures.all()
         ],
         "rules": list(t.rules),
     }

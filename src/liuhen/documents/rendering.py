@@ -30,15 +30,7 @@ def context(doc: Document) -> dict[str, Any]:
     for s in doc.signatures.all():
         title = STEP_TITLES.get(s.slot) or SLOT_LABELS.get(SlotRole(s.slot), s.slot)
         blocks.setdefault(s.slot, {"title": title, "people": []})["people"].append(
-            {
-                "name": s.name,
-                "certificate_no": s.certificate_no,
-                "opinion": s.opinion,
-                "refused": s.refused,
-                "refusal_reason": s.refusal_reason,
-                "witness": s.witness_name,
-                "date": _date_cn(timezone.localtime(s.signed_at)),
-            }
+            {**s.record(), "date": _date_cn(timezone.localtime(s.signed_at))}
         )
     issued = timezone.localtime(doc.finalised_at) if doc.finalised_at else None
     return {

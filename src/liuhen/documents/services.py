@@ -199,18 +199,6 @@ def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
-def signature_record(s: Signature) -> dict[str, Any]:
-    return {
-        "slot": s.slot,
-        "name": s.name,
-        "certificate_no": s.certificate_no,
-        "opinion": s.opinion,
-        "refused": s.refused,
-        "refusal_reason": s.refusal_reason,
-        "witness": s.witness_name,
-    }
-
-
 def _approval_for(doc: Document) -> Approval:
     t = doc.type
     approval = doc.case.approvals.filter(kind=t.approval, status=ApprovalStatus.APPROVED).order_by("-id").first()
@@ -261,7 +249,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     if t.number_code:
         doc.document_no = _number(case, t, now)
     Signature.objects.bulk_create(rows)
-    content = content_of(doc, [signature_record(s) for s in doc.signatures.all()])
+    content = content_of(doc, [s.record() for s in doc.signatures.all()])
     doc.content_sha256 = _hash(content)
     doc.status, doc.finalised_by, doc.finalised_at = DocumentStatus.FINAL, actor, now
     doc.save(update_fields=["status", "finalised_by", "finalised_at", "document_no", "approval", "content_sha256"])
