@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from liuhen.access.models import CopyRequest
 from liuhen.ledger.models import Event
 from liuhen.ledger.verify import Finding
-from liuhen.media.storage import BlobMissing, default_store
+from liuhen.media.integrity import stored_problem
+from liuhen.media.storage import default_store
 
 
 def check_copies() -> Iterator[Finding]:
@@ -31,10 +32,6 @@ def check_copies() -> Iterator[Finding]:
                 yield Finding(name, "复制件哈希与账本记录不符")
             if event.get("manifest_sha256") != hashlib.sha256(req.manifest.encode()).hexdigest():
                 yield Finding(name, "哈希清单与账本记录不符（清单被改动）")
-        try:
-            actual = store.rehash(req.package_sha256)
-        except BlobMissing:
-            yield Finding(name, "存储中找不到该复制件（被删除）")
-            continue
-        if actual != req.package_sha256:
-            yield Finding(name, f"复制件内容与哈希不符（文件被改动，现哈希 {actual[:16]}…）")
+        problem = stored_problem(store, req.package_sha256, "复制件", "复制件内容")
+        if problem:
+            yield Finding(name, problem)

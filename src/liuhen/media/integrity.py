@@ -6,7 +6,18 @@ from collections.abc import Iterator
 
 from liuhen.ledger.verify import Finding
 from liuhen.media.models import Blob
-from liuhen.media.storage import BlobMissing, default_store
+from liuhen.media.storage import BlobMissing, BlobStore, default_store
+
+
+def stored_problem(store: BlobStore, sha256: str, what: str = "文件", content: str = "内容") -> str | None:
+    """Why a blob the records name is not as recorded (gone, or its bytes changed); None when it is."""
+    try:
+        actual = store.rehash(sha256)
+    except BlobMissing:
+        return f"存储中找不到该{what}（被删除）"
+    if actual != sha256:
+        return f"{content}与哈希不符（文件被改动，现哈希 {actual[:16]}…）"
+    return None
 
 
 def check_blobs() -> Iterator[Finding]:
@@ -15,10 +26,6 @@ def check_blobs() -> Iterator[Finding]:
         rec = next(iter(blob.recordings.all()), None)
         where = f"，案件 {rec.case.case_no}" if rec is not None and rec.case is not None else ""
         name = f"音像文件 {rec.file_name if rec else blob.derivation or '派生文件'}（{blob.sha256[:16]}…{where}）"
-        try:
-            actual = store.rehash(blob.sha256)
-        except BlobMissing:
-            yield Finding(name, "存储中找不到该文件（被删除）")
-            continue
-        if actual != blob.sha256:
-            yield Finding(name, f"内容与哈希不符（文件被改动，现哈希 {actual[:16]}…）")
+        problem = stored_problem(store, blob.sha256)
+        if problem:
+            yield Finding(name, problem)
