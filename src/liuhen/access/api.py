@@ -8,17 +8,12 @@ from ninja import Router, Schema, Status
 from liuhen.access import services
 from liuhen.access.models import CopyRequest, CopyStatus
 from liuhen.access.views import package_response
-from liuhen.accounts.models import User
 from liuhen.cases.models import AccessRequest
 from liuhen.cases.queries import get_case
 from liuhen.core.permissions import Action
-from liuhen.web.permissions import needs
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["access"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class AccessRequestIn(Schema):
@@ -44,14 +39,14 @@ def describe_access(req: AccessRequest) -> dict[str, Any]:
 @router.post("/cases/{case_id}/access-requests", response={201: dict[str, Any]}, summary="调阅申请（R9）")
 @needs(Action.ACCESS_REQUEST)
 def request_access(request: HttpRequest, case_id: int, payload: AccessRequestIn) -> Status[dict[str, Any]]:
-    req = services.request_access(actor=_user(request), case_id=case_id, purpose=payload.purpose)
+    req = services.request_access(actor=acting_user(request), case_id=case_id, purpose=payload.purpose)
     return Status(201, describe_access(req))
 
 
 @router.get("/access-requests", response=list[dict[str, Any]], summary="我的调阅申请和待我审批的调阅申请")
 @needs(Action.ACCESS_REQUEST)
 def access_requests(request: HttpRequest) -> list[dict[str, Any]]:
-    return [describe_access(r) for r in services.access_requests_for(_user(request))[:200]]
+    return [describe_access(r) for r in services.access_requests_for(acting_user(request))[:200]]
 
 
 class AccessDecisionIn(Schema):
@@ -62,7 +57,7 @@ class AccessDecisionIn(Schema):
 @router.post("/access-requests/{access_request_id}/decide", response=dict[str, Any], summary="审批调阅申请（R9）")
 @needs(Action.APPROVE)
 def decide_access(request: HttpRequest, access_request_id: int, payload: AccessDecisionIn) -> dict[str, Any]:
-    user = _user(request)
+    user = acting_user(request)
     req = services.decide_access(
         actor=user,
         request=services.get_access_request(user, access_request_id),
@@ -82,7 +77,7 @@ class MarkIn(Schema):
 @router.get("/cases/{case_id}/marks", response=list[dict[str, Any]], summary="案件的保密标识记录（最新的有效）")
 @needs(Action.CASE_VIEW)
 def marks(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = get_case(_user(request), case_id)
+    case = get_case(acting_user(request), case_id)
     return [
         {
             "id": m.pk,
@@ -101,7 +96,7 @@ def marks(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 @router.post("/cases/{case_id}/marks", response={201: dict[str, Any]}, summary="标注或解除保密（R11）")
 @needs(Action.CONFIDENTIAL)
 def mark(request: HttpRequest, case_id: int, payload: MarkIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     row = services.set_mark(
         actor=user,
         case=get_case(user, case_id),
@@ -138,14 +133,14 @@ def describe(req: CopyRequest) -> dict[str, Any]:
 @router.get("/cases/{case_id}/copy-requests", response=list[dict[str, Any]], summary="案件的复制申请及审批意见")
 @needs(Action.CASE_VIEW)
 def copy_requests(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = get_case(_user(request), case_id)
+    case = get_case(acting_user(request), case_id)
     return [describe(r) for r in case.copy_requests.prefetch_related("decisions").order_by("-id")]
 
 
 @router.post("/cases/{case_id}/copy-requests", response={201: dict[str, Any]}, summary="申请复制（R10、R12）")
 @needs(Action.COPY_REQUEST)
 def request_copy(request: HttpRequest, case_id: int, payload: CopyIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     req = services.request_copy(
         actor=user,
         case=get_case(user, case_id),
@@ -164,7 +159,7 @@ class DecideIn(Schema):
 @router.post("/copy-requests/{request_id}/decide", response=dict[str, Any], summary="审批复制申请")
 @needs(Action.COPY_DECIDE)
 def decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str, Any]:
-    user = _user(request)
+    user = acting_user(request)
     req = services.decide_copy(
         actor=user, request=services.get_copy_request(user, request_id), approve=payload.approve, reason=payload.reason
     )
@@ -174,11 +169,11 @@ def decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str
 @router.post("/copy-requests/{request_id}/retry", response=dict[str, Any], summary="重新生成失败的复制件")
 @needs(Action.COPY_DECIDE)
 def retry(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = acting_user(request)
     return describe(services.retry_package(actor=user, request=services.get_copy_request(user, request_id)))
 
 
 @router.get("/copy-requests/{request_id}/package", summary="复制件（zip，含哈希清单）", response={200: bytes})
 @needs(Action.COPY_REQUEST)
 def package(request: HttpRequest, request_id: int) -> StreamingHttpResponse:
-    return package_response(request, services.get_copy_request(_user(request), request_id))
+    return package_response(request, services.get_copy_request(acting_user(request), request_id))

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from liuhen.access import services
 from liuhen.access.models import CopyRequest
-from liuhen.accounts.models import User
 from liuhen.cases.access import allowed, require
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
@@ -18,11 +17,7 @@ from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
 from liuhen.media.storage import default_store
 from liuhen.web import reads
-from liuhen.web.permissions import page_needs
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from liuhen.web.permissions import acting_user, page_needs
 
 
 @login_required
@@ -31,7 +26,9 @@ def _user(request: HttpRequest) -> User:
 def access_request(request: HttpRequest, case_id: int) -> HttpResponse:
     ok = _run(
         request,
-        lambda: services.request_access(actor=_user(request), case_id=case_id, purpose=request.POST.get("purpose", "")),
+        lambda: services.request_access(
+            actor=acting_user(request), case_id=case_id, purpose=request.POST.get("purpose", "")
+        ),
         "调阅申请已提交，待审批",
     )
     return redirect("access_requests" if ok else f"/cases/{case_id}/")
@@ -41,7 +38,7 @@ def access_request(request: HttpRequest, case_id: int) -> HttpResponse:
 @page_needs(Action.ACCESS_REQUEST)
 def access_requests(request: HttpRequest) -> HttpResponse:
     """My 调阅 requests and those I may decide; a POST asks for a case by its number."""
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST":
         _run(
             request,
@@ -69,7 +66,7 @@ def access_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_needs(Action.APPROVE)
 def access_decide(request: HttpRequest, access_request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     req = services.get_access_request(user, access_request_id)
     _run(
         request,
@@ -85,11 +82,11 @@ def access_decide(request: HttpRequest, access_request_id: int) -> HttpResponse:
 @require_POST
 @page_needs(Action.COPY_REQUEST)
 def copy_request(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case(_user(request), case_id)
+    case = get_case(acting_user(request), case_id)
     _run(
         request,
         lambda: services.request_copy(
-            actor=_user(request),
+            actor=acting_user(request),
             case=case,
             requester_kind=request.POST.get("requester_kind", ""),
             requester_name=request.POST.get("requester_name", ""),
@@ -101,7 +98,7 @@ def copy_request(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _copy(request: HttpRequest, request_id: int) -> CopyRequest:
-    return services.get_copy_request(_user(request), request_id)
+    return services.get_copy_request(acting_user(request), request_id)
 
 
 @login_required
@@ -112,7 +109,7 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     _run(
         request,
         lambda: services.decide_copy(
-            actor=_user(request),
+            actor=acting_user(request),
             request=req,
             approve=request.POST.get("approve") == "1",
             reason=request.POST.get("reason", ""),
@@ -125,7 +122,7 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 def package_response(request: HttpRequest, req: CopyRequest) -> StreamingHttpResponse:
     """The copy package, streamed from the blob store; the download is a registered read (R9)."""
     store = default_store()
-    require(_user(request), Action.COPY_REQUEST, req.case)  # those who hand copies over, not every reader
+    require(acting_user(request), Action.COPY_REQUEST, req.case)  # those who hand copies over, not every reader
     if not req.package_sha256:
         raise NotFound("该申请没有复制件")
     reads.read(request, req.case, subject_type="copy_request", subject_id=req.pk, what="复制件", channel="download")
@@ -140,7 +137,7 @@ def package_response(request: HttpRequest, req: CopyRequest) -> StreamingHttpRes
 def copy_status(request: HttpRequest, request_id: int) -> HttpResponse:
     """The status of one copy request, polled while its package is built (a progress bar, then the link)."""
     req = _copy(request, request_id)
-    can = {"copy_decide": allowed(_user(request), Action.COPY_DECIDE, req.case)}
+    can = {"copy_decide": allowed(acting_user(request), Action.COPY_DECIDE, req.case)}
     return render(request, "access/_copy_status.html", {"r": req, "can": can})
 
 
@@ -149,7 +146,7 @@ def copy_status(request: HttpRequest, request_id: int) -> HttpResponse:
 @page_needs(Action.COPY_DECIDE)
 def copy_retry(request: HttpRequest, request_id: int) -> HttpResponse:
     req = _copy(request, request_id)
-    _run(request, lambda: services.retry_package(actor=_user(request), request=req), "已重新开始生成复制件")
+    _run(request, lambda: services.retry_package(actor=acting_user(request), request=req), "已重新开始生成复制件")
     return redirect(f"/cases/{req.case_id}/#copies")
 
 
@@ -163,12 +160,12 @@ def copy_package(request: HttpRequest, request_id: int) -> StreamingHttpResponse
 @require_POST
 @page_needs(Action.CONFIDENTIAL)
 def mark(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case(_user(request), case_id)
+    case = get_case(acting_user(request), case_id)
     subject_type, _, subject_id = request.POST.get("subject", "").partition(":")
     _run(
         request,
         lambda: services.set_mark(
-            actor=_user(request),
+            actor=acting_user(request),
             case=case,
             subject_type=subject_type,
             subject_id=int(subject_id) if subject_id.isdigit() else 0,

@@ -18,14 +18,10 @@ from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, MAX_OFFSET, Pages
-from liuhen.web.permissions import needs
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["cases"])
 approvals_router = Router(tags=["approvals"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class PartyIn(Schema):
@@ -175,7 +171,7 @@ class CaseFilters(Schema):
 @needs(Action.CASE_VIEW)
 @paginate(Pages, page_size=50)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
-    user = _user(request)
+    user = acting_user(request)
     qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
     return queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit)
 
@@ -191,7 +187,7 @@ def _users(agency: Agency | None, usernames: list[str]) -> list[User]:
 @router.post("", response={201: CaseDetail}, summary="登记案件")
 @needs(Action.CASE_CREATE)
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
-    user = _user(request)
+    user = acting_user(request)
     unit_id = payload.unit_id or user.unit_id
     unit = Unit.objects.filter(pk=unit_id, agency=user.agency).first() if unit_id and user.agency else None
     if unit is None:
@@ -215,7 +211,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
 @router.get("/{case_id}", response=CaseDetail, summary="案件详情（含时间线和下一步）")
 @needs(Action.CASE_VIEW)
 def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
-    case = queries.get_case(_user(request), case_id)
+    case = queries.get_case(acting_user(request), case_id)
     reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="api")
     return detail(case)
 
@@ -231,7 +227,7 @@ def case_access_history(
     limit: int = Query(500, ge=1, le=500),
 ) -> list[dict[str, Any]]:
     """Newest first, at most 500 per page; page on with ``offset``."""
-    return access_history(queries.get_case(_user(request), case_id), offset=offset, limit=limit)
+    return access_history(queries.get_case(acting_user(request), case_id), offset=offset, limit=limit)
 
 
 class TransitionIn(Schema):
@@ -241,7 +237,7 @@ class TransitionIn(Schema):
 @router.post("/{case_id}/transitions", response=CaseDetail, summary="推进阶段（不符合规则时返回 409 及规则编号）")
 @needs(Action.CASE_WORK)
 def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseDetail:
-    user = _user(request)
+    user = acting_user(request)
     case = services.transition(actor=user, case=queries.get_case(user, case_id), action=payload.action)
     return detail(case)
 
@@ -255,7 +251,7 @@ class ActIn(Schema):
 @router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
 @needs(Action.CASE_WORK)
 def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
-    user = _user(request)
+    user = acting_user(request)
     case = queries.get_case(user, case_id)
     services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note, occurred_at=payload.occurred_at)
     return Status(201, detail(case))
@@ -268,7 +264,7 @@ class OfficerIn(Schema):
 @router.post("/{case_id}/officers", response={201: CaseDetail}, summary="指派承办人员")
 @needs(Action.CASE_WORK)
 def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Status[CaseDetail]:
-    user = _user(request)
+    user = acting_user(request)
     case = queries.get_case(user, case_id)
     services.assign_officer(actor=user, case=case, officer=_users(user.agency, [payload.username])[0])
     return Status(201, detail(case))
@@ -282,7 +278,7 @@ class ApprovalIn(Schema):
 @router.post("/{case_id}/approvals", response={201: ApprovalOut}, summary="承办人提交审批（D9）")
 @needs(Action.CASE_WORK)
 def start_approval(request: HttpRequest, case_id: int, payload: ApprovalIn) -> Status[ApprovalOut]:
-    user = _user(request)
+    user = acting_user(request)
     approval = services.start_approval(
         actor=user, case=queries.get_case(user, case_id), kind=payload.kind, opinion=payload.opinion
     )
@@ -313,14 +309,14 @@ def pending(request: HttpRequest) -> list[dict[str, Any]]:
             "kind_label": a.get_kind_display(),
             "status": a.status,
         }
-        for a in queries.pending_approvals(_user(request))
+        for a in queries.pending_approvals(acting_user(request))
     ]
 
 
 @approvals_router.post("/{approval_id}/review", response=ApprovalOut, summary="审核人签署意见")
 @needs(Action.APPROVE)
 def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
-    user = _user(request)
+    user = acting_user(request)
     return _approval_out(
         services.review_approval(
             actor=user, approval=_approval(user, approval_id), agree=payload.agree, opinion=payload.opinion
@@ -331,7 +327,7 @@ def review(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalO
 @approvals_router.post("/{approval_id}/decide", response=ApprovalOut, summary="批准人批准或不予批准")
 @needs(Action.APPROVE)
 def decide(request: HttpRequest, approval_id: int, payload: SignIn) -> ApprovalOut:
-    user = _user(request)
+    user = acting_user(request)
     return _approval_out(
         services.decide_approval(
             actor=user, approval=_approval(user, approval_id), approve=payload.agree, opinion=payload.opinion

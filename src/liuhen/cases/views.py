@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.accounts.models import Role, User
+from liuhen.accounts.models import Role
 from liuhen.cases import presentation, queries, services
 from liuhen.cases.access import access_history, allowed, hidden_records
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
@@ -24,11 +24,7 @@ from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
 from liuhen.media.models import InterruptionReason
 from liuhen.web import reads
-from liuhen.web.permissions import page_needs
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from liuhen.web.permissions import acting_user, page_needs
 
 
 def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool:
@@ -50,7 +46,7 @@ def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool
 @login_required
 @page_needs(Action.SELF)
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     # an officer works their own cases; the head of a unit watches the unit's
     if user.role == Role.UNIT_HEAD and user.unit_id is not None:
         home_cases, cases_title = queries.visible_cases(user).filter(unit_id=user.unit_id), "本单位的案件"
@@ -73,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_needs(Action.CASE_VIEW)
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
     qs = queries.filter_cases(queries.visible_cases(user), q=f["q"], procedure=f["procedure"], stage=f["stage"])
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -85,7 +81,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_needs(Action.CASE_CREATE)
 def case_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = CaseForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -125,7 +121,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_needs(Action.CASE_VIEW)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     try:
         case = queries.get_case(user, case_id)
     except NotFound as exc:
@@ -175,7 +171,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Any:
     try:
-        return queries.get_case(_user(request), case_id)
+        return queries.get_case(acting_user(request), case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -186,7 +182,7 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Any:
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     action = request.POST.get("action", "")
-    _run(request, lambda: services.transition(actor=_user(request), case=case, action=action), "已办理")
+    _run(request, lambda: services.transition(actor=acting_user(request), case=case, action=action), "已办理")
     return redirect("case_detail", case_id=case.pk)
 
 
@@ -200,7 +196,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         d = form.cleaned_data
         _run(
             request,
-            lambda: services.record_act(actor=_user(request), case=case, kind=d["kind"], note=d["note"]),
+            lambda: services.record_act(actor=acting_user(request), case=case, kind=d["kind"], note=d["note"]),
             "已记录",
         )
     else:
@@ -218,7 +214,9 @@ def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
         d = form.cleaned_data
         _run(
             request,
-            lambda: services.start_approval(actor=_user(request), case=case, kind=d["kind"], opinion=d["opinion"]),
+            lambda: services.start_approval(
+                actor=acting_user(request), case=case, kind=d["kind"], opinion=d["opinion"]
+            ),
             "已提交审批",
         )
     else:
@@ -230,7 +228,7 @@ def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @page_needs(Action.APPROVE)
 def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if step not in {"review", "decide"}:
         raise Http404("无此审批环节")
     approval = Approval.objects.filter(pk=approval_id, case__in=queries.visible_cases(user)).first()

@@ -7,31 +7,26 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from liuhen.accounts.models import User
 from liuhen.core import periods
 from liuhen.core.errors import InvalidInput
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries, services
 from liuhen.deadlines.calendar_store import ensure_calendar
-from liuhen.web.permissions import needs
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["deadlines"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @router.get("/deadlines", response=list[dict[str, Any]], summary="期限：即将到期/已逾期（本人、本单位、本机关）")
 @needs(Action.CASE_VIEW)
 def deadlines(request: HttpRequest, scope: str = "mine", state: str = "open") -> list[dict[str, Any]]:
-    return queries.listing(_user(request), scope, state)
+    return queries.listing(acting_user(request), scope, state)
 
 
 @router.get("/deadlines/counts", response=dict[str, int], summary="期限统计")
 @needs(Action.CASE_VIEW)
 def deadline_counts(request: HttpRequest, scope: str = "mine") -> dict[str, int]:
-    return queries.counts(_user(request), scope)
+    return queries.counts(acting_user(request), scope)
 
 
 @router.get("/alerts", response=list[dict[str, Any]], summary="我的未读提醒")
@@ -46,14 +41,14 @@ def alerts(request: HttpRequest) -> list[dict[str, Any]]:
             "case_id": a.deadline.case_id,
             "created_at": a.created_at,
         }
-        for a in queries.unread_alerts(_user(request))
+        for a in queries.unread_alerts(acting_user(request))
     ]
 
 
 @router.post("/alerts/{alert_id}/read", response={204: None}, summary="标记提醒已读")
 @needs(Action.SELF)
 def read_alert(request: HttpRequest, alert_id: int) -> Status[None]:
-    services.mark_read(user=_user(request), alert_id=alert_id)
+    services.mark_read(user=acting_user(request), alert_id=alert_id)
     return Status(204, None)
 
 

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from liuhen.accounts.models import User
 from liuhen.cases.queries import get_case
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
@@ -14,13 +13,9 @@ from liuhen.documents import queries, rendering, services
 from liuhen.documents.models import Document
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, Pages
-from liuhen.web.permissions import needs
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["documents"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @router.get("/document-types", response=list[dict[str, Any]], summary="文书种类目录")
@@ -89,7 +84,7 @@ class DocumentFilters(Schema):
 @paginate(Pages, page_size=50)
 def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
     return queries.filter_documents(
-        queries.visible_documents(_user(request)),
+        queries.visible_documents(acting_user(request)),
         case=filters.case,
         doc_type=filters.doc_type,
         status=filters.status,
@@ -105,7 +100,7 @@ class DraftIn(Schema):
 @router.post("/cases/{case_id}/documents", response={201: dict[str, Any]}, summary="制作文书（草稿）")
 @needs(Action.CASE_WORK)
 def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     doc = services.create_document(actor=user, case=get_case(user, case_id), code=payload.doc_type, data=payload.data)
     return Status(201, queries.describe(doc))
 
@@ -113,7 +108,7 @@ def create(request: HttpRequest, case_id: int, payload: DraftIn) -> Status[dict[
 @router.get("/documents/{document_id}", response=dict[str, Any], summary="文书详情（含各版本）")
 @needs(Action.RECORD_READ)
 def detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
-    doc = queries.get_document(_user(request), document_id)
+    doc = queries.get_document(acting_user(request), document_id)
     reads.read(request, doc.case, subject_type="document", subject_id=doc.pk, what=doc.type.name, channel="api")
     out = queries.describe(doc)
     chain = queries.versions(doc)
@@ -137,7 +132,7 @@ class DataIn(Schema):
 @router.put("/documents/{document_id}", response=dict[str, Any], summary="保存草稿")
 @needs(Action.CASE_WORK)
 def save(request: HttpRequest, document_id: int, payload: DataIn) -> dict[str, Any]:
-    user = _user(request)
+    user = acting_user(request)
     doc = services.save_draft(actor=user, document=queries.get_document(user, document_id), data=payload.data)
     return queries.describe(doc)
 
@@ -164,7 +159,7 @@ class FinaliseIn(Schema):
 )
 @needs(Action.CASE_WORK)
 def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dict[str, Any]:
-    user = _user(request)
+    user = acting_user(request)
     doc = services.finalise(
         actor=user,
         document=queries.get_document(user, document_id),
@@ -183,7 +178,7 @@ class CorrectionIn(Schema):
 )
 @needs(Action.CASE_WORK)
 def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     doc = services.correct(
         actor=user, document=queries.get_document(user, document_id), reason=payload.reason, data=payload.data
     )
@@ -202,7 +197,7 @@ def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:
 @router.get("/documents/{document_id}/pdf", summary="PDF", response={200: bytes})
 @needs(Action.RECORD_READ)
 def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
-    doc = queries.get_document(_user(request), document_id)
+    doc = queries.get_document(acting_user(request), document_id)
     reads.read(
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
     )
@@ -212,7 +207,7 @@ def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
 @router.get("/documents/{document_id}/docx", summary="DOCX", response={200: bytes})
 @needs(Action.RECORD_READ)
 def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
-    doc = queries.get_document(_user(request), document_id)
+    doc = queries.get_document(acting_user(request), document_id)
     reads.read(
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} DOCX", channel="download"
     )

@@ -19,18 +19,14 @@ from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
 from liuhen.documents.forms import document_form, form_values
 from liuhen.web import reads
-from liuhen.web.permissions import page_needs
+from liuhen.web.permissions import acting_user, page_needs
 
 USER_SLOTS = {SlotRole.LEGAL_REVIEWER, SlotRole.LEADER, SlotRole.CHAIR, SlotRole.RECORDER, SlotRole.SERVER}
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _doc(request: HttpRequest, document_id: int) -> Any:
     try:
-        return queries.get_document(_user(request), document_id)
+        return queries.get_document(acting_user(request), document_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -39,7 +35,7 @@ def _doc(request: HttpRequest, document_id: int) -> Any:
 @page_needs(Action.CASE_WORK)
 def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
-        case = get_case(_user(request), case_id)
+        case = get_case(acting_user(request), case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     code = request.GET.get("type") or request.POST.get("type", "")
@@ -52,7 +48,7 @@ def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
         def command() -> None:
             created["doc"] = services.create_document(
-                actor=_user(request), case=case, code=t.code, data=form_values(t, form.cleaned_data)
+                actor=acting_user(request), case=case, code=t.code, data=form_values(t, form.cleaned_data)
             )
 
         if _run(request, command, f"{t.name}草稿已保存"):
@@ -97,19 +93,23 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                 _run(
                     request,
                     lambda: services.save_draft(
-                        actor=_user(request), document=doc, data=form_values(doc.type, form.cleaned_data)
+                        actor=acting_user(request), document=doc, data=form_values(doc.type, form.cleaned_data)
                     ),
                     "草稿已保存",
                 )
         elif action == "finalise":
             sigs = _signatures(request, doc)
-            _run(request, lambda: services.finalise(actor=_user(request), document=doc, signatures=sigs), "文书已定稿")
+            _run(
+                request,
+                lambda: services.finalise(actor=acting_user(request), document=doc, signatures=sigs),
+                "文书已定稿",
+            )
         elif action == "correct":
             created: dict[str, Any] = {}
 
             def command() -> None:
                 created["doc"] = services.correct(
-                    actor=_user(request), document=doc, reason=request.POST.get("reason", "")
+                    actor=acting_user(request), document=doc, reason=request.POST.get("reason", "")
                 )
 
             if _run(request, command, "已制作更正版本，请修改后定稿"):

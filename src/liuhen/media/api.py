@@ -5,20 +5,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from liuhen.accounts.models import User
 from liuhen.cases.access import access_history, hidden_records
 from liuhen.cases.queries import get_case
 from liuhen.core.permissions import Action
 from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
 from liuhen.media import queries
 from liuhen.media.models import Recording
-from liuhen.web.permissions import needs
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["media"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def describe(r: Recording) -> dict[str, Any]:
@@ -49,7 +44,7 @@ def describe(r: Recording) -> dict[str, Any]:
 @router.get("/cases/{case_id}/recordings", response=list[dict[str, Any]], summary="案件的音像记录")
 @needs(Action.CASE_VIEW)
 def case_recordings(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     case = get_case(user, case_id)
     rows = case.recordings.select_related("blob", "device", "officer").exclude(pk__in=hidden_records(user, "recording"))
     return [describe(r) for r in rows.order_by("recorded_from")]
@@ -58,7 +53,7 @@ def case_recordings(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 @router.get("/cases/{case_id}/av-gaps", response=list[dict[str, Any]], summary="缺少音像记录的必录活动（AV1–AV4）")
 @needs(Action.CASE_VIEW)
 def case_av_gaps(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = get_case(_user(request), case_id)
+    case = get_case(acting_user(request), case_id)
     return [
         {"rule": g.rule.rule_id, "activity": g.rule.label, "source": g.rule.source, "occurred_at": g.occurred_at}
         for g in queries.av_gaps(case)
@@ -68,7 +63,7 @@ def case_av_gaps(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 @router.get("/media/late", response=list[dict[str, Any]], summary="超过24小时上传的音像记录（R1）")
 @needs(Action.MEDIA_UPLOAD)
 def late(request: HttpRequest, scope: str = "mine") -> list[dict[str, Any]]:
-    return [describe(r) for r in queries.late_uploads(_user(request), scope).select_related("blob")]
+    return [describe(r) for r in queries.late_uploads(acting_user(request), scope).select_related("blob")]
 
 
 @router.get("/av-rules", response=list[dict[str, Any]], summary="音像记录事项清单（AV1–AV6，003 第十二条）")
@@ -94,5 +89,5 @@ def av_rules(request: HttpRequest) -> list[dict[str, Any]]:
 )
 @needs(Action.CASE_VIEW)
 def recording_access_history(request: HttpRequest, recording_id: int) -> list[dict[str, Any]]:
-    rec = queries.get_recording(_user(request), recording_id)
+    rec = queries.get_recording(acting_user(request), recording_id)
     return access_history(rec.case, "recording", rec.pk) if rec.case is not None else []

@@ -21,18 +21,14 @@ from liuhen.media import queries, services
 from liuhen.media.models import Device, Recording
 from liuhen.media.storage import BlobMissing, default_store
 from liuhen.web import reads
-from liuhen.web.permissions import page_needs
+from liuhen.web.permissions import acting_user, page_needs
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _recording(request: HttpRequest, recording_id: int) -> Recording:
     try:
-        return queries.get_recording(_user(request), recording_id)
+        return queries.get_recording(acting_user(request), recording_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -68,7 +64,7 @@ def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingH
             )
         else:
             register_read(
-                user=_user(request),
+                user=acting_user(request),
                 case=None,
                 subject_type="recording",
                 subject_id=rec.pk,
@@ -100,7 +96,7 @@ def poster(request: HttpRequest, recording_id: int) -> HttpResponse:
 @login_required
 @page_needs(Action.MEDIA_UPLOAD)
 def unlinked(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST":
         rec = _recording(request, int(request.POST.get("recording", "0")))
         case = visible_cases(user).filter(case_no=request.POST.get("case_no", "").strip()).first()
@@ -122,7 +118,7 @@ def unlinked(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_needs(Action.DEVICE)
 def devices(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     rows = Device.objects.select_related("officer", "unit").prefetch_related("log").filter(agency=user.agency)
     officers = User.objects.filter(agency=user.agency, is_active=True, role__in=["officer", "unit_head"])
     return render(request, "media/devices.html", {"rows": rows.order_by("number"), "officers": officers})
@@ -132,7 +128,7 @@ def devices(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_needs(Action.DEVICE)
 def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     device = Device.objects.filter(pk=device_id, agency=user.agency).first()
     if device is None:
         raise Http404("设备不存在")
@@ -149,7 +145,7 @@ def device_log(request: HttpRequest, device_id: int) -> HttpResponse:
 @login_required
 @page_needs(Action.MEDIA_UPLOAD)
 def upload_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     cases = visible_cases(user).order_by("-created_at")
     wanted = request.GET.get("case", "")
     case = cases.filter(pk=int(wanted)).first() if wanted.isdigit() else None
@@ -174,7 +170,7 @@ def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
         request,
         recording_id,
         lambda rec: services.note_interruption(
-            actor=_user(request),
+            actor=acting_user(request),
             recording=rec,
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
@@ -192,7 +188,7 @@ def statements(request: HttpRequest, recording_id: int) -> HttpResponse:
         request,
         recording_id,
         lambda rec: services.confirm_statements(
-            actor=_user(request),
+            actor=acting_user(request),
             recording=rec,
             party_told=request.POST.get("party_told") == "on",
             opening_statement=request.POST.get("opening_statement") == "on",
@@ -210,7 +206,7 @@ def evidence(request: HttpRequest, recording_id: int) -> HttpResponse:
         request,
         recording_id,
         lambda rec: services.mark_evidence(
-            actor=_user(request), recording=rec, explanation_id=int(wanted) if wanted.isdigit() else 0
+            actor=acting_user(request), recording=rec, explanation_id=int(wanted) if wanted.isdigit() else 0
         ),
         "已作为证据，文字说明已关联",
     )
@@ -220,7 +216,7 @@ def evidence(request: HttpRequest, recording_id: int) -> HttpResponse:
 @require_POST
 @page_needs(Action.DEVICE)
 def device_assign(request: HttpRequest, device_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     device = Device.objects.filter(pk=device_id, agency=user.agency).first()
     officer = User.objects.filter(username=request.POST.get("officer", ""), agency=user.agency).first()
     if device is None or officer is None:

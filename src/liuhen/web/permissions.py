@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.decorators import decorate_view
 
+from liuhen.accounts.models import User
 from liuhen.accounts.services import user_for_token
 from liuhen.cases.access import ACTION_LABELS, allowed
 from liuhen.core.permissions import Action
@@ -23,6 +24,11 @@ ACTION_ATTR = "liuhen_action"
 
 
 TOKEN_USER_ATTR = "_liuhen_token_user"
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a page or API call that has passed authentication (login_required, the API's auth)."""
+    return request.user  # type: ignore[return-value]
 
 
 def token_user(request: HttpRequest, token: str) -> Any:
