@@ -20,6 +20,7 @@ from liuhen.ledger import services as ledger
 
 log = logging.getLogger("liuhen.access")
 PROGRESS_STEP = 64 * 1024 * 1024  # bytes between progress updates
+FORM_BYTES = 200_000  # what rendering one form counts for in the progress (a rendered form is about 200 kB)
 
 
 def listing(req: CopyRequest, files: list[dict[str, object]], withheld: list[str]) -> str:
@@ -71,19 +72,15 @@ def _build(req: CopyRequest) -> CopyRequest:
 
     case, store = req.case, default_store()
     withheld_docs, withheld_recs = marked_ids(case, "document"), marked_ids(case, "recording")
-    docs = [
-        d
-        for d in Document.objects.filter(case=case, status=DocumentStatus.FINAL, corrections__isnull=True).order_by(
-            "id"
-        )
-    ]
+    current = Document.objects.filter(case=case, status=DocumentStatus.FINAL, corrections__isnull=True)
+    docs = list(current.order_by("id"))
     recs = list(case.recordings.select_related("blob").order_by("id"))
     files: list[dict[str, object]] = []
     withheld = [f"文书 {d.type.name}（保密）" for d in docs if d.pk in withheld_docs]
     withheld += [f"音像 {r.file_name}（保密）" for r in recs if r.pk in withheld_recs]
     docs = [d for d in docs if d.pk not in withheld_docs]
     recs = [r for r in recs if r.pk not in withheld_recs]
-    total = sum(r.blob.size for r in recs) + 200_000 * len(docs)  # a rendered form is about 200 kB
+    total = sum(r.blob.size for r in recs) + FORM_BYTES * len(docs)
     CopyRequest.objects.filter(pk=req.pk).update(progress_total=total, progress_done=0)
     done = [0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,7 +90,7 @@ def _build(req: CopyRequest) -> CopyRequest:
                 data = rendering.pdf(doc)
                 name = f"documents/{doc.pk:04d}-{doc.type.name}.pdf"
                 zf.writestr(name, data)
-                done[0] += 200_000
+                done[0] += FORM_BYTES
                 files.append(
                     {
                         "file": name,
