@@ -131,14 +131,15 @@ def test_correction_is_a_new_version_with_its_reason(cast, case_for) -> None:  #
 
     t = next(t for t in CATALOGUE if t.code == "inspection_transcript")
     case = case_for(t)
+    base = sample_data(t)  # once: two calls a minute apart would differ in their times too
     first = services.finalise(
         actor=cast.handler,
         signatures=sample_signatures(t),
-        document=services.create_document(actor=cast.handler, case=case, code=t.code, data=sample_data(t)),
+        document=services.create_document(actor=cast.handler, case=case, code=t.code, data=base),
     )
     with pytest.raises(InvalidInput, match="理由"):
         services.correct(actor=cast.handler, document=first, reason="")
-    data = {**sample_data(t), "place": "更正后的地点"}
+    data = {**base, "place": "更正后的地点"}
     second = services.correct(actor=cast.handler, document=first, reason="检查地点笔误", data=data)
     assert (second.version, second.supersedes_id, second.status) == (2, first.pk, "draft")
     second = services.finalise(actor=cast.handler, document=second, signatures=sample_signatures(t))

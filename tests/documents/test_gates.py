@@ -191,7 +191,8 @@ def test_documents_over_the_api(cast, make_case) -> None:  # type: ignore[no-unt
     doc_id = r.json()["id"]
     r = api.post(f"/api/v1/documents/{doc_id}/finalise", {"signatures": []}, content_type="application/json")
     assert r.status_code == 422 and "开始时间" in r.json()["detail"]  # the missing fields, named
-    r = api.put(f"/api/v1/documents/{doc_id}", {"data": sample_data(t)}, content_type="application/json")
+    data = sample_data(t)  # once: a later call in another minute would differ in its times too
+    r = api.put(f"/api/v1/documents/{doc_id}", {"data": data}, content_type="application/json")
     assert r.status_code == 200
     sigs = [{"slot": s.slot, "username": s.username, "name": s.name} for s in sample_signatures(t)]
     r = api.post(f"/api/v1/documents/{doc_id}/finalise", {"signatures": sigs}, content_type="application/json")
@@ -204,7 +205,7 @@ def test_documents_over_the_api(cast, make_case) -> None:  # type: ignore[no-unt
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     r = api.post(
         f"/api/v1/documents/{doc_id}/corrections",
-        {"reason": "笔误", "data": {**sample_data(t), "place": "仓库"}},
+        {"reason": "笔误", "data": {**data, "place": "仓库"}},
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["version"] == 2
