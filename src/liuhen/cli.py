@@ -352,12 +352,15 @@ def calendar_import(
 
 
 @rules_app.command("export")
-def rules_export(out_path: Annotated[Path, typer.Option("--out", help="输出文件")] = Path("docs/rules.md")) -> None:
-    """由规则表生成 docs/rules.md。"""
+def rules_export(
+    out_path: Annotated[Path, typer.Option("--out", help="输出文件")] = Path("docs/rules.md"),
+    tests: Annotated[Path, typer.Option("--tests", help="测试目录（列出各规则的测试）")] = Path("tests"),
+) -> None:
+    """由规则表生成 docs/rules.md，列出各规则的状态和验证它的测试。"""
     from liuhen.core.rules.export import render
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(render() + "\n", encoding="utf-8")
+    out_path.write_text(render(tests if tests.is_dir() else None) + "\n", encoding="utf-8")
     out.print(f"已写入 {out_path}")
 
 

@@ -37,6 +37,7 @@ def _refused(case: Case, action: str, actor) -> RuleViolation:  # type: ignore[n
 
 @pytest.mark.parametrize("t", stages.TRANSITIONS, ids=lambda t: f"{t.procedure}:{t.source}:{t.action}")
 def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # every gate of the table, each refusal naming its rule: rules S1, S2, S4, E1 (and the rest of the table)
     case = scenarios.advance(make_case(t.procedure.value, **_case_kwargs(t.procedure)), t.source, cast)
     actor = cast.archivist if t.action == "archive" else cast.handler
     refusals = []

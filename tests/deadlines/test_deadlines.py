@@ -72,7 +72,8 @@ def test_late_fulfilment_is_recorded_as_late(cast, make_case) -> None:  # type: 
 
 
 def test_general_case_runs_its_deadlines(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # D7: 90 days from 立案 (the leader's approval); SV1 7 wd from the decision; E2/D6 from service; R2 from closing
+    # rules D7, SV1, E2, D6, R2: D7 90 days from 立案 (the leader's approval); SV1 7 wd from the decision;
+    # E2/D6 from service; R2 from closing
     with time_machine.travel(at("2026-07-08T10:00"), tick=False):
         case = scenarios.advance(make_case(), stages.Stage.INVESTIGATION, cast)
     d7 = Deadline.objects.get(case=case, rule_key="D7")

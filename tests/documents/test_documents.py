@@ -76,6 +76,7 @@ def test_the_catalogue_has_every_document_the_regulations_name() -> None:
 
 @pytest.mark.parametrize("t", CATALOGUE, ids=lambda t: t.code)
 def test_every_type_is_drafted_validated_finalised_and_rendered(t, cast, case_for) -> None:  # type: ignore[no-untyped-def]
+    # rule E4: each enforcement method has its own document, drafted, finalised and rendered here
     case = case_for(t)
     actor = author(t, cast)
     data = sample_data(t)

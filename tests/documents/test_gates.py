@@ -227,3 +227,21 @@ def test_documents_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untype
     r = web.post(f"/documents/{doc_id}/", {"do": "finalise", "officer_users": ["officer1", "officer2"]}, follow=True)
     assert "缺少必填项：开始时间、结束时间" in r.content.decode()
     assert web.get(f"/documents/{doc_id}/pdf/")["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("method", "missing", "rule_id"),
+    [("mail", {"mail_no": ""}, "SV3"), ("electronic", {"consent": False}, "SV7")],
+)
+def test_mail_and_electronic_service_keep_what_the_law_names(cast, make_case, method, missing, rule_id) -> None:  # type: ignore[no-untyped-def]
+    # rules SV3, SV7: mail needs its registered-mail number; electronic service the party's written consent
+    case = make_case()
+    complete = {"method": method, "mail_no": "EMS1234567890", "consent": True}
+    doc = make(cast, case, "delivery_receipt", **{**complete, **missing})
+    with pytest.raises(RuleViolation) as exc:
+        finalise(cast, doc)
+    assert exc.value.rule_id == rule_id
+    doc.refresh_from_db()
+    assert doc.status == "draft"
+    services.save_draft(actor=cast.handler, document=doc, data={**sample_data(doc.type), **complete})
+    assert finalise(cast, doc).status == "final"

@@ -1,4 +1,5 @@
-"""The tamper suite: with the triggers dropped by raw SQL, every kind of tampering is found by verify."""
+"""The tamper suite: with the triggers dropped by raw SQL, every kind of tampering is found by verify
+(rules R8, SU2: altered, deleted and lost records are found and named)."""
 
 from __future__ import annotations
 

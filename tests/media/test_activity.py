@@ -43,6 +43,7 @@ def test_segments_interruptions_statements_and_evidence(tmp_path, blob_root, cas
         actor=cast.handler, recording=second, reason="battery", note="电池耗尽，更换后续录", stated_in_next_segment=True
     )
     assert note.get_reason_display() == "电量不足"
+    # rules I5, AV8: the party was told, and the opening statement was made
     rec = services.confirm_statements(actor=cast.handler, recording=first, party_told=True, opening_statement=True)
     assert rec.party_told and rec.opening_statement
     with pytest.raises(RuleViolation) as exc:  # rule R3: evidence needs its written explanation, finalised

@@ -62,7 +62,7 @@ def test_create_case_and_read_it(api, cast, units) -> None:  # type: ignore[no-u
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["case_no"].startswith("测应急罚〔") and body["stage"] == "intake"
-    assert body["parties"][0]["id_number"] == "320***********1234"  # personal data masked
+    assert body["parties"][0]["id_number"] == "320***********1234"  # personal data masked (rule P9)
     assert [s["action"] for s in body["next_steps"]] == ["file", "emergency_start", "not_file"]
     assert body["next_steps"][0]["refusal"]["rule"] == "S2"
     listed = client.get("/api/v1/cases", {"q": "警示"}).json()

@@ -8,6 +8,7 @@ Code that enforces a rule looks it up here; no rule text or source is written tw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("S3", "情况紧急可先启动程序，须在24小时内补报立案审批表", "002 第八条"),
     Rule("S4", "投诉举报须填写值班记录，报值班领导，决定立案或书面决定不予立案并告知投诉人", "002 第九条"),
     Rule("S5", "简易程序仅适用于警告或对个人200元以下、对单位3000元以下罚款", "处罚法51"),
+    Rule(
+        "S7",
+        "须告知当事人申请回避的权利及方式；回避申请及其决定须记录",
+        "000 第九条(三); 002 第十一条; 003 第八条(九); 001 全过程记录办法 六; 处罚法43",
+    ),
     Rule("S6", "违法行为2年内未被发现的不再处罚（涉及生命健康、金融安全且有危害后果的为5年）", "处罚法36"),
     # Investigation
     Rule("I1", "调查取证须有2名以上持有效执法证的执法人员并出示证件", "000 第八条; 002 第十条; 处罚法42、55"),
@@ -43,6 +49,17 @@ _CATALOGUE: tuple[Rule, ...] = (
         "002 第十五条; 强制法18、19、24、25; 安法70",
     ),
     Rule("I5", "开始音像记录时须告知当事人", "000 第八条; 001 七; 003 第十四条; 004 第十九条"),
+    Rule(
+        "I6",
+        "现场检查、强制措施、强制执行、送达等各现场环节须出示执法证件，告知执法事由、依据、陈述申辩听证回避权利和配合义务，"
+        "并在记录中载明",
+        "001 公示办法 六; 003 第八条(一)",
+    ),
+    Rule(
+        "I7",
+        "检查、检测、检验、鉴定、专家评审的对象、内容和结果须记录，不限于委托",
+        "000 第九条(五); 003 第八条(六)(十一)",
+    ),
     # Mandatory audio-video recording
     Rule(
         "AV1",
@@ -60,6 +77,11 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("AV5", "日常检查、简易程序处罚可视情音像记录", "001 六; 002 第二十二条"),
     Rule("AV6", "易燃易爆或涉密场所可不音像记录，但须记录理由", "001 七; 004 第十九条; 000 第十条"),
     Rule("AV7", "音像记录中断的，须在续录时或事后书面说明原因", "001 七; 003 第十四条; 004 第十九条"),
+    Rule("AV9", "容易引起行政争议的简易程序执法行为须采用适当方式音像记录", "002 第二十二条"),
+    Rule("AV10", "重大复杂案件、遗留问题处理及当事人有异议的执法活动须全程音像记录", "004 第五条"),
+    Rule("AV11", "音像记录须摄录现场、在场人员、重要物品、采取的措施和现场送达的文书", "003 第十三条"),
+    Rule("AV12", "音像记录无法继续的，须立即向负责人报告，并事后书面说明", "003 第十四条(三)"),
+    Rule("AV13", "无法全程音像记录的，须对重要环节进行记录", "004 第十八条"),
     Rule("AV8", "音像记录开始时须语音说明时间、地点、执法人员和执法事项", "003 第十四条"),
     # Review and decision
     Rule("D1", "拟作决定须记录起草人、审查人、法律依据、证据和考虑因素", "002 第十六条"),
@@ -87,6 +109,11 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("E2", "罚款自送达之日起15日内缴纳；逾期每日加处3%，不超过罚款数额", "处罚法67、72"),
     Rule("E3", "强制执行前须制作并送达催告书，并记录当事人的陈述申辩及复核", "002 第二十九~三十一条; 强制法35、53、54"),
     Rule("E4", "各强制执行方式须制作相应文书；除紧急情况外不得在夜间或法定节假日实施", "002 第三十条; 强制法43"),
+    Rule(
+        "E5",
+        "须记录强制执行的结果；申请法院强制执行的，记录法院执行结果",
+        "000 第十八条; 002 第三十一条; 003 第十条(三)",
+    ),
     # Records
     Rule(
         "R1",
@@ -109,6 +136,15 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("R9", "调阅须经批准并登记；上级机关及监督、法制、信访机构可因工作调取", "003 第十八条; 004 第十六条; 001 九"),
     Rule("R10", "当事人可申请复制，经承办机构负责人批准；依法应保密的除外", "000 第二十一条; 002 第三十四条"),
     Rule("R11", "涉及国家秘密、商业秘密、个人隐私的按保密规定管理", "000 第二十二条; 002 第三十五条; 003 第十九条"),
+    Rule("R13", "音像记录每月定期备份至本机关档案存储", "004 第十一条"),
+    Rule(
+        "R14",
+        "明确归档范围、保管期限、归档要求、归档时间和档案利用；电子文件按国家电子档案规定归档（四性检测），"
+        "案卷按立卷标准装订",
+        "001 全过程记录办法 十、十一; 004 第十条; 002 第三十二条",
+    ),
+    Rule("R15", "当事人及利害关系人申请查阅记录的，按政府信息公开规定及其答复期限办理", "003 第十八条"),
+    Rule("R16", "购买服务由第三方制作的音像记录，须记明制作方及监督的执法人员", "001 全过程记录办法 七"),
     Rule("R12", "复议、诉讼所需复制件由法制机构和承办机构共同提供，并留存复制记录", "004 第十五条"),
     # Devices
     Rule(
@@ -127,6 +163,8 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("P7", "每年1月31日前公布上一年度行政执法统计数据", "001 七"),
     Rule("P8", "双随机抽查结果同样公示", "001 七"),
     Rule("P9", "不公开涉密内容；个人信息须脱敏", "001 七; 处罚法48"),
+    Rule("P11", "公示信息发布前须经审核；发现公示信息不准确的须主动更正", "001 公示办法 九(一)、十一"),
+    Rule("P12", "年度行政执法数据同时报送法制宣传科和市应急管理局", "001 公示办法 三、七"),
     Rule("P10", "公示的处罚决定在规定期限后撤下（可配置，如5年、自然人2年）", "本地公示规定（可配置）"),
     # Supervision
     Rule(
@@ -148,3 +186,28 @@ RULES: dict[str, Rule] = {r.id: r for r in _CATALOGUE}
 
 def rule(rule_id: str) -> Rule:
     return RULES[rule_id]
+
+
+class Status(StrEnum):
+    IMPLEMENTED = "implemented"
+    PARTIAL = "partial"
+    PENDING = "pending"
+
+
+STATUS_LABELS = {Status.IMPLEMENTED: "已实现", Status.PARTIAL: "部分实现", Status.PENDING: "待建"}
+
+# What of the catalogue is built. An id in neither set is implemented, and a test names it
+# (tests/core/test_rule_table.py holds that). Kept in step with the rule-by-rule review of the code.
+_PARTIAL = "S1 S2 S5 I2 I3 I4 I5 AV1 AV2 AV3 AV4 AV6 AV8 D2 D4 D8 SV3 SV4 SV6 SV7 E1 E3 E4 R6 DV1 P9 SU2"
+_PENDING = (
+    "S6 S7 I6 I7 AV9 AV10 AV11 AV12 AV13 SV5 E5 R4 R5 R13 R14 R15 R16 DV2",
+    "P1 P2 P3 P4 P5 P6 P7 P8 P10 P11 P12 SU1 SU3 SU4",
+)
+PARTIAL: frozenset[str] = frozenset(_PARTIAL.split())
+PENDING: frozenset[str] = frozenset(rule_id for part in _PENDING for rule_id in part.split())
+
+
+def status(rule_id: str) -> Status:
+    if rule_id in PENDING:
+        return Status.PENDING
+    return Status.PARTIAL if rule_id in PARTIAL else Status.IMPLEMENTED

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from liuhen.core.rules import RULES
+from pathlib import Path
+
+from liuhen.core.rules import RULES, STATUS_LABELS, status
 from liuhen.core.rules.deadlines import DEADLINE_RULES, KIND_LABELS
+from liuhen.core.rules.naming import naming_tests
 
 SECTIONS = [
     ("T", "期间计算"),
@@ -24,7 +27,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render() -> str:
+def render(tests_root: Path | None = None) -> str:
+    """The rule table as Markdown; with `tests_root`, each catalogue id lists the tests that name it."""
+    naming = naming_tests(tests_root) if tests_root is not None else {}
     out = [
         "# 规则表 Rule table",
         "",
@@ -50,7 +55,11 @@ def render() -> str:
     out += ["", "## 规则目录 Rule catalogue", ""]
     for prefix, title in SECTIONS:
         rows = [r for r in RULES.values() if r.id.rstrip("0123456789") == prefix]
-        out += [f"### {prefix} {title}", "", "| id | 规则 | source |", "|---|---|---|"]
-        out += [f"| {r.id} | {_cell(r.title)} | {_cell(r.source)} |" for r in rows]
+        out += [f"### {prefix} {title}", "", "| id | 规则 | source | 状态 | tests |", "|---|---|---|---|---|"]
+        out += [
+            f"| {r.id} | {_cell(r.title)} | {_cell(r.source)} | {STATUS_LABELS[status(r.id)]} | "
+            f"{'<br>'.join(naming.get(r.id, [])) or '—'} |"
+            for r in rows
+        ]
         out.append("")
     return "\n".join(out)
