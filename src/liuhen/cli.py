@@ -21,6 +21,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from liuhen.agency_settings.cli import settings_app
+
 app = typer.Typer(help="留痕 liuhen：行政执法全过程记录", no_args_is_help=True, add_completion=False)
 token_app = typer.Typer(help="API 令牌", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -34,6 +36,7 @@ deadlines_app = typer.Typer(help="期限与提醒", no_args_is_help=True)
 app.add_typer(deadlines_app, name="deadlines")
 documents_app = typer.Typer(help="执法文书", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
+app.add_typer(settings_app, name="settings")
 
 out = Console()
 err = Console(stderr=True)

@@ -14,9 +14,11 @@ from liuhen.access import services as access
 from liuhen.access.models import Mark
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Agency, Role
+from liuhen.agency_settings.services import set_setting
 from liuhen.cases import scenarios, services
 from liuhen.cases.models import CaseSource
 from liuhen.core import stages
+from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.core.stages import Procedure, Stage
 from liuhen.deadlines.services import scan
 from liuhen.demo_documents import load_document_chain
@@ -37,6 +39,13 @@ PEOPLE = [
     ("zhouming", "周明", Role.LEADER, None, None),
     ("wufang", "吴芳", Role.ARCHIVIST, 2, None),
     ("zhengkai", "郑凯", Role.SUPERVISOR, 2, None),
+    ("xuli", "徐丽", Role.ADMIN, None, None),  # manages people, devices and settings; sees no case content
+]
+
+# The demo agency follows its own regulation (002) where the regulations differ: a party's copy is approved by
+# the agency head (002 第三十四条), not the handling unit's head (000 第二十一条, the default).
+DEMO_SETTINGS = [
+    (COPY_APPROVER, "leader", "依本局《行政执法全过程记录制度》第三十四条：当事人申请复制须经本机关负责人同意"),
 ]
 
 # Realistic matters per procedure; the demo puts one case in every stage of every procedure.
@@ -142,6 +151,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 role=role,
                 agency=agency,
                 unit=units[unit_ix] if unit_ix is not None else None,
+                is_staff=role == Role.ADMIN,
             )
             if cert:
                 accounts.issue_certificate(
@@ -153,6 +163,9 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 )
             users[username] = user
         progress(f"已创建机关“{DEMO_AGENCY}”、3 个单位、{len(users)} 名人员（密码 {DEMO_PASSWORD}）")
+        for key, value, reason in DEMO_SETTINGS:
+            set_setting(actor=users["xuli"], agency=agency, key=key, value=value, reason=reason)
+        progress("  机关设置：当事人申请复制由机关负责人审批（002 第三十四条，R10）")
     for procedure, target, cause, party in demo_cases():
         penalty, fine = PENALTY.get(procedure, ("", None))
         if procedure == Procedure.SIMPLIFIED and party[0] == "organisation":

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "liuhen.ledger",
     "liuhen.accounts",
+    "liuhen.agency_settings",
     "liuhen.cases",
     "liuhen.deadlines",
     "liuhen.documents",

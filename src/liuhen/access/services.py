@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest, CopyStatus, Mark, RequesterKind
 from liuhen.accounts.models import Role, User
+from liuhen.agency_settings.services import copy_approver_role
 from liuhen.cases.access import allowed, cases_in_scope, relation, require, within_scope
 from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.cases.queries import access_requests_to_decide
@@ -248,10 +249,16 @@ def copies_to_decide(user: User) -> list[CopyRequest]:
 
 
 def needed_roles(req: CopyRequest) -> set[str]:
-    """R10: the handling unit's head approves; R12: for a court or reconsideration body, with the legal unit."""
+    """R10: a party's copy is approved by whom the agency's setting named when the copy was requested (000 第二十一条:
+    the handling unit's head; 002 第三十四条: the agency head); R12: for a court or reconsideration body, the
+    handling unit's head with the legal unit."""
     if req.requester_kind == RequesterKind.PARTY:
-        return {Role.UNIT_HEAD}
+        return {copy_approver_role(req.case.agency_id, req.requested_at)}
     return {Role.UNIT_HEAD, Role.LEGAL_REVIEWER}
+
+
+def _approvers_text(roles: set[str]) -> str:
+    return "、".join(str(Role(r).label) for r in sorted(roles, key=list(Role.values).index))
 
 
 @transaction.atomic
@@ -262,7 +269,8 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
         raise InvalidInput(f"该申请已{req.get_status_display()}")
     roles = needed_roles(req)
     if actor.role not in roles or (actor.role == Role.UNIT_HEAD and actor.unit_id != req.case.unit_id):
-        raise Forbidden("复制申请由承办机构负责人审批；向法院、复议机关提供的，还须法制机构共同审批（R10、R12）")
+        rule_ids = "R10" if req.requester_kind == RequesterKind.PARTY else "R12"
+        raise Forbidden(f"该复制申请由{_approvers_text(roles)}审批（{rule_ids}，本机关设置）")
     if req.decisions.filter(role=actor.role).exists():
         raise InvalidInput("您的意见已签署")
     if not reason.strip():

@@ -100,14 +100,15 @@ def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
 
 
 def require_agency_member(actor: User, agency_id: int) -> None:
-    if not actor.is_superuser and actor.agency_id != agency_id:
+    if actor.agency_id is None or actor.agency_id != agency_id:
         raise Forbidden("不能操作其他机关的案件")
 
 
 def require_case_actor(actor: User, case: Case) -> None:
-    """Officers assigned to the case, the handling unit's head, and the agency's leaders act on a case."""
+    """Officers assigned to the case, the handling unit's head, and the agency's leaders act on a case (the system
+    administrator is none of them: separation of duties)."""
     require_agency_member(actor, case.agency_id)
-    if actor.is_superuser or actor.role == Role.LEADER:
+    if actor.role == Role.LEADER:
         return
     if actor.role == Role.UNIT_HEAD and actor.unit_id == case.unit_id:
         return
@@ -153,7 +154,7 @@ def create_case(
     except ValueError as exc:
         raise InvalidInput(f"未知的程序类型：{procedure}") from exc
     require_agency_member(actor, unit.agency_id)
-    if actor.role not in {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER, Role.ADMIN} and not actor.is_superuser:
+    if actor.role not in {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER}:
         raise Forbidden("只有执法人员、承办机构负责人或机关负责人可以登记案件")
     cause = (cause or "").strip()
     if not cause:
@@ -270,7 +271,7 @@ def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_a
     roles = ACT_ROLES.get(kind)
     if roles is not None:
         require_agency_member(actor, case.agency_id)
-        if actor.role not in roles and not actor.is_superuser:
+        if actor.role not in roles:
             raise Forbidden(f"“{ActKind(kind).label}”只能由{'、'.join(Role(r).label for r in roles)}记录")
     else:
         require_case_actor(actor, case)
@@ -363,7 +364,7 @@ def _sign_step(
     opinion = (opinion or "").strip()
     if not opinion:
         raise InvalidInput(f"{role.label}意见不能为空")
-    if approval.steps.filter(user=actor).exists() and not actor.is_superuser:
+    if approval.steps.filter(user=actor).exists():
         # D9: the three steps are three different people
         raise RuleViolation("D9", rule("D9").source, "同一人不能在同一审批中既承办又审核或批准")
     now = timezone.now()
@@ -412,7 +413,7 @@ def review_approval(*, actor: User, approval: Approval, agree: bool, opinion: st
     require_agency_member(actor, approval.case.agency_id)
     if approval.status != ApprovalStatus.REVIEWING:
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能审核")
-    if not actor.is_superuser and not (actor.role == Role.UNIT_HEAD and actor.unit_id == approval.case.unit_id):
+    if not (actor.role == Role.UNIT_HEAD and actor.unit_id == approval.case.unit_id):
         raise Forbidden("审核须由承办机构负责人进行")
     return _sign_step(
         actor=actor,
@@ -431,7 +432,7 @@ def decide_approval(*, actor: User, approval: Approval, approve: bool, opinion: 
     require_agency_member(actor, approval.case.agency_id)
     if approval.status != ApprovalStatus.APPROVING:
         raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能批准")
-    if not actor.is_superuser and actor.role != Role.LEADER:
+    if actor.role != Role.LEADER:
         raise Forbidden("批准须由机关负责人进行")
     return _sign_step(
         actor=actor,
@@ -449,7 +450,7 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if action == "archive":
         require_agency_member(actor, case.agency_id)
-        if actor.role != Role.ARCHIVIST and not actor.is_superuser:
+        if actor.role != Role.ARCHIVIST:
             raise Forbidden("归档须由档案管理员办理")
     else:
         require_case_actor(actor, case)

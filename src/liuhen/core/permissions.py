@@ -46,12 +46,13 @@ class Action(StrEnum):
     ACCESS_REQUEST = "access_request"  # ask to read a case outside one's scope (调阅申请, R9; see ACCESS_GRANT_DAYS)
     CONFIDENTIAL = "confidential"  # see what is marked secret or private (R11)
     COPY_REQUEST = "copy_request"  # request copies for a party, a court or a reconsideration body (R10, R12)
-    COPY_DECIDE = "copy_decide"  # approve or refuse a copy request (R10: the handling unit's head)
+    COPY_DECIDE = "copy_decide"  # approve or refuse a copy request (R10: as the agency's setting names; R12)
     MEDIA_UPLOAD = "media_upload"
     DEVICE = "device"  # the device registry and its log (DV1)
     LEDGER = "ledger"  # checkpoints, proofs
     LEDGER_SIGN = "ledger_sign"  # issue a checkpoint now
-    REFERENCE = "reference"  # the catalogues: document types, AV list, calendar, calculators
+    REFERENCE = "reference"  # the catalogues: document types, AV list, calendar, calculators, agency settings
+    SETTINGS = "settings"  # change the agency's settings (liuhen.core.rules.agency_settings)
 
 
 OWN, UNIT, AG, OV, NO = Scope.OWN, Scope.UNIT, Scope.AGENCY, Scope.OVERSIGHT, Scope.NONE
@@ -77,6 +78,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: UNIT,
         Action.DEVICE: UNIT,
         Action.LEDGER_SIGN: NO,
+        Action.SETTINGS: NO,
     },
     "unit_head": {
         **_ALL_CASE_ROLES,
@@ -92,6 +94,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: UNIT,
         Action.DEVICE: UNIT,
         Action.LEDGER_SIGN: NO,
+        Action.SETTINGS: NO,
     },
     "legal_reviewer": {
         **_ALL_CASE_ROLES,
@@ -107,6 +110,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: NO,
         Action.DEVICE: NO,
         Action.LEDGER_SIGN: NO,
+        Action.SETTINGS: NO,
     },
     "leader": {
         **_ALL_CASE_ROLES,
@@ -118,10 +122,11 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.ACCESS_REQUEST: AG,
         Action.CONFIDENTIAL: AG,
         Action.COPY_REQUEST: AG,
-        Action.COPY_DECIDE: NO,  # R10/R12 name the handling unit's head and the legal unit, not the leader
+        Action.COPY_DECIDE: AG,  # R10: where the agency's setting names the agency head (002 第三十四条)
         Action.MEDIA_UPLOAD: AG,
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: NO,
+        Action.SETTINGS: NO,
     },
     "archivist": {
         **_ALL_CASE_ROLES,
@@ -137,6 +142,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: AG,
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
+        Action.SETTINGS: NO,
     },
     "supervisor": {
         **_ALL_CASE_ROLES,
@@ -152,6 +158,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: NO,
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
+        Action.SETTINGS: NO,
     },
     "admin": {
         **_ALL_CASE_ROLES,
@@ -167,6 +174,7 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.MEDIA_UPLOAD: NO,
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
+        Action.SETTINGS: AG,  # the agency's administrator; sees no case content (separation of duties)
     },
 }
 

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuhen.accounts.models import User
+from liuhen.agency_settings.services import deadline_rule
 from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.core.errors import InvalidInput
@@ -45,7 +46,7 @@ def describe(dl: Deadline, now: datetime) -> dict[str, Any]:
         "source": rule.source,
         "kind": dl.kind,
         "kind_label": KIND_LABELS[DeadlineKind(dl.kind)],
-        "period": rule.period_text,
+        "period": deadline_rule(rule, dl.case.agency_id, dl.started_at).period_text,
         "started_at": dl.started_at,
         "due_at": dl.due_at,
         "due_on": dl.due_on,

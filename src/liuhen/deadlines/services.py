@@ -14,9 +14,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
+from liuhen.agency_settings.services import deadline_rule
 from liuhen.cases.models import Case
 from liuhen.core import periods
 from liuhen.core.errors import CalendarYearUnknown
+from liuhen.core.rules.agency_settings import runs_for_ever
 from liuhen.core.rules.deadlines import BY_KEY, DeadlineKind, DeadlineRule, fulfilled_by, triggered_by
 from liuhen.deadlines.calendar_store import ensure_calendar
 from liuhen.deadlines.models import Alert, AlertLevel, Deadline, DeadlineStatus
@@ -60,6 +62,10 @@ def ends_at(dl: Deadline) -> datetime:
 def _open(case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, seq: int | None) -> None:
     if Deadline.objects.filter(case=case, rule_key=rule.key, status=DeadlineStatus.OPEN).exists():
         return  # the period already runs; a repeated trigger does not restart it
+    # the agency's period in force when the trigger happened: a later change of the setting never moves it
+    rule = deadline_rule(rule, case.agency_id, started_at)
+    if runs_for_ever(rule):
+        return  # a record kept 永久 (R6) has no end to count to
     start: Any = started_at.astimezone(periods.LOCAL).date() if trigger.startswith("due:") else started_at
     d = _due(rule, start)
     Deadline.objects.create(
@@ -115,7 +121,7 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
     if not names:
         return
     ensure_calendar()
-    case = Case.objects.only("id", "procedure").get(pk=event.case_ref)
+    case = Case.objects.only("id", "procedure", "agency_id").get(pk=event.case_ref)
     when = happened_at(event, body)
     for name in names:
         _close(case, name, when, event.seq)
@@ -127,7 +133,7 @@ def recompute_unverified(years: list[int]) -> int:
     """After a year's schedule is imported, estimates in that year become real deadlines (rule T5)."""
     n = 0
     for dl in Deadline.objects.filter(unverified_year__in=years).select_related("case"):
-        rule = BY_KEY[dl.rule_key]
+        rule = deadline_rule(BY_KEY[dl.rule_key], dl.case.agency_id, dl.started_at)
         start: Any = dl.started_at.astimezone(periods.LOCAL).date() if dl.trigger.startswith("due:") else dl.started_at
         d = _due(rule, start)
         dl.due_at, dl.due_on, dl.unverified_year = d.at, d.on, d.unverified_year

@@ -44,7 +44,7 @@ def latest(request: HttpRequest) -> CheckpointOut:
 @needs(Action.LEDGER_SIGN)
 def issue(request: HttpRequest) -> Status[CheckpointOut]:
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_superuser or user.role in {Role.ARCHIVIST, Role.ADMIN, Role.SUPERVISOR}):
+    if user.role not in {Role.ARCHIVIST, Role.ADMIN, Role.SUPERVISOR}:
         raise Forbidden("只有档案管理员、监督人员或管理员可以签发检查点")
     cp = services.issue_checkpoint()
     if cp is None:

@@ -131,4 +131,5 @@ APPEND_ONLY_TABLES = [
     "media_devicelog",
     "access_confidentialitymark",
     "access_copydecision",
+    "agency_settings_agencysetting",
 ]

@@ -10,6 +10,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from liuhen.access.api import router as access_router
 from liuhen.accounts.api import router as accounts_router
+from liuhen.agency_settings.api import router as settings_router
 from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
@@ -110,3 +111,4 @@ api.add_router("/", deadlines_router)
 api.add_router("/", documents_router)
 api.add_router("/", media_router)
 api.add_router("/", access_router)
+api.add_router("/", settings_router)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from liuhen.access import views as access_views
+from liuhen.agency_settings import views as settings_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
@@ -51,6 +52,7 @@ urlpatterns = [
     path("cases/<int:case_id>/marks/", access_views.mark, name="case_mark"),
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
+    path("settings/", settings_views.settings_page, name="agency_settings"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

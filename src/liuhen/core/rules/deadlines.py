@@ -1,7 +1,8 @@
 """Every timed rule as a row: what starts it, how long it runs, what meets it, and where the law says so.
 
 No period appears as a bare number anywhere else (brief, principle 3). Rows marked ``configurable`` may be
-overridden by an agency; the value here is the default the rule catalogue gives.
+overridden by an agency (``liuhen.core.rules.agency_settings`` gives each its accepted range); the value here is
+the default the rule catalogue gives.
 
 Events (triggers and fulfilments) are named by what the system records:
 - ``transition:<action>``: a case step, e.g. ``transition:decide``;
@@ -394,6 +395,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("disclosure:taken_down",),
         D,
         "001 九",
+        configurable=True,
     ),
     DeadlineRule(
         "P6.penalty",
