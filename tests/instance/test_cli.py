@@ -218,3 +218,21 @@ def test_demo_holds_a_penalty_case_with_its_whole_chain_of_documents(
         demo_home, "documents", "render", str(ids["penalty_decision"]), "--out", str(tmp_path / "x.txt"), check=False
     )
     assert bad.returncode == 2
+
+
+def test_settings_show_and_set(home_copy: Path) -> None:
+    """rule R10: the demo agency follows its own regulation 002 (the agency head approves a party's copy); rule D7:
+    a change needs the administrator and a reason; a value out of range is one line and exit 2."""
+    shown = liuhen(home_copy, "settings", "show").stdout
+    assert "R10.copy_approver\t当事人申请复制记录的审批人：机关负责人（徐丽 设置" in shown
+    assert (
+        "依据：002 第三十四条" in shown
+        and "D7\t一般程序自立案起作出处罚决定的期限：90日（默认；依据：处罚法60" in shown
+    )
+    proc = liuhen(home_copy, "settings", "set", "D7", "0", "--reason", "依本局规定", "--by", "xuli", check=False)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "超出范围" in proc.stderr
+    proc = liuhen(home_copy, "settings", "set", "D7", "60", "--reason", "依本局规定", "--by", "zhangwei", check=False)
+    assert proc.returncode == 2 and "系统管理员" in proc.stderr
+    assert "60日" in liuhen(home_copy, "settings", "set", "D7", "60", "--reason", "依本局规定", "--by", "xuli").stdout
+    assert "依本局规定" in liuhen(home_copy, "settings", "show", "--agency", "明应急", "--history").stdout
+    assert "校验通过" in liuhen(home_copy, "verify").stderr

@@ -29,35 +29,28 @@ def settings_show(
     agency: Annotated[str, typer.Option(help="机关名称或简称（只有一个机关时可省略）")] = "",
     history: Annotated[bool, typer.Option("--history", help="同时列出修改记录")] = False,
 ) -> None:
-    """显示机关各项设置的现行值、依据和可设范围。"""
-    from liuhen.cli import out, setup
+    """显示机关各项设置的现行值、依据和可设范围（每项一行）。"""
+    from liuhen.cli import setup
 
     setup()
-    from rich.table import Table
+    from django.utils.timezone import localtime
 
     from liuhen.agency_settings import queries
 
     chosen = _agency(agency)
-    table = Table(title=f"{chosen.name} 机关设置")
-    for col in ("设置项", "规则", "事项", "现行值", "依据", "可设"):
-        table.add_column(col)
+    typer.echo(f"{chosen.name} 机关设置")
     for r in queries.settings_rows(chosen):
-        table.add_row(r["key"], r["rule"], r["title"], r["value_text"], r["source"], r["accepts"])
-    out.print(table)
+        flag = (
+            "默认" if r["is_default"] else f"{r['set_by']} 设置，{localtime(r['effective_from']):%Y-%m-%d %H:%M} 起施行"
+        )
+        typer.echo(f"{r['key']}\t{r['title']}：{r['value_text']}（{flag}；依据：{r['source']}；可设：{r['accepts']}）")
     if history:
-        changes = Table(title="修改记录")
-        for col in ("设置时间", "设置项", "值", "施行时间", "设置人", "理由"):
-            changes.add_column(col)
+        typer.echo("修改记录")
         for h in queries.history_rows(chosen):
-            changes.add_row(
-                f"{h['set_at']:%Y-%m-%d %H:%M}",
-                h["key"],
-                h["value_text"],
-                f"{h['effective_from']:%Y-%m-%d %H:%M}",
-                h["set_by"],
-                h["reason"],
+            typer.echo(
+                f"{localtime(h['set_at']):%Y-%m-%d %H:%M}\t{h['key']}\t{h['value_text']}\t"
+                f"{localtime(h['effective_from']):%Y-%m-%d %H:%M} 起\t{h['set_by']}\t{h['reason']}"
             )
-        out.print(changes)
 
 
 @settings_app.command("set")
@@ -73,6 +66,8 @@ def settings_set(
     from liuhen.cli import _parse_start, guarded, out, setup
 
     setup()
+    from django.utils.timezone import localtime
+
     from liuhen.accounts.services import find_user
     from liuhen.agency_settings.services import set_setting
     from liuhen.core.rules.agency_settings import spec
@@ -84,4 +79,6 @@ def settings_set(
         )
     )
     s = spec(row.key)
-    out.print(f"已修改：{s.title} = {s.value_text(row.value)}（自 {row.effective_from:%Y-%m-%d %H:%M} 起施行）")
+    out.print(
+        f"已修改：{s.title} = {s.value_text(row.value)}（自 {localtime(row.effective_from):%Y-%m-%d %H:%M} 起施行）"
+    )

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from liuhen.accounts.models import Role, User
+from liuhen.cases.access import allowed, get_viewable
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.ledger import queries, services, signing
@@ -84,6 +85,11 @@ def event(request: HttpRequest, seq: int) -> EventOut:
     e = Event.objects.filter(seq=seq).first()
     if e is None:
         raise NotFound(f"账本中没有第 {seq} 号事件")
+    if e.case_ref is not None:  # an event of a case carries its content: for those who may see the case (R9)
+        user: User = request.user  # type: ignore[assignment]
+        if not allowed(user, Action.CASE_VIEW):
+            raise Forbidden("该事件属于案件记录，您的角色无权查看案件内容")
+        get_viewable(user, e.case_ref)
     return EventOut(
         seq=e.seq,
         at=e.at,

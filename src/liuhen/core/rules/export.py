@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from liuhen.core.rules import RULES, STATUS_LABELS, status
+from liuhen.core.rules.agency_settings import SETTINGS
 from liuhen.core.rules.deadlines import DEADLINE_RULES, KIND_LABELS
 from liuhen.core.rules.naming import naming_tests
 
@@ -52,6 +53,21 @@ def render(tests_root: Path | None = None) -> str:
             f"{', '.join(r.triggers)} | {r.period_text} | {', '.join(r.fulfilled_by) or '—'} | "
             f"{KIND_LABELS[r.kind]} | {'是' if r.configurable else '否'} | {_cell(r.source)} |"
         )
+    out += [
+        "",
+        "## 机关设置 Agency settings",
+        "",
+        "What each agency sets for itself (`liuhen settings show`); a computation reads the value in force at its",
+        "event's time. The default is what applies until the agency's administrator changes it, with a reason.",
+        "",
+        "| key | rule | 事项 | 默认值 | source | 可设 |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {s.key} | {s.rule_id} | {_cell(s.title)} | {_cell(s.value_text(s.default))} | {_cell(s.source)} | "
+        f"{_cell(s.range_text)} |"
+        for s in SETTINGS
+    ]
     out += ["", "## 规则目录 Rule catalogue", ""]
     for prefix, title in SECTIONS:
         rows = [r for r in RULES.values() if r.id.rstrip("0123456789") == prefix]
