@@ -294,6 +294,12 @@ def test_the_copy_approver_is_the_agency_setting_in_force_when_the_copy_was_requ
     )
     late, court = ask(), ask("court")
 
+    def forms(user) -> int:  # type: ignore[no-untyped-def]
+        return web(user).get(f"/cases/{case.pk}/").content.decode().count('placeholder="审批意见"')
+
+    assert (forms(cast.unit_head), forms(cast.leader)) == (2, 1)  # early and court; late
+    assert [r.pk for r in access.copies_to_decide(cast.legal_reviewer)] == [court.pk]
+
     with pytest.raises(Forbidden, match="承办机构负责人"):  # asked under the old setting
         access.decide_copy(actor=cast.leader, request=early, approve=True, reason="同意")
     assert access.decide_copy(actor=cast.unit_head, request=early, approve=True, reason="同意").status == "preparing"

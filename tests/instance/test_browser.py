@@ -182,7 +182,12 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.wait_for_selector("text=已登记复制申请")
     page.click("text=退出")
 
-    login(page, "chenjie")
+    login(page, "chenjie")  # the demo agency follows 002 第三十四条: not the unit head, the agency head (R10)
+    page.goto(case_url)
+    assert page.locator("#copies input[placeholder=审批意见]").count() == 0
+    page.click("text=退出")
+
+    login(page, "zhouming")
     page.goto(case_url)
     page.fill("#copies input[placeholder=审批意见]", "同意提供，涉密部分不予复制")
     page.click("#copies button[name=approve][value='1']")

@@ -241,11 +241,23 @@ def copies_to_decide(user: User) -> list[CopyRequest]:
         .select_related("case")
         .order_by("requested_at")
     )
-    return [
-        r
-        for r in pending[:100]
-        if user.role in needed_roles(r) and (user.role != Role.UNIT_HEAD or user.unit_id == r.case.unit_id)
-    ]
+    return [r for r in pending[:100] if signs(user, r)]
+
+
+def signs(user: User, req: CopyRequest) -> bool:
+    """Whether this user's signature is one the request needs: the role the agency's setting or R12 names, for a
+    unit head the case's own unit (the permission table's scope is checked by the caller or ``may_sign``)."""
+    return user.role in needed_roles(req) and (user.role != Role.UNIT_HEAD or user.unit_id == req.case.unit_id)
+
+
+def may_sign(user: User, req: CopyRequest) -> bool:
+    """A pending request this user may sign now (R10, R12): for the case page's form."""
+    return (
+        req.status == CopyStatus.PENDING
+        and signs(user, req)
+        and allowed(user, Action.COPY_DECIDE, req.case)
+        and not req.decisions.filter(role=user.role).exists()
+    )
 
 
 def needed_roles(req: CopyRequest) -> set[str]:
