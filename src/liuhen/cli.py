@@ -242,7 +242,7 @@ def ledger_checkpoint() -> None:
     cp = guarded(issue_checkpoint) or latest_checkpoint()
     if cp is None:
         raise fail("账本为空")
-    typer.echo(cp.note, nl=False)
+    typer.echo(cli_ledger.cosigned_note(cp), nl=False)  # with the witnesses' cosignatures
 
 
 @ledger_app.command("public-key")

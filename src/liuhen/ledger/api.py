@@ -11,7 +11,7 @@ from liuhen.accounts.models import Role, User
 from liuhen.cases.access import register_read
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import Action
-from liuhen.ledger import queries, services, signing
+from liuhen.ledger import cosigning, queries, services, signing
 from liuhen.ledger.models import Checkpoint, Event
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, needs
@@ -25,15 +25,31 @@ def b64(data: bytes | memoryview) -> str:
     return base64.b64encode(bytes(data)).decode()
 
 
+class CosignatureOut(Schema):
+    witness: str
+    timestamp: int
+    line: str
+
+
 class CheckpointOut(Schema):
     tree_size: int
     root_hash: str
     note: str
     issued_at: datetime
+    cosignatures: list[CosignatureOut]
+    cosigned_note: str  # the note with the witnesses' signature lines (c2sp.org/tlog-cosignature)
 
     @staticmethod
     def of(cp: Checkpoint) -> "CheckpointOut":
-        return CheckpointOut(tree_size=cp.tree_size, root_hash=b64(cp.root_hash), note=cp.note, issued_at=cp.issued_at)
+        kept = cosigning.cosignatures(cp)
+        return CheckpointOut(
+            tree_size=cp.tree_size,
+            root_hash=b64(cp.root_hash),
+            note=cp.note,
+            issued_at=cp.issued_at,
+            cosignatures=[CosignatureOut(**c) for c in kept],  # type: ignore[arg-type]
+            cosigned_note=cp.note + "".join(str(c["line"]) for c in kept),
+        )
 
 
 @router.get("/checkpoint", response=CheckpointOut, summary="最新签名检查点（公开，无须登录）", auth=None)
