@@ -28,10 +28,8 @@ def _events(first: int, last: int) -> str:
 def check_checkpoint_log(log: checkpoint_log.CheckpointLog | None = None) -> Iterator[Finding]:
     log = log or checkpoint_log.default_log()
     where = f"外部检查点日志 {log.url}"
-    db = [
-        (pk, size, note)
-        for pk, size, note in Checkpoint.objects.order_by("tree_size", "id").values_list("pk", "tree_size", "note")
-    ]
+    rows = Checkpoint.objects.order_by("tree_size", "id").values_list("pk", "tree_size", "note")
+    db = [(pk, size, checkpoint_log.note_digest(note)) for pk, size, note in rows.iterator(chunk_size=5000)]
     if not log.exists():
         if db:
             yield Finding(where, f"不存在：数据库中的 {len(db)} 个检查点在库外没有留存（日志被删除或从未建立）")
@@ -40,7 +38,7 @@ def check_checkpoint_log(log: checkpoint_log.CheckpointLog | None = None) -> Ite
         vkey = signing.verifier_key()
     except signing.SigningKeyMissing:
         return  # verify reports the missing key itself
-    db_keys = {(size, checkpoint_log.note_digest(note)): pk for pk, size, note in db}
+    db_keys = {(size, digest): pk for pk, size, digest in db}
     db_sizes: dict[int, list[int]] = {}
     for pk, size, _ in db:
         db_sizes.setdefault(size, []).append(pk)
