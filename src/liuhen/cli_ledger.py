@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liuhen.cli import app, err, fail, guarded, ledger_app, out, setup
+
+if TYPE_CHECKING:
+    from liuhen.ledger.models import Checkpoint
 
 witness_app = typer.Typer(help="见证方：核对账本检查点的一致性并副署（C2SP tlog-witness）", no_args_is_help=True)
 app.add_typer(witness_app, name="witness")
@@ -29,10 +32,11 @@ def remove_stale_temp() -> None:
         err.print(f"已清除中断导入遗留的临时文件 {t.path}（{t.size} 字节）", highlight=False)
 
 
-def cosigned_note(cp: object) -> str:
+def cosigned_note(cp: Checkpoint) -> str:
+    """The checkpoint with its witnesses' cosignature lines."""
     from liuhen.ledger import cosigning
 
-    return cosigning.cosigned_note(cp)  # type: ignore[arg-type]
+    return cosigning.cosigned_note(cp)
 
 
 def _read(source: Path | None) -> bytes:
