@@ -215,3 +215,19 @@ def test_unknown_log_address_is_refused() -> None:
     with pytest.raises(LiuhenError, match="LIUHEN_CHECKPOINT_LOG"):
         checkpoint_log.log_for("ftp://example/log")
     assert Event.objects.count() == 0
+
+
+def test_no_checkpoint_when_the_outside_log_cannot_be_written(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    """rule R8: a checkpoint is never kept only inside the database; the error says why, and nothing is issued."""
+    from liuhen.ledger.checkpoint_log import CheckpointLogUnavailable
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.CHECKPOINT_LOG_URL = f"file://{blocker}/checkpoints.log"
+    append_many(2)
+    with pytest.raises(CheckpointLogUnavailable, match="无法写入库外检查点日志"):
+        services.issue_checkpoint()
+    assert Checkpoint.objects.count() == 0
+    settings.CHECKPOINT_LOG_URL = f"file://{tmp_path}"  # a folder where the file should be: unreadable as a log
+    (finding,) = [str(f) for f in check_checkpoint_log()]
+    assert finding.startswith(f"外部检查点日志 file://{tmp_path}: 无法读取") and "未能与数据库中的检查点比对" in finding

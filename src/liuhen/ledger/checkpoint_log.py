@@ -30,6 +30,10 @@ from urllib.parse import urlparse
 from liuhen.core.errors import LiuhenError
 
 
+class CheckpointLogUnavailable(LiuhenError):
+    pass
+
+
 @dataclass(frozen=True)
 class Entry:
     """One entry as read back: ``note`` is None when the entry could not be parsed (or was not downloaded)."""
@@ -190,9 +194,13 @@ def record(*, tree_size: int, root: bytes, note: str, issued_at: datetime, log: 
     """Append one checkpoint. Runs before the database commits it: the outside log never lacks a checkpoint the
     database holds (a failed commit leaves an entry the database lacks, which verify names)."""
     log = log or default_log()
-    log.append(
-        tree_size=tree_size, note=note, data=entry_bytes(tree_size=tree_size, root=root, note=note, issued_at=issued_at)
-    )
+    data = entry_bytes(tree_size=tree_size, root=root, note=note, issued_at=issued_at)
+    try:
+        log.append(tree_size=tree_size, note=note, data=data)
+    except LiuhenError:
+        raise
+    except Exception as exc:  # a full disk, a lost bucket: no checkpoint then, rather than one kept only inside
+        raise CheckpointLogUnavailable(f"无法写入库外检查点日志 {log.url}：{exc}；检查点未签发") from exc
 
 
 def start(checkpoints: Iterator[Any], log: CheckpointLog | None = None) -> int:

@@ -27,6 +27,13 @@ def _events(first: int, last: int) -> str:
 
 def check_checkpoint_log(log: checkpoint_log.CheckpointLog | None = None) -> Iterator[Finding]:
     log = log or checkpoint_log.default_log()
+    try:
+        yield from _compare(log)
+    except Exception as exc:  # an unreadable file, an unreachable bucket: say so, and go on with the rest
+        yield Finding(f"外部检查点日志 {log.url}", f"无法读取（{exc}），未能与数据库中的检查点比对")
+
+
+def _compare(log: checkpoint_log.CheckpointLog) -> Iterator[Finding]:
     where = f"外部检查点日志 {log.url}"
     rows = Checkpoint.objects.order_by("tree_size", "id").values_list("pk", "tree_size", "note")
     db = [(pk, size, checkpoint_log.note_digest(note)) for pk, size, note in rows.iterator(chunk_size=5000)]
