@@ -76,6 +76,8 @@ def test_a_cosignature_is_c2sp_cosignature_v1(witness: Witness) -> None:
 def test_the_witness_follows_the_log_and_refuses_what_is_not_consistent(witness: Witness, tmp_path: Path) -> None:
     """rule R8: each refusal carries the protocol's status; the state survives a restart (a new Witness object)."""
     first = checkpoint_after(5)
+    from_zero_with_proof = cosigning.request_body(first, 0).replace(b"old 0\n", b"old 0\n" + b"A" * 43 + b"=\n")
+    assert witness.add_checkpoint(from_zero_with_proof).status == 422  # from size 0 the proof is empty
     assert witness.add_checkpoint(cosigning.request_body(first, 0)).status == 200
     second = checkpoint_after(6)
     stale = witness.add_checkpoint(cosigning.request_body(second, 0))

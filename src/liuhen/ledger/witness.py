@@ -246,13 +246,14 @@ class Witness:
             held = seen[0] if seen else 0
             if old != held:
                 return Answer(409, f"{held}\n", SIZE_CONTENT_TYPE)
-            if seen is not None and old == parsed.size:
-                if seen[1] != parsed.root:
+            if old == parsed.size:
+                if seen is not None and seen[1] != parsed.root:
                     return Answer(409, "同一大小的检查点根哈希不同（账本分叉）\n")
-            elif seen is not None and not merkle.verify_consistency(old, parsed.size, seen[1], parsed.root, proof):
+            elif old == 0:
+                if proof:
+                    return Answer(422, "自大小 0 起的一致性证明须为空\n")
+            elif seen is None or not merkle.verify_consistency(old, parsed.size, seen[1], parsed.root, proof):
                 return Answer(422, f"一致性证明不成立：大小 {old} → {parsed.size}\n")
-            elif seen is None and proof:
-                return Answer(422, "首次提交时一致性证明须为空\n")
             state = self._state()
             state[origin] = {"size": parsed.size, "root": base64.b64encode(parsed.root).decode()}
             _write_atomically(self._state_path, json.dumps(state, sort_keys=True).encode())
