@@ -51,6 +51,14 @@ def _jobs_run_when_enqueued() -> None:
 
 
 @pytest.fixture(autouse=True)
+def checkpoint_log_path(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Each test's checkpoints go to an outside log of its own, as its database rows roll back after it."""
+    path = tmp_path_factory.mktemp("outside") / "checkpoints.log"
+    settings.CHECKPOINT_LOG_URL = f"file://{path}"
+    return path
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 

@@ -140,6 +140,7 @@ def serve(
     if not (settings.HOME / "secret.key").exists() and not os.environ.get("LIUHEN_SECRET_KEY"):
         raise fail(f"实例尚未初始化（{settings.HOME}）；请先运行 liuhen init")
     _require_current_schema()
+    cli_ledger.remove_stale_temp()
     consumer = None
     if jobs:
         from huey.contrib.djhuey import HUEY
@@ -160,6 +161,7 @@ def worker() -> None:
     """只运行任务队列（使用 PostgreSQL 部署时的独立工作进程）。"""
     setup()
     _require_current_schema()
+    cli_ledger.remove_stale_temp()
     from huey.contrib.djhuey import HUEY
 
     _init_jobs()
@@ -204,9 +206,13 @@ def _progress() -> Progress:
 
 
 @app.command()
-def verify() -> None:
-    """校验：每个事件的哈希、默克尔树、检查点签名与一致性、防删改触发器、案件与账本是否相符。"""
+def verify(
+    repair_temp: Annotated[bool, typer.Option("--repair-temp", help="先清除中断导入遗留的临时文件")] = False,
+) -> None:
+    """校验：每个事件的哈希、默克尔树、检查点签名与一致性（含库外检查点日志）、防删改触发器、案件与账本是否相符。"""
     setup()
+    if repair_temp:
+        cli_ledger.remove_stale_temp()
     from liuhen.ledger.verify import uncovered_events
     from liuhen.ledger.verify import verify as run_verify
 
@@ -239,7 +245,7 @@ def ledger_checkpoint() -> None:
     cp = guarded(issue_checkpoint) or latest_checkpoint()
     if cp is None:
         raise fail("账本为空")
-    typer.echo(cp.note, nl=False)
+    typer.echo(cli_ledger.cosigned_note(cp), nl=False)  # with the witnesses' cosignatures
 
 
 @ledger_app.command("public-key")
@@ -479,6 +485,9 @@ def device_register(
         out.print(f"已登记设备 {number}" + (f"，使用人 {user.display_name}" if user else ""))
 
     guarded(run)
+
+
+from liuhen import cli_ledger  # noqa: E402  (the witness, cosignatures, clean-up after a crash)
 
 
 def main(argv: list[str] | None = None) -> Any:

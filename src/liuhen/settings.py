@@ -6,7 +6,11 @@ LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/pre
 LIUHEN_SECRET_KEY     overrides the key kept in LIUHEN_HOME/secret.key (written by `liuhen init`)
 LIUHEN_SIGNING_KEY    Ed25519 private key (PEM) for ledger checkpoints (default LIUHEN_HOME/keys/ledger.pem)
 LIUHEN_LEDGER_ORIGIN  the origin line of signed checkpoints (default liuhen.local/ledger)
-LIUHEN_CHECKPOINT_MINUTES  how often a checkpoint is issued when the log has grown (default 10)
+LIUHEN_CHECKPOINT_MINUTES  how often a checkpoint is issued when the log has grown (default 1)
+LIUHEN_CHECKPOINT_LOG the append-only checkpoint log outside the database: file://PATH (default
+                      LIUHEN_HOME/checkpoints.log) or s3://bucket/prefix (Object Lock where the bucket has it)
+LIUHEN_WITNESSES      witnesses that cosign checkpoints: comma-separated verifier keys, each optionally followed by
+                      a space and the witness's add-checkpoint URL prefix (https://witness.example/w1)
 LIUHEN_SMTP_URL       smtp://user:password@host:587 (STARTTLS) or smtps://…:465 for deadline alert e-mail
 LIUHEN_MAIL_FROM      the sender of alert e-mail (default liuhen@localhost)
 LIUHEN_DEBUG          1 to show Django debug pages (never in production)
@@ -87,7 +91,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STORAGE_URL = os.environ.get("LIUHEN_STORAGE_URL", f"file://{HOME / 'blobs'}")
 SIGNING_KEY_PATH = Path(os.environ.get("LIUHEN_SIGNING_KEY", str(HOME / "keys" / "ledger.pem")))
 LEDGER_ORIGIN = os.environ.get("LIUHEN_LEDGER_ORIGIN", "liuhen.local/ledger")
-CHECKPOINT_MINUTES = int(os.environ.get("LIUHEN_CHECKPOINT_MINUTES", "10"))
+CHECKPOINT_MINUTES = int(os.environ.get("LIUHEN_CHECKPOINT_MINUTES", "1"))
+CHECKPOINT_LOG_URL = os.environ.get("LIUHEN_CHECKPOINT_LOG", f"file://{HOME / 'checkpoints.log'}")
+WITNESSES = os.environ.get("LIUHEN_WITNESSES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,19 +6,29 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from liuhen.access import event_scope
 from liuhen.accounts.models import Role, User
-from liuhen.cases.access import allowed, get_viewable
+from liuhen.cases.access import register_read
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import Action
-from liuhen.ledger import queries, services, signing
+from liuhen.ledger import cosigning, queries, services, signing
 from liuhen.ledger.models import Checkpoint, Event
-from liuhen.web.permissions import needs
+from liuhen.web import reads
+from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["ledger"])
+
+CASELESS_PURPOSE = "账本核查"  # an event of no case (an account, a device): registered with this unless one is stated
 
 
 def b64(data: bytes | memoryview) -> str:
     return base64.b64encode(bytes(data)).decode()
+
+
+class CosignatureOut(Schema):
+    witness: str
+    timestamp: int
+    line: str
 
 
 class CheckpointOut(Schema):
@@ -26,13 +36,23 @@ class CheckpointOut(Schema):
     root_hash: str
     note: str
     issued_at: datetime
+    cosignatures: list[CosignatureOut]
+    cosigned_note: str  # the note with the witnesses' signature lines (c2sp.org/tlog-cosignature)
 
     @staticmethod
     def of(cp: Checkpoint) -> "CheckpointOut":
-        return CheckpointOut(tree_size=cp.tree_size, root_hash=b64(cp.root_hash), note=cp.note, issued_at=cp.issued_at)
+        kept = cosigning.cosignatures(cp)
+        return CheckpointOut(
+            tree_size=cp.tree_size,
+            root_hash=b64(cp.root_hash),
+            note=cp.note,
+            issued_at=cp.issued_at,
+            cosignatures=[CosignatureOut(**c) for c in kept],  # type: ignore[arg-type]
+            cosigned_note=cp.note + "".join(str(c["line"]) for c in kept),
+        )
 
 
-@router.get("/checkpoint", response=CheckpointOut, summary="最新签名检查点")
+@router.get("/checkpoint", response=CheckpointOut, summary="最新签名检查点（公开，无须登录）", auth=None)
 @needs(Action.LEDGER)
 def latest(request: HttpRequest) -> CheckpointOut:
     cp = queries.latest_checkpoint()
@@ -60,7 +80,7 @@ class KeyOut(Schema):
     verifier_key: str
 
 
-@router.get("/public-key", response=KeyOut, summary="检查点验证公钥（signed-note verifier key）")
+@router.get("/public-key", response=KeyOut, summary="检查点验证公钥（signed-note verifier key，公开）", auth=None)
 @needs(Action.LEDGER)
 def public_key(request: HttpRequest) -> KeyOut:
     return KeyOut(verifier_key=signing.verifier_key())
@@ -79,17 +99,29 @@ class EventOut(Schema):
     leaf_hash: str
 
 
-@router.get("/events/{seq}", response=EventOut, summary="账本事件（含规范 JSON 内容与叶哈希）")
+@router.get(
+    "/events/{seq}",
+    response=EventOut,
+    summary="账本事件（含规范 JSON 内容与叶哈希）：仅限有权查阅其案件记录者，每次查阅均登记",
+)
 @needs(Action.LEDGER)
 def event(request: HttpRequest, seq: int) -> EventOut:
-    e = Event.objects.filter(seq=seq).first()
-    if e is None:
-        raise NotFound(f"账本中没有第 {seq} 号事件")
-    if e.case_ref is not None:  # an event of a case carries its content: for those who may see the case (R9)
-        user: User = request.user  # type: ignore[assignment]
-        if not allowed(user, Action.CASE_VIEW):
-            raise Forbidden("该事件属于案件记录，您的角色无权查看案件内容")
-        get_viewable(user, e.case_ref)
+    # rules R9, R11: a body is a record of its case; reading it is registered like any other read
+    e, case = event_scope.readable_event(acting_user(request), seq)
+    what, channel = f"账本事件 #{e.seq}（{e.action}）", "api"
+    if case is not None:
+        reads.read(request, case, subject_type="ledger_event", subject_id=e.seq, what=what, channel=channel)
+    else:
+        stated = request.GET.get("purpose") or request.headers.get("X-Liuhen-Purpose", "")
+        register_read(
+            user=acting_user(request),
+            case=None,
+            subject_type="ledger_event",
+            subject_id=e.seq,
+            what=what,
+            channel=channel,
+            purpose=stated.strip()[:200] or CASELESS_PURPOSE,
+        )
     return EventOut(
         seq=e.seq,
         at=e.at,

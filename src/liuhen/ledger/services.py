@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from liuhen.core import canonical, merkle
-from liuhen.ledger import signing
+from liuhen.ledger import checkpoint_log, signing
 from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
@@ -166,6 +166,7 @@ def issue_checkpoint(*, force: bool = False) -> Checkpoint | None:
 
     with transaction.atomic():
         lock_log()
+        checkpoint_log.start(Checkpoint.objects.order_by("tree_size", "id").iterator())
         size = tree_size()
         latest = Checkpoint.objects.order_by("-tree_size", "-id").first()
         if latest is not None and latest.tree_size == size and not force:
@@ -174,4 +175,7 @@ def issue_checkpoint(*, force: bool = False) -> Checkpoint | None:
             return None
         root = root_at(size)
         note = signing.sign_checkpoint(size, root)
-        return Checkpoint.objects.create(tree_size=size, root_hash=root, note=note, issued_at=timezone.now())
+        cp = Checkpoint.objects.create(tree_size=size, root_hash=root, note=note, issued_at=timezone.now())
+        # rule R8: the checkpoint also leaves the database, before the database commits it
+        checkpoint_log.record(tree_size=size, root=root, note=note, issued_at=cp.issued_at)
+        return cp

@@ -8,6 +8,7 @@ first copy.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
@@ -22,6 +23,7 @@ from urllib.parse import urlparse
 from liuhen.core.errors import LiuhenError
 
 CHUNK = 8 * 1024 * 1024
+TEMP_PREFIX = "ingest-"  # root/tmp/ingest-*: a blob being written; see liuhen.media.tempfiles
 
 
 class BlobMissing(LiuhenError):
@@ -86,18 +88,20 @@ class LocalBlobStore:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         hasher, size = _Hasher(), 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="ingest-")
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TEMP_PREFIX)
+        # Locked until the file has its final name (or its process dies): a cleaner never takes a file in use.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        out = os.fdopen(fd, "wb", buffering=0)
         try:
-            with os.fdopen(fd, "wb", buffering=0) as out:
-                for chunk in chunks:
-                    hasher.feed(chunk)
-                    view = memoryview(chunk)
-                    while view:
-                        written = out.write(view)
-                        view = view[written or 0 :]
-                    size += len(chunk)
-                hasher.wait()
-                os.fsync(out.fileno())
+            for chunk in chunks:
+                hasher.feed(chunk)
+                view = memoryview(chunk)
+                while view:
+                    written = out.write(view)
+                    view = view[written or 0 :]
+                size += len(chunk)
+            hasher.wait()
+            os.fsync(out.fileno())
             sha = hasher.hexdigest()
             final = self.path(sha)
             if final.exists():  # the same content is already kept: never overwrite it
@@ -120,6 +124,8 @@ class LocalBlobStore:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
+        finally:
+            out.close()
 
     def adopt(self, path: Path, sha256: str) -> StoredBlob:
         """Take a fully written file whose hash is known (a finished upload) into the store without copying."""
