@@ -13,7 +13,7 @@ from liuhen.cases.models import AccessRequest, ApprovalStep
 from liuhen.core.errors import RuleViolation
 from liuhen.core.permissions import refuse_own_request
 from tests.conftest import make_user
-from tests.security.conftest import api_client
+from tests.security.conftest import api_client, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +109,18 @@ def test_no_one_approves_the_assignment_he_proposed(cast, agency, units, make_ca
         services.decide_approval(actor=head2, approval=approval, approve=True, opinion="同意")
     services.decide_approval(actor=cast.leader, approval=approval, approve=True, opinion="同意")
     assert case.officers.filter(user=outsider).exists()
+
+
+def test_the_case_page_offers_no_signature_form_on_ones_own_proposal(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule D9 in the page: the proposer is not shown the review form; another head of the unit is, and the
+    proposed officer of an assignment is named."""
+    case = make_case()
+    approval = services.start_approval(actor=cast.unit_head, case=case, kind="filing", opinion="建议立案")
+    outsider = make_user(agency, units[1], "named_on_page", Role.OFFICER, "CERT-NP")
+    services.propose_officer(actor=cast.handler, case=case, officer=outsider, opinion="协助调查")
+    form = f"/approvals/{approval.pk}/review/"
+    own = web_client(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
+    assert form not in own
+    head2 = make_user(agency, units[0], "second_head", Role.UNIT_HEAD, "CERT-SH")
+    theirs = web_client(head2).get(f"/cases/{case.pk}/").content.decode()
+    assert form in theirs and "拟指派 named_on_page" in theirs
