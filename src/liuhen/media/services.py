@@ -270,7 +270,7 @@ def assign_to_case(*, actor: User, recording: Recording, case: Case) -> Recordin
     """An officer files an unlinked recording under its case: one he may work on, and a recording of his own unit
     (or of the reach his role has in the permission table)."""
     require_case_actor(actor, case)
-    rec = Recording.objects.select_for_update().select_related("officer", "device").get(pk=recording.pk)
+    rec = Recording.objects.select_for_update(of=("self",)).select_related("officer", "device").get(pk=recording.pk)
     if rec.case_id is not None:
         raise InvalidInput("该音像记录已归入案件")
     require_unlinked_handler(actor, rec)
