@@ -126,6 +126,13 @@ def test_only_those_who_act_on_the_case_may_propose(cast, agency, units, make_ca
     assert _post_officer(other.officer, case, other.officer.username, "跨机关").status_code == 404
     # another agency's people cannot be named either
     assert _post_officer(cast.handler, case, other.officer.username, "跨机关").status_code == 422
+    # nor through the generic approvals route, which would carry no officer
+    generic = api_client(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/approvals",
+        {"kind": "officer_assignment", "opinion": "x"},
+        content_type="application/json",
+    )
+    assert generic.status_code == 422
     assert not Approval.objects.filter(case=case).exists()
     assert CaseOfficer.objects.filter(case=case).count() == 1
 
