@@ -150,7 +150,9 @@ def serve(
         consumer.start()
     out.print(f"留痕已启动：http://{host}:{port}/")
     try:
-        uvicorn.run("liuhen.web.asgi:application", host=host, port=port, log_level="info", lifespan="off")
+        from liuhen.web.proxies import uvicorn_options
+
+        uvicorn.run(**uvicorn_options(host, port))
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)

@@ -16,10 +16,13 @@ LIUHEN_MAIL_FROM      the sender of alert e-mail (default liuhen@localhost)
 LIUHEN_DEBUG          1 to show Django debug pages (never in production)
 LIUHEN_ALLOWED_HOSTS  comma-separated host names (default localhost,127.0.0.1)
 LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
+LIUHEN_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed
+                      (default empty: the connecting address is the client's)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -118,6 +121,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "liuhen.web.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -169,10 +173,23 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked per account whatever address the attempts come from: rotating addresses (or forging X-Forwarded-For)
+# never resets the count. The address is still logged, as the trusted-proxy middleware determined it. Not also
+# per address: behind one office NAT (or a proxy not yet listed in LIUHEN_TRUSTED_PROXIES) everyone shares one,
+# and five typing errors would lock the whole office out. axes.W006 warns of exactly that choice.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "liuhen.web.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (who tried, from where, when), not only the count
+
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LIUHEN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise SettingsError(f"LIUHEN_TRUSTED_PROXIES: 不是 IP 地址或网段：{_proxy!r}") from exc
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

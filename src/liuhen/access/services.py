@@ -15,7 +15,7 @@ from liuhen.cases.access import allowed, cases_in_scope, relation, require, with
 from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.cases.queries import access_requests_to_decide
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
-from liuhen.core.permissions import ACCESS_GRANT_DAYS, Action
+from liuhen.core.permissions import ACCESS_GRANT_DAYS, Action, refuse_own_request
 from liuhen.ledger import services as ledger
 
 SUBJECTS = {"case", "document", "recording"}
@@ -197,8 +197,7 @@ def decide_access(*, actor: User, request: AccessRequest, approve: bool, opinion
     """The head of the case's unit or a leader approves (valid ACCESS_GRANT_DAYS) or refuses, with reasons."""
     req = AccessRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
     require(actor, Action.APPROVE, req.case)
-    if req.requested_by_id == actor.pk:
-        raise Forbidden("不能审批本人的调阅申请")
+    refuse_own_request(decider_id=actor.pk, requester_ids=[req.requested_by_id], what="调阅申请")  # rule D9
     if req.status != AccessRequestStatus.PENDING:
         raise InvalidInput(f"该申请已{req.get_status_display()}")
     if not opinion.strip():
@@ -238,6 +237,7 @@ def copies_to_decide(user: User) -> list[CopyRequest]:
     pending = (
         CopyRequest.objects.filter(status=CopyStatus.PENDING, case__in=cases_in_scope(user, Action.COPY_DECIDE))
         .exclude(decisions__role=user.role)
+        .exclude(requested_by=user)
         .select_related("case")
         .order_by("requested_at")
     )
@@ -283,6 +283,8 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
     if actor.role not in roles or (actor.role == Role.UNIT_HEAD and actor.unit_id != req.case.unit_id):
         rule_ids = "R10" if req.requester_kind == RequesterKind.PARTY else "R12"
         raise Forbidden(f"该复制申请由{_approvers_text(roles)}审批（{rule_ids}，本机关设置）")
+    # rule D9 (R10, R12): the one who asked for the copy does not approve it
+    refuse_own_request(decider_id=actor.pk, requester_ids=[req.requested_by_id], what="复制申请")
     if req.decisions.filter(role=actor.role).exists():
         raise InvalidInput("您的意见已签署")
     if not reason.strip():

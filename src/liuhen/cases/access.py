@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -33,6 +34,29 @@ def relation(user: User, case: Case) -> Scope | None:
     if user.agency_id is not None and case.agency_id in subordinate_agencies(user.agency_id):
         return Scope.OVERSIGHT
     return None
+
+
+def relation_to_unit(user: User, unit_id: int | None, agency_id: int | None, *, own: bool = False) -> Scope | None:
+    """How a record held by a unit rather than a case (a case being registered, an unlinked recording) stands to a
+    user: their own (``own``), their unit's, their agency's, below it, or outside them all."""
+    if own:
+        return Scope.OWN
+    if user.unit_id is not None and unit_id == user.unit_id:
+        return Scope.UNIT
+    if agency_id is not None and agency_id == user.agency_id:
+        return Scope.AGENCY
+    if user.agency_id is not None and agency_id in subordinate_agencies(user.agency_id):
+        return Scope.OVERSIGHT
+    return None
+
+
+def allowed_in_unit(
+    user: User, action: Action, unit_id: int | None, agency_id: int | None, *, own: bool = False
+) -> bool:
+    """The permission table's answer for a record held by a unit (rules R9, R11): the role's scope for the action
+    must reach the unit (an officer: his own unit; a leader: the agency)."""
+    rel = relation_to_unit(user, unit_id, agency_id, own=own)
+    return rel is not None and covers(scope(user.role, action), rel)
 
 
 # what an approved access request opens (R9): seeing the case and reading its records, nothing more
@@ -197,11 +221,17 @@ DUTY_PURPOSES: dict[tuple[str, Scope], str] = {
 }
 
 
-def purpose_for(user: User, case: Case, stated: str | None) -> str:
-    """The purpose a read is registered with; outside one's duty it must be stated."""
-    stated = (stated or "").strip()
-    if stated:
-        return stated[:200]
+@dataclass(frozen=True)
+class ReadPurpose:
+    """Why a read is registered: ``basis`` is the duty or grant it rests on (or, with neither, the purpose stated);
+    ``stated`` is a purpose given beside a duty or grant, kept and never put in its place (R9)."""
+
+    basis: str
+    stated: str = ""
+
+
+def read_basis(user: User, case: Case) -> str | None:
+    """The duty or approved 调阅 a read of this case rests on, or None when a purpose must be stated (R9)."""
     rel = relation(user, case)
     if rel == Scope.OWN:
         return OWN_PURPOSE
@@ -211,26 +241,56 @@ def purpose_for(user: User, case: Case, stated: str | None) -> str:
     grant = active_grant(user, case) if rel is not None else None
     if grant is not None:
         return f"经批准调阅：{grant.purpose}"[:200]
+    return None
+
+
+def purpose_for(user: User, case: Case, stated: str | None) -> ReadPurpose:
+    """The purpose a read is registered with (rule R9): a stated purpose adds to the duty, never replaces it, so
+    the case officer's own read stays 承办本案 whatever a request says; outside one's duty it must be stated."""
+    stated = (stated or "").strip()[:200]
+    basis = read_basis(user, case)
+    if basis is not None:
+        return ReadPurpose(basis, stated if stated != basis else "")
+    if stated:
+        return ReadPurpose(stated)
     raise PurposeRequired(f"调阅 {case.case_no} 须说明目的（R9：调阅须经批准并登记）")
 
 
 def register_read(
-    *, user: User, case: Case | None, subject_type: str, subject_id: str | int, what: str, channel: str, purpose: str
-) -> None:
-    """Every read of a record is a ledger event: who, what, when, why, and by which way (R9)."""
+    *,
+    user: User,
+    case: Case | None,
+    subject_type: str,
+    subject_id: str | int,
+    what: str,
+    channel: str,
+    purpose: str,
+    stated_purpose: str = "",
+) -> int:
+    """Every read of a record is a ledger event: who, what, when, why, and by which way (R9). ``purpose`` is the
+    basis of the read; a purpose stated beside a duty is kept as ``stated_purpose``. Returns the event's seq."""
     from django.db import transaction
 
     from liuhen.ledger import services as ledger
 
+    body: dict[str, object] = {
+        "case_no": case.case_no if case else None,
+        "what": what,
+        "channel": channel,
+        "purpose": purpose,
+    }
+    if stated_purpose:
+        body["stated_purpose"] = stated_purpose
     with transaction.atomic():
-        ledger.append(
+        event = ledger.append(
             actor=user,
             action="record.read",
             subject_type=subject_type,
             subject_id=subject_id,
             case_ref=case.pk if case else None,
-            body={"case_no": case.case_no if case else None, "what": what, "channel": channel, "purpose": purpose},
+            body=body,
         )
+    return event.seq
 
 
 def access_history(
@@ -261,6 +321,7 @@ def access_history(
                 "what": body.get("what"),
                 "channel": body.get("channel"),
                 "purpose": body.get("purpose"),
+                "stated_purpose": body.get("stated_purpose", ""),
                 "subject_type": e.subject_type,
                 "subject_id": e.subject_id,
             }

@@ -106,6 +106,7 @@ class ApprovalOut(Schema):
     status: str
     status_label: str
     late: bool
+    officer: str | None = Field(default=None, description="指派承办人员审批：拟指派人员的用户名")
     steps: list[dict[str, Any]]
 
 
@@ -128,6 +129,7 @@ def _approval_out(a: Approval) -> ApprovalOut:
         status=a.status,
         status_label=a.get_status_display(),
         late=a.late,
+        officer=a.officer.username if a.officer is not None else None,
         steps=[
             {
                 "role": s.role,
@@ -259,14 +261,21 @@ def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[Cas
 
 class OfficerIn(Schema):
     username: str
+    opinion: str = Field(default="", description="指派理由（承办单位以外的人员须写明，经审核、批准，D9）")
 
 
-@router.post("/{case_id}/officers", response={201: CaseDetail}, summary="指派承办人员")
+@router.post("/{case_id}/officers", response={201: CaseDetail, 202: ApprovalOut}, summary="指派承办人员")
 @needs(Action.CASE_WORK)
-def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Status[CaseDetail]:
+def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Status[Any]:
+    """An officer of the case's unit is assigned at once (201); anyone else is proposed for the unit head's review
+    and a leader's approval (202, rule D9) and handles the case only once it is approved."""
     user = acting_user(request)
     case = queries.get_case(user, case_id)
-    services.assign_officer(actor=user, case=case, officer=_users(user.agency, [payload.username])[0])
+    officer = _users(user.agency, [payload.username])[0]
+    if officer.unit_id != case.unit_id:
+        approval = services.propose_officer(actor=user, case=case, officer=officer, opinion=payload.opinion)
+        return Status(202, _approval_out(approval))
+    services.assign_officer(actor=user, case=case, officer=officer)
     return Status(201, detail(case))
 
 

@@ -8,6 +8,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from liuhen.cases.integrity import check_cases
+        from liuhen.cases.officer_integrity import check_officers
         from liuhen.ledger.verify import register_check
 
         register_check(check_cases)
+        register_check(check_officers)

@@ -55,7 +55,10 @@ class ActForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    kind = forms.ChoiceField(label="审批事项", choices=ApprovalKind.choices)
+    # officer assignment is proposed with the person named (cases.approvals.propose_officer), not from this form
+    kind = forms.ChoiceField(
+        label="审批事项", choices=[c for c in ApprovalKind.choices if c[0] != ApprovalKind.OFFICER_ASSIGNMENT]
+    )
     opinion = forms.CharField(label="承办人意见", widget=forms.Textarea(attrs={"rows": 2}))
 
 

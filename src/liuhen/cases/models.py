@@ -179,6 +179,7 @@ class ApprovalKind(models.TextChoices):
     LICENCE_DECISION = "licence_decision", "许可决定审批"
     COMPULSION = "compulsion", "行政强制措施审批"
     CLOSING = "closing", "结案审批"
+    OFFICER_ASSIGNMENT = "officer_assignment", "指派承办人员审批"
 
 
 class ApprovalStatus(models.TextChoices):
@@ -195,6 +196,15 @@ class Approval(models.Model):
     kind = models.CharField("审批事项", max_length=20, choices=ApprovalKind.choices)
     status = models.CharField("状态", max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.REVIEWING)
     late = models.BooleanField("逾期补报", default=False, help_text="S3：紧急启动后超过24小时才补报")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignment_approvals",
+        verbose_name="拟指派的承办人员",
+        help_text="指派承办人员审批：承办单位以外的人员经审核、批准后承办本案（D9）",
+    )
     created_at = models.DateTimeField("提交时间")
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
 

@@ -28,7 +28,8 @@ def describe_event(event: Event) -> str:
     if action == "case.created":
         return f"登记案件，案由：{body.get('cause', '')}"
     if action == "case.officer_assigned":
-        return f"指派承办人员 {body.get('officer')}（执法证号 {body.get('certificate_no') or '无有效证件'}）"
+        via = f"，依审批 #{body['approval']}" if body.get("approval") else ""
+        return f"指派承办人员 {body.get('officer')}（执法证号 {body.get('certificate_no') or '无有效证件'}{via}）"
     if action == "case.act_recorded":
         label = ActKind(body["kind"]).label if body.get("kind") in ActKind.values else body.get("kind")
         note = body.get("note")
@@ -42,6 +43,8 @@ def describe_event(event: Event) -> str:
         step = StepRole(body["step"]).label if body.get("step") in StepRole.values else body.get("step")
         verdict = "" if action == "approval.proposed" else ("（同意）" if body.get("agree") else "（不同意）")
         text = f"{kind}：{step} {body.get('signed_name')}{verdict}——{body.get('opinion', '')}"
+        if body.get("officer"):
+            text += f"（拟指派 {body['officer']}）"
         if body.get("flag"):
             text += f"【{body['flag']}】"
         return text

@@ -160,7 +160,8 @@ def pending_approvals(user: User) -> QuerySet[Approval]:
     """Approvals waiting for this user: unit heads review their unit's, leaders approve their agency's."""
     if user.agency is None:
         return Approval.objects.none()
-    qs = Approval.objects.select_related("case").filter(case__agency=user.agency)
+    # rule D9: never one's own proposal or one already signed
+    qs = Approval.objects.select_related("case").filter(case__agency=user.agency).exclude(steps__user=user)
     if user.role == Role.UNIT_HEAD:
         return qs.filter(status=ApprovalStatus.REVIEWING, case__unit=user.unit)
     if user.role == Role.LEADER:

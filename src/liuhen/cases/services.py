@@ -12,25 +12,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import Agency, Role, Unit, User
+from liuhen.cases.access import allowed_in_unit
+from liuhen.cases.actors import case_body
+from liuhen.cases.actors import require_agency_member as require_agency_member
+from liuhen.cases.actors import require_case_actor as require_case_actor
+from liuhen.cases.approvals import APPROVALS_BY_PROCEDURE as APPROVALS_BY_PROCEDURE
+from liuhen.cases.approvals import assign_officer as assign_officer
+from liuhen.cases.approvals import decide_approval as decide_approval
+from liuhen.cases.approvals import propose_officer as propose_officer
+from liuhen.cases.approvals import require_assignable
+from liuhen.cases.approvals import review_approval as review_approval
+from liuhen.cases.approvals import start_approval as start_approval
 from liuhen.cases.models import (
     ActKind,
-    Approval,
-    ApprovalKind,
-    ApprovalStatus,
-    ApprovalStep,
     Case,
     CaseAct,
     CaseNumberCounter,
     CaseOfficer,
     CaseSource,
     Party,
-    StepRole,
 )
 from liuhen.cases.queries import case_facts
 from liuhen.core import stages
-from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
+from liuhen.core.errors import Forbidden, InvalidInput
 from liuhen.core.penalties import PartyKind, PenaltyKind
-from liuhen.core.rules import rule
+from liuhen.core.permissions import Action
 from liuhen.core.stages import Procedure
 from liuhen.ledger import services as ledger
 
@@ -41,16 +47,6 @@ KIND_CHAR: dict[Procedure, str] = {
     Procedure.LICENCE: "许",
     Procedure.COMPULSION: "强",
     Procedure.COMPLAINT: "诉",
-}
-
-# Which approvals each procedure uses (rule D9 applies to all of them)
-APPROVALS_BY_PROCEDURE: dict[Procedure, set[str]] = {
-    Procedure.GENERAL: {ApprovalKind.FILING, ApprovalKind.NON_FILING, ApprovalKind.DECISION, ApprovalKind.CLOSING},
-    Procedure.SIMPLIFIED: set(),
-    Procedure.INSPECTION: set(),
-    Procedure.LICENCE: {ApprovalKind.LICENCE_DECISION},
-    Procedure.COMPULSION: {ApprovalKind.COMPULSION, ApprovalKind.CLOSING},
-    Procedure.COMPLAINT: {ApprovalKind.FILING, ApprovalKind.NON_FILING},
 }
 
 # Acts that only a given role may record
@@ -65,7 +61,6 @@ ACTS_NEEDING_NOTE = {
     ActKind.LEGAL_REVIEW,
     ActKind.COLLECTIVE_DISCUSSION,
 }
-EMERGENCY_BACKFILL = timedelta(hours=24)  # rule S3 (002 第八条); hours run from the exact time (T4)
 
 
 @dataclass(frozen=True)
@@ -99,24 +94,6 @@ def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
     )
 
 
-def require_agency_member(actor: User, agency_id: int) -> None:
-    if actor.agency_id is None or actor.agency_id != agency_id:
-        raise Forbidden("不能操作其他机关的案件")
-
-
-def require_case_actor(actor: User, case: Case) -> None:
-    """Officers assigned to the case, the handling unit's head, and the agency's leaders act on a case (the system
-    administrator is none of them: separation of duties)."""
-    require_agency_member(actor, case.agency_id)
-    if actor.role == Role.LEADER:
-        return
-    if actor.role == Role.UNIT_HEAD and actor.unit_id == case.unit_id:
-        return
-    if case.officers.filter(user=actor).exists():
-        return
-    raise Forbidden("只有本案承办人员、承办机构负责人或机关负责人可以办理此事项")
-
-
 def _parse_fine(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -127,10 +104,6 @@ def _parse_fine(value: Any) -> Decimal | None:
     if fine < 0 or fine.as_tuple().exponent < -2:  # type: ignore[operator]
         raise InvalidInput(f"罚款金额无效：{value}（应为不小于 0、最多两位小数的金额）")
     return fine
-
-
-def _case_body(case: Case, **extra: Any) -> dict[str, Any]:
-    return {"case_no": case.case_no, **extra}
 
 
 @transaction.atomic
@@ -154,7 +127,11 @@ def create_case(
     except ValueError as exc:
         raise InvalidInput(f"未知的程序类型：{procedure}") from exc
     require_agency_member(actor, unit.agency_id)
-    if actor.role not in {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER}:
+    # the permission table: an officer registers cases in his own unit; only a role whose scope reaches the
+    # agency (a leader) registers them for another unit
+    if not allowed_in_unit(actor, Action.CASE_CREATE, unit.pk, unit.agency_id):
+        if allowed_in_unit(actor, Action.CASE_CREATE, actor.unit_id, actor.agency_id):
+            raise Forbidden(f"只能在本单位登记案件；{unit.name}的案件由该单位或机关负责人登记")
         raise Forbidden("只有执法人员、承办机构负责人或机关负责人可以登记案件")
     cause = (cause or "").strip()
     if not cause:
@@ -176,6 +153,10 @@ def create_case(
     for o in officers:
         if o.agency_id != unit.agency_id:
             raise InvalidInput(f"{o.display_name} 不是本机关人员，不能承办本案")
+        require_assignable(o)
+        if o.unit_id != unit.pk:
+            # rule D9: someone of another unit joins a case only through an approved assignment
+            raise InvalidInput(f"{o.display_name} 不是{unit.name}人员：请在登记后提请指派，经审核、批准后承办（D9）")
     now = at or timezone.now()
     agency = unit.agency
     case = Case.objects.create(
@@ -216,7 +197,7 @@ def create_case(
         subject_id=case.pk,
         case_ref=case.pk,
         at=now,
-        body=_case_body(
+        body=case_body(
             case,
             procedure=case.procedure,
             stage=case.stage,
@@ -242,26 +223,6 @@ def create_case(
         ),
     )
     return case
-
-
-@transaction.atomic
-def assign_officer(*, actor: User, case: Case, officer: User) -> CaseOfficer:
-    require_case_actor(actor, case)
-    if officer.agency_id != case.agency_id:
-        raise InvalidInput(f"{officer.display_name} 不是本机关人员，不能承办本案")
-    if case.officers.filter(user=officer).exists():
-        raise InvalidInput(f"{officer.display_name} 已是本案承办人员")
-    row = CaseOfficer.objects.create(case=case, user=officer, is_lead=not case.officers.exists())
-    cert = officer.valid_certificate(timezone.localdate())
-    ledger.append(
-        actor=actor,
-        action="case.officer_assigned",
-        subject_type="case",
-        subject_id=case.pk,
-        case_ref=case.pk,
-        body=_case_body(case, officer=officer.get_username(), certificate_no=cert.certificate_no if cert else None),
-    )
-    return row
 
 
 @transaction.atomic
@@ -292,7 +253,7 @@ def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_a
         subject_id=act.pk,
         case_ref=case.pk,
         at=now,
-        body=_case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
+        body=case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
     )
     return act
 
@@ -301,147 +262,6 @@ def ledger_time(at: datetime) -> str:
     from liuhen.ledger.envelope import format_at
 
     return format_at(at)
-
-
-def _emergency_started_at(case: Case) -> datetime | None:
-    return (
-        case.acts.filter(kind=ActKind.EMERGENCY_START)
-        .order_by("occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
-
-
-@transaction.atomic
-def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Approval:
-    """承办人 proposes (rule D9)."""
-    if kind not in ApprovalKind.values:
-        raise InvalidInput(f"未知的审批事项：{kind}")
-    if kind not in APPROVALS_BY_PROCEDURE[case.procedure_enum]:
-        raise InvalidInput(f"{case.get_procedure_display()}不使用“{ApprovalKind(kind).label}”")
-    require_case_actor(actor, case)
-    opinion = (opinion or "").strip()
-    if not opinion:
-        raise InvalidInput("承办人意见不能为空")
-    if case.approvals.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED).exists():
-        raise InvalidInput(f"“{ApprovalKind(kind).label}”已提交或已批准，不能重复提交")
-    now = timezone.now()
-    late = False
-    if kind == ApprovalKind.FILING:
-        started = _emergency_started_at(case)
-        late = started is not None and now - started > EMERGENCY_BACKFILL  # rule S3
-    approval = Approval.objects.create(case=case, kind=kind, late=late, created_at=now)
-    step = ApprovalStep.objects.create(
-        approval=approval,
-        role=StepRole.HANDLER,
-        user=actor,
-        agree=True,
-        opinion=opinion,
-        signed_name=actor.display_name,
-        signed_at=now,
-    )
-    body = _case_body(
-        case, approval=approval.pk, kind=kind, step=step.role, opinion=opinion, signed_name=step.signed_name
-    )
-    if late:
-        s3 = rule("S3")
-        body["flag"] = f"S3 {s3.source}: 紧急启动后超过24小时才补报立案审批表"
-    ledger.append(
-        actor=actor,
-        action="approval.proposed",
-        subject_type="approval",
-        subject_id=approval.pk,
-        case_ref=case.pk,
-        at=now,
-        body=body,
-    )
-    return approval
-
-
-def _sign_step(
-    *, actor: User, approval: Approval, role: StepRole, agree: bool, opinion: str, next_status: ApprovalStatus
-) -> Approval:
-    opinion = (opinion or "").strip()
-    if not opinion:
-        raise InvalidInput(f"{role.label}意见不能为空")
-    if approval.steps.filter(user=actor).exists():
-        # D9: the three steps are three different people
-        raise RuleViolation("D9", rule("D9").source, "同一人不能在同一审批中既承办又审核或批准")
-    now = timezone.now()
-    ApprovalStep.objects.create(
-        approval=approval,
-        role=role,
-        user=actor,
-        agree=agree,
-        opinion=opinion,
-        signed_name=actor.display_name,
-        signed_at=now,
-    )
-    approval.status = next_status if agree else ApprovalStatus.REJECTED
-    if approval.status in {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}:
-        approval.decided_at = now
-    approval.save(update_fields=["status", "decided_at"])
-    ledger.append(
-        actor=actor,
-        action=f"approval.{role.value}_signed",
-        subject_type="approval",
-        subject_id=approval.pk,
-        case_ref=approval.case_id,
-        at=now,
-        body=_case_body(
-            approval.case,
-            approval=approval.pk,
-            kind=approval.kind,
-            step=role.value,
-            agree=agree,
-            opinion=opinion,
-            signed_name=actor.display_name,
-            status=approval.status,
-        ),
-    )
-    return approval
-
-
-def _locked_approval(approval: Approval) -> Approval:
-    return Approval.objects.select_for_update().select_related("case").get(pk=approval.pk)
-
-
-@transaction.atomic
-def review_approval(*, actor: User, approval: Approval, agree: bool, opinion: str) -> Approval:
-    """审核人 reviews: the head of the handling unit (rule D9)."""
-    approval = _locked_approval(approval)
-    require_agency_member(actor, approval.case.agency_id)
-    if approval.status != ApprovalStatus.REVIEWING:
-        raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能审核")
-    if not (actor.role == Role.UNIT_HEAD and actor.unit_id == approval.case.unit_id):
-        raise Forbidden("审核须由承办机构负责人进行")
-    return _sign_step(
-        actor=actor,
-        approval=approval,
-        role=StepRole.REVIEWER,
-        agree=agree,
-        opinion=opinion,
-        next_status=ApprovalStatus.APPROVING,
-    )
-
-
-@transaction.atomic
-def decide_approval(*, actor: User, approval: Approval, approve: bool, opinion: str) -> Approval:
-    """批准人 approves or refuses: a leader of the agency (rule D9)."""
-    approval = _locked_approval(approval)
-    require_agency_member(actor, approval.case.agency_id)
-    if approval.status != ApprovalStatus.APPROVING:
-        raise InvalidInput(f"该审批当前状态为“{approval.get_status_display()}”，不能批准")
-    if actor.role != Role.LEADER:
-        raise Forbidden("批准须由机关负责人进行")
-    return _sign_step(
-        actor=actor,
-        approval=approval,
-        role=StepRole.APPROVER,
-        agree=approve,
-        opinion=opinion,
-        next_status=ApprovalStatus.APPROVED,
-    )
 
 
 @transaction.atomic
@@ -471,7 +291,7 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
         subject_id=case.pk,
         case_ref=case.pk,
         at=now,
-        body=_case_body(
+        body=case_body(
             case,
             action=action,
             label=step.label,

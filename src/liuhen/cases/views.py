@@ -128,15 +128,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="page")
     # which signature form this user is shown (the services check again when it is sent)
+    # (D9: never on an approval one has signed already, one's own proposal included)
     approvals = [
         {
             "approval": a,
             "can_review": a.status == ApprovalStatus.REVIEWING
             and user.role == Role.UNIT_HEAD
-            and user.unit_id == case.unit_id,
-            "can_decide": a.status == ApprovalStatus.APPROVING and user.role == Role.LEADER,
+            and user.unit_id == case.unit_id
+            and not any(s.user_id == user.pk for s in a.steps.all()),
+            "can_decide": a.status == ApprovalStatus.APPROVING
+            and user.role == Role.LEADER
+            and not any(s.user_id == user.pk for s in a.steps.all()),
         }
-        for a in case.approvals.prefetch_related("steps").order_by("id")
+        for a in case.approvals.select_related("officer").prefetch_related("steps").order_by("id")
     ]
     return render(
         request,

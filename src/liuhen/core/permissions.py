@@ -19,7 +19,11 @@ this table, so an endpoint without an entry fails the build.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from liuhen.core.errors import RuleViolation
+from liuhen.core.rules import rule
 
 
 class Scope(StrEnum):
@@ -188,3 +192,13 @@ def scope(role: str, action: Action) -> Scope:
 
 def covers(granted: Scope, needed: Scope) -> bool:
     return RANK[granted] >= RANK[needed]
+
+
+def refuse_own_request(*, decider_id: int, requester_ids: Iterable[int | None], what: str) -> None:
+    """No one decides on what they asked for themselves, in any request (rule D9: 承办人, 审核人 and 批准人 are
+    different people; R9, R10, R12). The one check every kind of request calls: a D9 approval chain (officer
+    assignment included), a 调阅 request and a copy request. An administrator is no exception."""
+    if decider_id in {i for i in requester_ids if i is not None}:
+        raise RuleViolation(
+            "D9", rule("D9").source, f"不能审核或批准本人提出或已签署的{what}（承办、审核、批准须为不同的人）"
+        )

@@ -12,6 +12,7 @@ from liuhen.cases.access import check_record, hidden_records
 from liuhen.cases.models import ActKind, Case
 from liuhen.cases.queries import visible_cases
 from liuhen.core.errors import InvalidInput, NotFound
+from liuhen.core.permissions import Action, Scope, covers, scope
 from liuhen.core.rules.av import BY_ACTIVITY, AVRule
 from liuhen.core.stages import Fact
 from liuhen.media.models import Recording
@@ -33,6 +34,18 @@ def visible_recordings(user: User, *, lists: bool = True) -> QuerySet[Recording]
     )
     hidden = hidden_records(user, "recording") if lists else set()
     return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+def unlinked_to_handle(user: User) -> QuerySet[Recording]:
+    """Unlinked recordings this user may file into a case or annotate: his own, his unit's, or the agency's when
+    his role's MEDIA_UPLOAD scope reaches it (the permission table)."""
+    qs = Recording.objects.select_related("device", "officer").filter(case__isnull=True, officer__agency=user.agency)
+    reach = scope(user.role, Action.MEDIA_UPLOAD)
+    if covers(reach, Scope.AGENCY):
+        return qs
+    if covers(reach, Scope.UNIT) and user.unit_id is not None:
+        return qs.filter(Q(officer=user) | Q(unit_id=user.unit_id))
+    return qs.filter(officer=user) if reach != Scope.NONE else qs.none()
 
 
 def get_recording(user: User, recording_id: int) -> Recording:

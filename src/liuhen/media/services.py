@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import User
+from liuhen.cases.access import allowed_in_unit
 from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.services import require_agency_member, require_case_actor
 from liuhen.core import periods
-from liuhen.core.errors import InvalidInput, RuleViolation
+from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
+from liuhen.core.permissions import Action
 from liuhen.core.rules import rule
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.ledger import services as ledger
@@ -239,13 +241,41 @@ def ingest_file(
     )
 
 
+def recording_agency(rec: Recording) -> int | None:
+    """The agency a recording belongs to: its officer's, or failing that its device's."""
+    if rec.officer is not None:
+        return rec.officer.agency_id
+    return rec.device.agency_id if rec.device is not None else None
+
+
+def may_handle_unlinked(user: User, rec: Recording) -> bool:
+    """An unlinked recording is filed into a case or annotated by its own officer, within the unit it was recorded
+    in, or by a role whose MEDIA_UPLOAD scope in the permission table reaches further (a leader, the archivist)."""
+    return allowed_in_unit(
+        user,
+        Action.MEDIA_UPLOAD,
+        rec.unit_id,
+        recording_agency(rec),
+        own=rec.officer_id is not None and rec.officer_id == user.pk,
+    )
+
+
+def require_unlinked_handler(user: User, rec: Recording) -> None:
+    if not may_handle_unlinked(user, rec):
+        raise Forbidden("该音像记录属于其他单位，只能由该单位人员归档或标注（权限表，R9）")
+
+
 @transaction.atomic
 def assign_to_case(*, actor: User, recording: Recording, case: Case) -> Recording:
-    """An officer files an unlinked recording under its case."""
+    """An officer files an unlinked recording under its case: one he may work on, and a recording of his own unit
+    (or of the reach his role has in the permission table)."""
     require_case_actor(actor, case)
-    rec = Recording.objects.select_for_update().get(pk=recording.pk)
+    rec = Recording.objects.select_for_update(of=("self",)).select_related("officer", "device").get(pk=recording.pk)
     if rec.case_id is not None:
         raise InvalidInput("该音像记录已归入案件")
+    require_unlinked_handler(actor, rec)
+    if recording_agency(rec) != case.agency_id:
+        raise InvalidInput("该音像记录不是本案所属机关的记录")
     rec.case = case
     rec.party = rec.party or ", ".join(case.parties.values_list("name", flat=True))[:120]
     rec.cause = rec.cause or case.cause
@@ -289,6 +319,8 @@ def note_interruption(
     """rule AV7: the reason a recording broke off, from the next segment or a written note afterwards."""
     if recording.case is not None:
         require_case_actor(actor, recording.case)
+    else:
+        require_unlinked_handler(actor, recording)
     if reason not in InterruptionReason.values:
         raise InvalidInput(f"未知的中断原因：{reason}")
     if reason == InterruptionReason.OTHER and not note.strip():
@@ -317,6 +349,8 @@ def confirm_statements(*, actor: User, recording: Recording, party_told: bool, o
     """rules I5 and AV8, as the officer confirms them on playback."""
     if recording.case is not None:
         require_case_actor(actor, recording.case)
+    else:
+        require_unlinked_handler(actor, recording)
     rec = Recording.objects.select_for_update().get(pk=recording.pk)
     rec.party_told, rec.opening_statement = party_told, opening_statement
     rec.save(update_fields=["party_told", "opening_statement"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,44 @@ def _recording(request: HttpRequest, recording_id: int) -> Recording:
         raise Http404(str(exc)) from exc
 
 
+PLAY_SESSION_KEY = "liuhen_plays"
+PLAY_IDLE_SECONDS = 30 * 60  # a play with no request for this long is over; pressing play again is a new read
+PLAY_TOUCH_SECONDS = 60  # how stale a play's last-seen time may get before it is written back to the session
+
+
+def _join_play(request: HttpRequest, rec: Recording) -> None:
+    """Every byte range of a stream belongs to a play registered as a read (rule R9): the first request of a play,
+    whatever range it asks for, registers the read (asking for the purpose outside one's duty, which refuses the
+    bytes until it is given); the seeks and ranges that follow within the play are the same read. A play is kept
+    in the signed-in session, per recording, until it has been idle for PLAY_IDLE_SECONDS."""
+    now = time.time()
+    plays = dict(request.session.get(PLAY_SESSION_KEY, {}))
+    key = str(rec.pk)
+    play = plays.get(key)
+    if play is not None and now - float(play.get("last", 0)) <= PLAY_IDLE_SECONDS:
+        if now - float(play["last"]) > PLAY_TOUCH_SECONDS:
+            plays[key] = {**play, "last": now}
+            request.session[PLAY_SESSION_KEY] = plays
+        return
+    if rec.case is not None:
+        seq = reads.read(
+            request, rec.case, subject_type="recording", subject_id=rec.pk, what=rec.file_name, channel="stream"
+        )
+    else:
+        seq = register_read(
+            user=acting_user(request),
+            case=None,
+            subject_type="recording",
+            subject_id=rec.pk,
+            what=rec.file_name,
+            channel="stream",
+            purpose="待分配录像核对",
+        )
+    live = {k: v for k, v in plays.items() if now - float(v.get("last", 0)) <= PLAY_IDLE_SECONDS}
+    live[key] = {"read": seq, "last": now}
+    request.session[PLAY_SESSION_KEY] = live
+
+
 @login_required
 @page_needs(Action.RECORD_READ)
 def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingHttpResponse:
@@ -57,21 +96,7 @@ def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingH
         if start > end or start >= size:
             return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
         status = 206
-    if start == 0:  # a playback or download begins: registered (R9); seeking within it is not a new read
-        if rec.case is not None:
-            reads.read(
-                request, rec.case, subject_type="recording", subject_id=rec.pk, what=rec.file_name, channel="stream"
-            )
-        else:
-            register_read(
-                user=acting_user(request),
-                case=None,
-                subject_type="recording",
-                subject_id=rec.pk,
-                what=rec.file_name,
-                channel="stream",
-                purpose="待分配录像核对",
-            )
+    _join_play(request, rec)  # before a byte is sent: every range belongs to a registered play (R9)
     response = StreamingHttpResponse(
         store.open_range(rec.blob_id, start, end),
         status=status,
@@ -107,11 +132,7 @@ def unlinked(request: HttpRequest) -> HttpResponse:
                 request, lambda: services.assign_to_case(actor=user, recording=rec, case=case), f"已归入 {case.case_no}"
             )
         return redirect("media_unlinked")
-    rows = (
-        Recording.objects.select_related("device", "officer")
-        .filter(case__isnull=True, officer__agency=user.agency)
-        .order_by("recorded_from")
-    )
+    rows = queries.unlinked_to_handle(user).order_by("recorded_from")
     return render(request, "media/unlinked.html", {"rows": rows})
 
 

@@ -22,17 +22,18 @@ def stated_purpose(request: HttpRequest, case: Case) -> str:
     return given or remembered.get(str(case.pk), "")
 
 
-def read(
-    request: HttpRequest, case: Case, *, subject_type: str, subject_id: str | int, what: str, channel: str
-) -> None:
+def read(request: HttpRequest, case: Case, *, subject_type: str, subject_id: str | int, what: str, channel: str) -> int:
+    """Register one read; a purpose given with the request is kept beside the reader's duty, never instead of it
+    (R9). Returns the event's seq."""
     user: User = request.user  # type: ignore[assignment]
     purpose = purpose_for(user, case, stated_purpose(request, case))
-    register_read(
+    return register_read(
         user=user,
         case=case,
         subject_type=subject_type,
         subject_id=subject_id,
         what=what,
         channel=channel,
-        purpose=purpose,
+        purpose=purpose.basis,
+        stated_purpose=purpose.stated,
     )
