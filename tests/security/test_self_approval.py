@@ -10,7 +10,7 @@ from liuhen.access.models import CopyDecision
 from liuhen.accounts.models import Role, User
 from liuhen.cases import services
 from liuhen.cases.models import AccessRequest, ApprovalStep
-from liuhen.core.errors import RuleViolation
+from liuhen.core.errors import Forbidden, RuleViolation
 from liuhen.core.permissions import refuse_own_request
 from tests.conftest import make_user
 from tests.security.conftest import api_client, web_client
@@ -95,17 +95,17 @@ def test_no_one_reviews_or_approves_his_own_d9_proposal(cast, make_case, superus
 
 def test_no_one_approves_the_assignment_he_proposed(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     """rule D9 on officer assignment: the unit head proposing someone of another unit cannot review it himself,
-    and a leader who reviewed (as an administrator may) cannot then approve it too."""
+    and the head who reviewed it cannot approve it too (no role, not even a superuser flag, signs two steps)."""
     case = make_case()
     outsider = make_user(agency, units[1], "proposed_officer", Role.OFFICER, "CERT-P")
     approval = services.propose_officer(actor=cast.unit_head, case=case, officer=outsider, opinion="协助调查")
     with pytest.raises(RuleViolation, match=OWN):
         services.review_approval(actor=cast.unit_head, approval=approval, agree=True, opinion="同意")
     head2 = make_user(agency, units[0], "head_two", Role.UNIT_HEAD, "CERT-H2")
-    User.objects.filter(pk=head2.pk).update(is_superuser=True)  # who could otherwise sign both steps
+    User.objects.filter(pk=head2.pk).update(is_superuser=True)  # separation of duties: the flag opens nothing
     head2.refresh_from_db()
     services.review_approval(actor=head2, approval=approval, agree=True, opinion="同意")
-    with pytest.raises(RuleViolation, match=OWN):
+    with pytest.raises(Forbidden):
         services.decide_approval(actor=head2, approval=approval, approve=True, opinion="同意")
     services.decide_approval(actor=cast.leader, approval=approval, approve=True, opinion="同意")
     assert case.officers.filter(user=outsider).exists()

@@ -102,6 +102,8 @@ def _int(value: str) -> int | None:
 
 
 def _case_event(user: User, event: Event) -> Case:
+    if user.role == Role.ADMIN:  # separation of duties: the administrator sees no case content
+        raise Forbidden(f"账本事件 #{event.seq} 属于案件记录，系统管理员无权查阅案件内容")
     case = Case.objects.select_related("agency", "unit").filter(pk=event.case_ref or 0).first()
     if case is None or relation(user, case) is None:
         raise NotFound(_GONE.format(seq=event.seq))  # another agency's case: not there for this user
