@@ -412,7 +412,10 @@ def documents_render(
     doc = Document.objects.select_related("case").filter(pk=document_id).first()
     if doc is None:
         raise fail(f"文书 {document_id} 不存在")
-    out_path.write_bytes(rendering.pdf(doc) if suffix == ".pdf" else rendering.docx(doc))
+    data = guarded(
+        lambda: rendering.pdf(doc, interactive=False) if suffix == ".pdf" else rendering.docx(doc, interactive=False)
+    )
+    out_path.write_bytes(data)
     out.print(f"已生成 {out_path}")
 
 

@@ -12,6 +12,9 @@ LIUHEN_MAIL_FROM      the sender of alert e-mail (default liuhen@localhost)
 LIUHEN_DEBUG          1 to show Django debug pages (never in production)
 LIUHEN_ALLOWED_HOSTS  comma-separated host names (default localhost,127.0.0.1)
 LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
+LIUHEN_RENDER_TIMEOUT    seconds one document may take to render before it is stopped and refused (default 60)
+LIUHEN_RENDER_MEMORY_MB  memory one render may use (default 1024)
+LIUHEN_RENDER_WORKERS    renders at once per server process (default 2)
 """
 
 from __future__ import annotations
@@ -212,6 +215,10 @@ if EMAIL_ENABLED:
     EMAIL_USE_TLS = SMTP_URL.scheme == "smtp" and EMAIL_PORT == 587
     EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LIUHEN_MAIL_FROM", "liuhen@localhost")
+
+RENDER_TIMEOUT = int(os.environ.get("LIUHEN_RENDER_TIMEOUT", "60"))
+RENDER_MEMORY_MB = int(os.environ.get("LIUHEN_RENDER_MEMORY_MB", "1024"))
+RENDER_WORKERS = max(1, int(os.environ.get("LIUHEN_RENDER_WORKERS", "2")))
 
 LOGGING = {
     "version": 1,

@@ -87,7 +87,7 @@ def _build(req: CopyRequest) -> CopyRequest:
         package = Path(tmp) / "copy.zip"
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED) as zf:
             for doc in docs:
-                data = rendering.pdf(doc)
+                data = rendering.pdf(doc, interactive=False)  # a job waits its turn for a render worker
                 name = f"documents/{doc.pk:04d}-{doc.type.name}.pdf"
                 zf.writestr(name, data)
                 done[0] += FORM_BYTES
