@@ -15,6 +15,10 @@ LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
 LIUHEN_RENDER_TIMEOUT    seconds one document may take to render before it is stopped and refused (default 60)
 LIUHEN_RENDER_MEMORY_MB  memory one render may use (default 1024)
 LIUHEN_RENDER_WORKERS    renders at once per server process (default 2)
+LIUHEN_UPLOAD_MAX_BYTES  the largest browser upload, in bytes (default 16 GiB)
+LIUHEN_UPLOAD_MAX_OPEN   unfinished uploads per user (default 5)
+LIUHEN_UPLOAD_MAX_PENDING_BYTES  bytes declared in one user's unfinished uploads (default 32 GiB)
+LIUHEN_UPLOAD_EXPIRY_DAYS  an unfinished upload untouched this long is ended (default 7)
 """
 
 from __future__ import annotations
@@ -219,6 +223,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("LIUHEN_MAIL_FROM", "liuhen@localhost")
 RENDER_TIMEOUT = int(os.environ.get("LIUHEN_RENDER_TIMEOUT", "60"))
 RENDER_MEMORY_MB = int(os.environ.get("LIUHEN_RENDER_MEMORY_MB", "1024"))
 RENDER_WORKERS = max(1, int(os.environ.get("LIUHEN_RENDER_WORKERS", "2")))
+UPLOAD_MAX_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_BYTES", str(16 * 2**30)))
+UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
+UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))
+UPLOAD_EXPIRY_DAYS = int(os.environ.get("LIUHEN_UPLOAD_EXPIRY_DAYS", "7"))
 
 LOGGING = {
     "version": 1,
