@@ -428,9 +428,11 @@ def import_media(
     """导入执法记录仪的音像文件：可中断后续传，同一文件只存一份，按执法人员和时间自动归入案件。"""
     setup()
     from liuhen.media.importer import import_folder, media_files
+    from liuhen.media.services import check_device_number
 
     if not folder.is_dir():
         raise fail(f"找不到文件夹 {folder}")
+    device = guarded(lambda: check_device_number(device))
     files = media_files(folder)
     total = sum(p.stat().st_size for p in files)
     with Progress(
@@ -468,7 +470,9 @@ def device_register(
     setup()
     from liuhen.accounts.models import Agency
     from liuhen.accounts.services import find_user
-    from liuhen.media.services import register_device
+    from liuhen.media.services import check_device_number, register_device
+
+    number = guarded(lambda: check_device_number(number))
 
     def run() -> None:
         user = find_user(officer) if officer else None
