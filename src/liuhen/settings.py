@@ -28,7 +28,11 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from liuhen import private
 from liuhen.core.errors import LiuhenError
+
+# Every file and folder this process creates is the service account's alone (0600/0700), whatever the umask.
+os.umask(private.UMASK)
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("LIUHEN_HOME", "liuhen-data")).resolve()
@@ -118,6 +122,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "liuhen.web.errors.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,9 +233,28 @@ UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
 UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))
 UPLOAD_EXPIRY_DAYS = int(os.environ.get("LIUHEN_UPLOAD_EXPIRY_DAYS", "7"))
 
+LOG_FILE = HOME / "logs" / "server.log"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"liuhen": {"handlers": ["console"], "level": "INFO"}, "axes": {"level": "WARNING"}},
+    "filters": {"request_id": {"()": "liuhen.web.errors.RequestIdFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
+        "file": {
+            "class": "liuhen.web.errors.PrivateLogHandler",
+            "filename": str(LOG_FILE),
+            "maxBytes": 20 * 2**20,
+            "backupCount": 5,
+            "filters": ["request_id"],
+            "formatter": "line",
+            "level": "WARNING",
+        },
+    },
+    "loggers": {
+        "liuhen": {"handlers": ["console", "file"], "level": "INFO"},
+        # server errors (500) with their tracebacks; 4xx answers stay out of the log file
+        "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }
