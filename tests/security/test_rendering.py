@@ -258,3 +258,21 @@ def test_a_long_transcript_renders_in_time_and_the_server_answers_meanwhile(rend
     assert results[1].status_code == 422 and "超过 20 秒，已中止" in results[1].json()["detail"]
     while _children_of(pid, b"render_worker"):  # nothing is left running (the zombie is reaped at once)
         time.sleep(0.05)
+
+
+@pytest.mark.instance
+def test_the_command_line_says_why_a_render_was_refused(demo_home: Path, tmp_path: Path) -> None:  # noqa: F811
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
+    env |= {"LIUHEN_HOME": str(demo_home), "LIUHEN_RENDER_MEMORY_MB": "40"}
+    out = tmp_path / "form.pdf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "liuhen.cli", "documents", "render", "1", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "内存上限（40 MB）" in proc.stderr and not out.exists()
+    ok = liuhen(demo_home, "documents", "render", "1", "--out", str(out))
+    assert "已生成" in ok.stdout and out.read_bytes().startswith(b"%PDF")
