@@ -80,21 +80,6 @@ def _require_current_schema() -> None:
         raise fail(f"数据库结构需要升级（{names}）；请先运行 liuhen init，已有数据不会改动")
 
 
-def private_files() -> None:
-    """An instance made before its files were private: every folder 0700, every file 0600 (blobs 0400)."""
-    from django.conf import settings
-    from django.db import connection
-
-    from liuhen.private import tighten
-
-    tighten(settings.HOME)
-    if connection.vendor == "sqlite":  # the database may live outside LIUHEN_HOME
-        for suffix in ("", "-wal", "-shm"):
-            path = Path(f"{connection.settings_dict['NAME']}{suffix}")
-            if path.exists():
-                path.chmod(0o600)
-
-
 def _init_jobs() -> None:
     from huey.contrib.djhuey import HUEY
 
@@ -111,6 +96,7 @@ def init(
 
     from liuhen.accounts.services import create_admin, ensure_home
     from liuhen.ledger.services import issue_checkpoint
+    from liuhen.private import private_instance
 
     def run() -> None:
         ensure_home()
@@ -118,7 +104,7 @@ def init(
         _init_jobs()
         _, generated = create_admin(password=admin_password)
         issue_checkpoint()
-        private_files()
+        private_instance()
         out.print(f"实例已就绪：{settings.HOME}")
         if generated:
             out.print(f"已创建管理员 admin，初始密码（只显示这一次）：[bold]{generated}[/bold]")

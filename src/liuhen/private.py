@@ -45,3 +45,17 @@ def tighten(home: Path) -> int:
             os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
             changed += 1
     return changed
+
+
+def private_instance() -> None:
+    """An instance made before its files were private: every folder 0700, every file 0600 (blobs 0400), and
+    a SQLite database outside LIUHEN_HOME 0600 as well."""
+    from django.conf import settings
+    from django.db import connection
+
+    tighten(settings.HOME)
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(f"{connection.settings_dict['NAME']}{suffix}")
+            if path.exists():
+                path.chmod(FILE_MODE)
