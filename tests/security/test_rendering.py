@@ -64,6 +64,15 @@ def test_a_run_without_break_opportunities_is_kept_whole(cast, case_for) -> None
     assert "wbr" not in text
 
 
+def test_the_render_worker_fetches_nothing(tmp_path: Path) -> None:
+    """Defence in depth behind escaping: even a page that names a local stylesheet gets nothing from outside."""
+    sheet = tmp_path / "x.css"
+    sheet.write_text('body::after { content: "LEAKED-FROM-DISK" }', encoding="utf-8")
+    html = f'<html><head><link rel="stylesheet" href="{sheet.as_uri()}"></head><body><p>正文</p></body></html>'
+    text = pdf_text(rendering.render({"format": "pdf", "html": html}))
+    assert "正文" in text and "LEAKED" not in text
+
+
 def _render_children() -> list[int]:
     """Render workers started by this process (read from /proc)."""
     out = []
