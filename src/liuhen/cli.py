@@ -99,6 +99,7 @@ def init(
 
     from liuhen.accounts.services import create_admin, ensure_home
     from liuhen.ledger.services import issue_checkpoint
+    from liuhen.private import private_instance
 
     def run() -> None:
         ensure_home()
@@ -106,6 +107,7 @@ def init(
         _init_jobs()
         _, generated = create_admin(password=admin_password)
         issue_checkpoint()
+        private_instance()
         out.print(f"实例已就绪：{settings.HOME}")
         if generated:
             out.print(f"已创建管理员 admin，初始密码（只显示这一次）：[bold]{generated}[/bold]")
@@ -423,7 +425,10 @@ def documents_render(
     doc = Document.objects.select_related("case").filter(pk=document_id).first()
     if doc is None:
         raise fail(f"文书 {document_id} 不存在")
-    out_path.write_bytes(rendering.pdf(doc) if suffix == ".pdf" else rendering.docx(doc))
+    data = guarded(
+        lambda: rendering.pdf(doc, interactive=False) if suffix == ".pdf" else rendering.docx(doc, interactive=False)
+    )
+    out_path.write_bytes(data)
     out.print(f"已生成 {out_path}")
 
 
@@ -436,9 +441,11 @@ def import_media(
     """导入执法记录仪的音像文件：可中断后续传，同一文件只存一份，按执法人员和时间自动归入案件。"""
     setup()
     from liuhen.media.importer import import_folder, media_files
+    from liuhen.media.services import check_device_number
 
     if not folder.is_dir():
         raise fail(f"找不到文件夹 {folder}")
+    device = guarded(lambda: check_device_number(device))
     files = media_files(folder)
     total = sum(p.stat().st_size for p in files)
     with Progress(
@@ -476,7 +483,9 @@ def device_register(
     setup()
     from liuhen.accounts.models import Agency
     from liuhen.accounts.services import find_user
-    from liuhen.media.services import register_device
+    from liuhen.media.services import check_device_number, register_device
+
+    number = guarded(lambda: check_device_number(number))
 
     def run() -> None:
         user = find_user(officer) if officer else None

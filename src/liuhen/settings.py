@@ -18,6 +18,13 @@ LIUHEN_ALLOWED_HOSTS  comma-separated host names (default localhost,127.0.0.1)
 LIUHEN_SECURE_COOKIES 1 when served over HTTPS (cookies marked Secure)
 LIUHEN_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed
                       (default empty: the connecting address is the client's)
+LIUHEN_RENDER_TIMEOUT    seconds one document may take to render before it is stopped and refused (default 60)
+LIUHEN_RENDER_MEMORY_MB  memory one render may use (default 1024)
+LIUHEN_RENDER_WORKERS    renders at once per server process (default 2)
+LIUHEN_UPLOAD_MAX_BYTES  the largest browser upload, in bytes (default 16 GiB)
+LIUHEN_UPLOAD_MAX_OPEN   unfinished uploads per user (default 5)
+LIUHEN_UPLOAD_MAX_PENDING_BYTES  bytes declared in one user's unfinished uploads (default 32 GiB)
+LIUHEN_UPLOAD_EXPIRY_DAYS  an unfinished upload untouched this long is ended (default 7)
 """
 
 from __future__ import annotations
@@ -28,7 +35,11 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from liuhen import private
 from liuhen.core.errors import LiuhenError
+
+# Every file and folder this process creates is the service account's alone (0600/0700), whatever the umask.
+os.umask(private.UMASK)
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("LIUHEN_HOME", "liuhen-data")).resolve()
@@ -121,6 +132,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "liuhen.web.errors.RequestIdMiddleware",
     "liuhen.web.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -237,9 +249,36 @@ if EMAIL_ENABLED:
     EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LIUHEN_MAIL_FROM", "liuhen@localhost")
 
+RENDER_TIMEOUT = int(os.environ.get("LIUHEN_RENDER_TIMEOUT", "60"))
+RENDER_MEMORY_MB = int(os.environ.get("LIUHEN_RENDER_MEMORY_MB", "1024"))
+RENDER_WORKERS = max(1, int(os.environ.get("LIUHEN_RENDER_WORKERS", "2")))
+UPLOAD_MAX_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_BYTES", str(16 * 2**30)))
+UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
+UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))
+UPLOAD_EXPIRY_DAYS = int(os.environ.get("LIUHEN_UPLOAD_EXPIRY_DAYS", "7"))
+
+LOG_FILE = HOME / "logs" / "server.log"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"liuhen": {"handlers": ["console"], "level": "INFO"}, "axes": {"level": "WARNING"}},
+    "filters": {"request_id": {"()": "liuhen.web.errors.RequestIdFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
+        "file": {
+            "class": "liuhen.web.errors.PrivateLogHandler",
+            "filename": str(LOG_FILE),
+            "maxBytes": 20 * 2**20,
+            "backupCount": 5,
+            "filters": ["request_id"],
+            "formatter": "line",
+            "level": "WARNING",
+        },
+    },
+    "loggers": {
+        "liuhen": {"handlers": ["console", "file"], "level": "INFO"},
+        # server errors (500) with their tracebacks; 4xx answers stay out of the log file
+        "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }

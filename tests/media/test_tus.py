@@ -82,6 +82,11 @@ def test_upload_refusals_and_termination(tmp_path, blob_root, cast) -> None:  # 
     bogus = patch(web, url, 0, b"\0" * 2048)
     assert bogus.status_code == 422 and "不是可识别的音视频文件" in bogus.content.decode()
     assert not Recording.objects.exists()
-    assert web.delete(url, **TUS).status_code == 204
+    assert web.head(url, **TUS).status_code == 404  # the refused upload ended itself, nothing left to resume
+    assert Upload.objects.count() == 0
+    url = web.post("/uploads/", **TUS, HTTP_UPLOAD_LENGTH="2048", HTTP_UPLOAD_METADATA=meta(filename="notes.mp4"))[
+        "Location"
+    ]
+    assert web.delete(url, **TUS).status_code == 204  # termination
     assert Upload.objects.count() == 0
     assert Client().post("/uploads/", **TUS).status_code == 302  # a login is needed

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,20 +22,42 @@ from liuhen.ledger import services as ledger
 log = logging.getLogger("liuhen.access")
 PROGRESS_STEP = 64 * 1024 * 1024  # bytes between progress updates
 FORM_BYTES = 200_000  # what rendering one form counts for in the progress (a rendered form is about 200 kB)
+# control, format, line and paragraph separators, surrogates, private and unassigned code points
+_UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+_NOT_IN_NAMES = set('/\\:*?"<>|')
+MAX_ENTRY_NAME = 120  # characters of a file's own name in the zip
+
+
+def one_line(text: object) -> str:
+    """A value as one line of the listing: no character that could start a line or hide what follows."""
+    return "".join(" " if unicodedata.category(c) in _UNSAFE else c for c in str(text))
+
+
+def entry_name(text: str) -> str:
+    """A zip entry's own name from a name a user gave: one component (no '/' or '\\', so no '..\\..\\'),
+    no control characters, not hidden, at most MAX_ENTRY_NAME characters with its extension kept. Chinese
+    stays as it is."""
+    name = "".join("_" if c in _NOT_IN_NAMES or unicodedata.category(c) in _UNSAFE else c for c in text)
+    name = name.strip().lstrip(".").strip() or "unnamed"
+    if len(name) > MAX_ENTRY_NAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = f".{ext}" if dot and stem and len(ext) <= 10 else ""
+        name = name[: MAX_ENTRY_NAME - len(ext)] + ext
+    return name
 
 
 def listing(req: CopyRequest, files: list[dict[str, object]], withheld: list[str]) -> str:
     """The human-readable list that goes with the copy: what is in it, each file's SHA-256, what was withheld."""
     lines = [
-        f"案号：{req.case.case_no}",
-        f"申请人：{req.requester_name}（{req.get_requester_kind_display()}）",
+        f"案号：{one_line(req.case.case_no)}",
+        f"申请人：{one_line(req.requester_name)}（{req.get_requester_kind_display()}）",
         f"复制申请编号：{req.pk}",
         "",
         "本复制件包含以下文件（SHA-256 可用于核对复制件与留存记录一致）：",
-        *[f"  {f['file']}  {f['size']} 字节  SHA-256 {f['sha256']}" for f in files],
+        *[f"  {one_line(f['file'])}  {f['size']} 字节  SHA-256 {f['sha256']}" for f in files],
         "",
         "依法不予复制的内容（R11：国家秘密、商业秘密、个人隐私）：",
-        *([f"  {w}" for w in withheld] or ["  无"]),
+        *([f"  {one_line(w)}" for w in withheld] or ["  无"]),
         "",
     ]
     return "\n".join(lines)
@@ -77,7 +100,7 @@ def _build(req: CopyRequest) -> CopyRequest:
     recs = list(case.recordings.select_related("blob").order_by("id"))
     files: list[dict[str, object]] = []
     withheld = [f"文书 {d.type.name}（保密）" for d in docs if d.pk in withheld_docs]
-    withheld += [f"音像 {r.file_name}（保密）" for r in recs if r.pk in withheld_recs]
+    withheld += [f"音像 {one_line(r.file_name)}（保密）" for r in recs if r.pk in withheld_recs]
     docs = [d for d in docs if d.pk not in withheld_docs]
     recs = [r for r in recs if r.pk not in withheld_recs]
     total = sum(r.blob.size for r in recs) + FORM_BYTES * len(docs)
@@ -87,8 +110,8 @@ def _build(req: CopyRequest) -> CopyRequest:
         package = Path(tmp) / "copy.zip"
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED) as zf:
             for doc in docs:
-                data = rendering.pdf(doc)
-                name = f"documents/{doc.pk:04d}-{doc.type.name}.pdf"
+                data = rendering.pdf(doc, interactive=False)  # a job waits its turn for a render worker
+                name = f"documents/{doc.pk:04d}-{entry_name(doc.type.name)}.pdf"
                 zf.writestr(name, data)
                 done[0] += FORM_BYTES
                 files.append(
@@ -102,7 +125,7 @@ def _build(req: CopyRequest) -> CopyRequest:
                 )
             CopyRequest.objects.filter(pk=req.pk).update(progress_done=done[0])
             for rec in recs:
-                name = f"media/{rec.pk:04d}-{rec.file_name}"
+                name = f"media/{rec.pk:04d}-{entry_name(rec.file_name)}"  # the name a user gave, made safe
                 with zf.open(name, "w", force_zip64=True) as out:
                     for chunk in _counted(store.open_range(rec.blob_id), req, done):
                         out.write(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import date, timedelta
 
@@ -15,18 +16,19 @@ from liuhen.accounts.models import Agency, ApiToken, Certificate, Role, Unit, Us
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.ledger import services as ledger
 from liuhen.ledger import signing
+from liuhen.private import FILE_MODE, make_dirs
 
 TOKEN_PREFIX = "lh_"
 
 
 def ensure_home() -> None:
-    """Create LIUHEN_HOME, its secret key and the checkpoint signing key (mode 0600); never overwrite."""
-    home = settings.HOME
-    home.mkdir(parents=True, exist_ok=True)
+    """Create LIUHEN_HOME (0700), its secret key and the checkpoint signing key (0600); never overwrite."""
+    home = make_dirs(settings.HOME)
     secret = home / "secret.key"
     if not secret.exists():
-        secret.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        secret.chmod(0o600)
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_urlsafe(50))
     signing.create_key(settings.SIGNING_KEY_PATH)
 
 

@@ -44,3 +44,11 @@ class Forbidden(LiuhenError):
 
 class NotFound(LiuhenError):
     """No such record, or none the actor may see (HTTP 404)."""
+
+
+class Unavailable(LiuhenError):
+    """The system cannot do this now, through no fault of the input (HTTP 503 with Retry-After, CLI exit 2)."""
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

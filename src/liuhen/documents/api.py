@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from liuhen.cases.queries import get_case
+from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
@@ -39,6 +40,7 @@ def document_types(request: HttpRequest, procedure: str = "") -> list[dict[str, 
                     "required": f.required,
                     "choices": [list(c) for c in f.choices],
                     "help": f.help,
+                    "max_chars": max_chars(f.kind),
                 }
                 for f in t.fields
             ],

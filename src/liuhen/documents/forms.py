@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from liuhen.core.documents import DocumentType, FieldKind, FieldSpec
+from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, max_chars
 
 
 def _field(spec: FieldSpec) -> forms.Field:
@@ -14,7 +14,9 @@ def _field(spec: FieldSpec) -> forms.Field:
     common: dict[str, Any] = {"label": label, "required": False, "help_text": spec.help}
     match spec.kind:
         case FieldKind.TEXTAREA:
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}), max_length=max_chars(FieldKind.TEXTAREA), **common
+            )
         case FieldKind.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldKind.DATETIME:
@@ -31,7 +33,7 @@ def _field(spec: FieldSpec) -> forms.Field:
             return forms.ChoiceField(choices=[("", "——"), *spec.choices], **common)
         case FieldKind.BOOL:
             return forms.BooleanField(**common)
-    return forms.CharField(max_length=500, **common)
+    return forms.CharField(max_length=max_chars(FieldKind.TEXT), **common)
 
 
 def document_form(t: DocumentType, data: Any = None, values: dict[str, Any] | None = None) -> forms.Form:

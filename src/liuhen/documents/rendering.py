@@ -1,15 +1,38 @@
-"""Documents as Chinese official forms: PDF/A-3b (WeasyPrint, Noto CJK fonts) and DOCX (docxtpl)."""
+"""Documents as Chinese official forms: PDF/A-3b (WeasyPrint, Noto CJK fonts) and DOCX (docxtpl).
+
+The layout runs in a child process (``render_worker``) with a time limit (``LIUHEN_RENDER_TIMEOUT``, 60 s),
+a memory limit (``LIUHEN_RENDER_MEMORY_MB``) and a bounded number at once (``LIUHEN_RENDER_WORKERS``): a
+document that would take longer is refused with the reason, and the server goes on answering meanwhile.
+"""
 
 from __future__ import annotations
 
-import io
+import functools
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from liuhen.core.documents import SLOT_LABELS, SlotRole, display, remedies_text
+from liuhen.core.errors import InvalidInput, Unavailable
 from liuhen.documents.models import Document
+from liuhen.documents.render_worker import EXIT_MEMORY
+
+log = logging.getLogger("liuhen.documents")
+SLOT_WAIT = 15.0  # seconds a page or API call waits for a free render worker before it is told to retry
+WBR_RUN = 24  # characters between forced break opportunities in a run that has none
+_UNBROKEN = re.compile(rf"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{{{WBR_RUN + 1},}}")
 
 STEP_TITLES = {"handler": "承办人意见", "reviewer": "审核人意见", "approver": "批准人意见"}
 
@@ -51,56 +74,90 @@ def context(doc: Document) -> dict[str, Any]:
     }
 
 
-def pdf(doc: Document) -> bytes:
-    from weasyprint import HTML
+def _breakable(text: str) -> str:
+    """Escaped text with a break opportunity every WBR_RUN characters of a run that has none of its own.
 
-    html = render_to_string("documents/print.html", context(doc))
-    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/a-3b"))  # PDF/A for long-term archiving (R6)
+    A line breaker meets such a run (a long number, a pasted hash, a word without spaces) as one unbreakable
+    piece and measures it again for every line; <wbr> keeps the layout linear. Chinese, spaces and the
+    characters themselves are untouched.
+    """
+    out: list[str] = []
+    last = 0
+    for m in _UNBROKEN.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        run = m.group()
+        out.append("<wbr>".join(escape(run[i : i + WBR_RUN]) for i in range(0, len(run), WBR_RUN)))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # every piece is escaped above
 
 
-def _docx_template() -> io.BytesIO:
-    """A one-page form with Jinja tags, built in memory (no binary template is kept in the repository)."""
-    from docx import Document as Docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+def _pdf_context(doc: Document) -> dict[str, Any]:
+    ctx = context(doc)
+    ctx["rows"] = [{**row, "value": _breakable(row["value"])} for row in ctx["rows"]]
+    for key in ("parties", "cause"):
+        ctx[key] = _breakable(ctx[key])
+    for block in ctx["signatures"]:
+        for person in block["people"]:
+            for key in ("opinion", "refusal_reason"):
+                if person.get(key):
+                    person[key] = _breakable(str(person[key]))
+    return ctx
 
-    d = Docx()
-    normal = d.styles["Normal"]
-    normal.font.name = "Noto Serif CJK SC"
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
-    normal.font.size = Pt(12)
-    for text, size, bold in (("{{ agency }}", 18, True), ("{{ title }}", 22, True), ("{{ document_no }}", 12, False)):
-        p = d.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.bold, run.font.size = bold, Pt(size)
-    d.add_paragraph("{% if draft %}（草稿，未定稿）{% endif %}案号：{{ case_no }}　当事人：{{ parties }}")
-    d.add_paragraph("{%p for row in rows %}")
-    d.add_paragraph("{{ row.label }}：{{ row.value }}")
-    d.add_paragraph("{%p endfor %}")
-    d.add_paragraph("{% if remedies %}{{ remedies }}{% endif %}")
-    d.add_paragraph("{%p for block in signatures %}")
-    d.add_paragraph(
-        "{{ block.title }}：{% for p in block.people %}{{ p.name }}{% if p.certificate_no %}"
-        "（执法证号 {{ p.certificate_no }}）{% endif %}{% if p.opinion %} {{ p.opinion }}{% endif %}"
-        "{% if p.refused %}（拒绝签名：{{ p.refusal_reason }}；见证人 {{ p.witness }}）{% endif %}"
-        " {{ p.date }}　{% endfor %}"
+
+def pdf_request(doc: Document) -> dict[str, Any]:
+    """What the render worker needs to lay the document out as PDF: the page, made here from the database."""
+    return {"format": "pdf", "html": render_to_string("documents/print.html", _pdf_context(doc))}
+
+
+def pdf(doc: Document, *, interactive: bool = True) -> bytes:
+    """PDF/A-3b of the document, laid out by the render worker within the time and memory limits."""
+    return render(pdf_request(doc), interactive=interactive)
+
+
+def docx(doc: Document, *, interactive: bool = True) -> bytes:
+    """DOCX of the document (docxtpl), made by the render worker within the same limits."""
+    return render({"format": "docx", "context": context(doc)}, interactive=interactive)
+
+
+def render(request: dict[str, Any], *, interactive: bool = True) -> bytes:
+    """Run one render worker. A page or API call (``interactive``) waits SLOT_WAIT seconds for a free worker
+    and is then told to retry; a job or the command line waits its turn."""
+    if not _slots().acquire(timeout=SLOT_WAIT if interactive else None):
+        raise Unavailable("正在生成的文书较多，请稍后再试", retry_after=int(SLOT_WAIT))
+    try:
+        return _run_worker(request)
+    finally:
+        _slots().release()
+
+
+def _run_worker(request: dict[str, Any]) -> bytes:
+    limit = settings.RENDER_TIMEOUT
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}  # no secrets in the child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "liuhen.documents.render_worker", str(settings.RENDER_MEMORY_MB), str(limit + 5)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
-    d.add_paragraph("{%p endfor %}")
-    p = d.add_paragraph("{{ agency }}（印章）\n{{ issued }}")
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    d.save(buf)
-    buf.seek(0)
-    return buf
+    try:
+        data, errors = proc.communicate(json.dumps(request, default=str).encode(), timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        log.warning("render stopped at its time limit (%s s)", limit)
+        raise InvalidInput(f"文书生成超过 {limit} 秒，已中止：内容过长或过于复杂，请精简或拆分后再试") from None
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):  # its own CPU limit ended it
+        raise InvalidInput(f"文书生成超过 {limit} 秒，已中止：内容过长或过于复杂，请精简或拆分后再试")
+    if proc.returncode == EXIT_MEMORY or (proc.returncode != 0 and b"MemoryError" in errors):
+        raise InvalidInput(f"文书生成超过内存上限（{settings.RENDER_MEMORY_MB} MB），已中止：请精简或拆分后再试")
+    if proc.returncode != 0 or not data:
+        log.error("render worker exited %s: %s", proc.returncode, errors.decode(errors="replace")[-2000:])
+        raise Unavailable("文书生成失败，请稍后再试；如仍失败请联系系统管理员")
+    return data
 
 
-def docx(doc: Document) -> bytes:
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(_docx_template())
-    tpl.render(context(doc), autoescape=True)
-    out = io.BytesIO()
-    tpl.save(out)
-    return out.getvalue()
+@functools.cache
+def _slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.RENDER_WORKERS)

@@ -3,11 +3,15 @@
 A journal (LIUHEN_HOME/imports/<device>.jsonl) remembers each file already ingested by path, size and mtime,
 so a run that was interrupted goes on where it stopped without reading finished files again; a file met
 again under another name is the same blob and the same record.
+
+Only what is in the folder is imported: a symbolic link (to a file or a folder) is reported and not followed,
+and the device number must be a plain one (letters, digits, '-', '_') because it names the journal.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,13 +40,29 @@ class ImportResult:
     bytes: int = 0
 
 
+def scan(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(media files, symbolic links) under the folder; links are never followed."""
+    files, links = [], []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for name in [*dirs, *names]:
+            path = Path(root) / name
+            if path.is_symlink():
+                links.append(path)
+            elif name in names and path.is_file() and path.suffix.lower() in MEDIA_SUFFIXES:
+                files.append(path)
+    return sorted(files), sorted(links)
+
+
 def media_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
+    return scan(folder)[0]
 
 
 def _journal(device: Device) -> Path:
-    path = settings.HOME / "imports" / f"{device.number}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = settings.HOME / "imports"
+    path = folder / f"{services.check_device_number(device.number)}.jsonl"
+    if path.resolve().parent != folder.resolve():  # never a file outside LIUHEN_HOME/imports
+        raise InvalidInput(f"设备编号“{device.number}”不能用作文件名")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
@@ -57,6 +77,7 @@ def import_folder(
 ) -> ImportResult:
     if not folder.is_dir():
         raise InvalidInput(f"找不到文件夹 {folder}")
+    device_no = services.check_device_number(device_no)
     device = Device.objects.select_related("officer").filter(number=device_no).first()
     if device is None:
         raise InvalidInput(f"设备 {device_no} 未登记（DV1：记录设备须先登记、分配）")
@@ -68,7 +89,12 @@ def import_folder(
             entry = json.loads(line)
             done[entry["key"]] = entry["sha256"]
     result = ImportResult()
-    for path in media_files(folder):
+    files, links = scan(folder)
+    result.failed += [f"{link.relative_to(folder)}：是符号链接，未导入（只导入采集站文件夹内的文件）" for link in links]
+    for path in files:
+        if path.is_symlink():  # replaced by a link since the folder was read
+            result.failed.append(f"{path.relative_to(folder)}：是符号链接，未导入")
+            continue
         stat = path.stat()
         key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
         if key in done and Recording.objects.filter(blob_id=done[key]).exists():

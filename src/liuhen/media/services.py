@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,20 @@ MATCH_WINDOW = timedelta(hours=2)  # a recording belongs to the case its officer
 SEGMENT_GAP = timedelta(minutes=10)  # the same device resuming within 10 minutes continues the same activity
 
 
+DEVICE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+
+
+def check_device_number(number: str) -> str:
+    """A device number as printed on the device: letters, digits, '-' and '_', at most 40; it names files."""
+    number = number.strip()
+    if not number:
+        raise InvalidInput("设备编号不能为空")
+    if not DEVICE_NUMBER.fullmatch(number):
+        shown = number[:40].encode("unicode_escape").decode("ascii")
+        raise InvalidInput(f"设备编号“{shown}”无效：只能由字母、数字、“-”和“_”组成，最多 40 个字符")
+    return number
+
+
 @transaction.atomic
 def register_device(
     *,
@@ -39,9 +54,7 @@ def register_device(
     kind: str = "body_camera",
     model_name: str = "",
 ) -> Device:
-    number = number.strip()
-    if not number:
-        raise InvalidInput("设备编号不能为空")
+    number = check_device_number(number)
     if Device.objects.filter(number=number).exists():
         raise InvalidInput(f"设备 {number} 已登记")
     device = Device.objects.create(

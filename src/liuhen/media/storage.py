@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlparse
 
 from liuhen.core.errors import LiuhenError
+from liuhen.private import BLOB_MODE, make_dirs
 
 CHUNK = 8 * 1024 * 1024
 TEMP_PREFIX = "ingest-"  # root/tmp/ingest-*: a blob being written; see liuhen.media.tempfiles
@@ -85,8 +86,7 @@ class LocalBlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, chunks: Iterable[bytes]) -> StoredBlob:
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir = make_dirs(self.root / "tmp")
         hasher, size = _Hasher(), 0
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TEMP_PREFIX)
         # Locked until the file has its final name (or its process dies): a cleaner never takes a file in use.
@@ -107,8 +107,8 @@ class LocalBlobStore:
             if final.exists():  # the same content is already kept: never overwrite it
                 os.unlink(tmp_name)
                 return StoredBlob(sha, size, created=False)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, 0o444)
+            make_dirs(final.parent)
+            os.chmod(tmp_name, BLOB_MODE)  # read-only, and the service account's alone
             os.link(tmp_name, final)  # fails rather than replace, should another writer have won
             os.unlink(tmp_name)
             dir_fd = os.open(final.parent, os.O_RDONLY)
@@ -134,10 +134,10 @@ class LocalBlobStore:
         if final.exists():
             path.unlink()
             return StoredBlob(sha256, size, created=False)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(final.parent)
         with path.open("rb") as fh:
             os.fsync(fh.fileno())
-        os.chmod(path, 0o444)
+        os.chmod(path, BLOB_MODE)
         try:
             os.link(path, final)
         except OSError:  # another file system: copy, hashing on the way, and check the hash

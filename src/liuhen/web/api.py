@@ -14,7 +14,15 @@ from liuhen.agency_settings.api import router as settings_router
 from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.cases.api import approvals_router
 from liuhen.cases.api import router as cases_router
-from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, NotFound, RuleViolation, StageError
+from liuhen.core.errors import (
+    CalendarYearUnknown,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    StageError,
+    Unavailable,
+)
 from liuhen.deadlines.api import router as deadlines_router
 from liuhen.documents.api import router as documents_router
 from liuhen.ledger.api import router as ledger_router
@@ -85,6 +93,13 @@ def read_approval_required(request: HttpRequest, exc: AccessApprovalRequired) ->
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return _error(request, 422, {"detail": str(exc)})
+
+
+@api.exception_handler(Unavailable)
+def unavailable(request: HttpRequest, exc: Unavailable) -> HttpResponse:
+    response = _error(request, 503, {"detail": str(exc)})
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(OverflowError)

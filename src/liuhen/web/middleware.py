@@ -1,4 +1,5 @@
-"""The domain's refusals as HTTP on every page: Forbidden → 403, NotFound → 404 (the API maps its own)."""
+"""The domain's refusals as HTTP on every page: Forbidden → 403, NotFound → 404, InvalidInput → 422,
+Unavailable → 503 (the API maps its own)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
-from liuhen.core.errors import Forbidden, NotFound
+from liuhen.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 
 
 class DomainErrorsMiddleware:
@@ -31,4 +32,10 @@ class DomainErrorsMiddleware:
             return HttpResponse("数值超出范围", status=400, content_type="text/plain; charset=utf-8")
         if isinstance(exception, NotFound):
             return HttpResponse(str(exception), status=404, content_type="text/plain; charset=utf-8")
+        if isinstance(exception, InvalidInput):  # e.g. a document too long to render within its limits
+            return HttpResponse(str(exception), status=422, content_type="text/plain; charset=utf-8")
+        if isinstance(exception, Unavailable):
+            response = HttpResponse(str(exception), status=503, content_type="text/plain; charset=utf-8")
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

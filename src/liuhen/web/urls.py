@@ -11,6 +11,8 @@ from liuhen.media import tus
 from liuhen.media import views as media_views
 from liuhen.web.api import api
 
+handler500 = "liuhen.web.errors.server_error"  # the request id in the page and in the log
+
 admin.site.site_header = "留痕 · 机构与人员管理"
 admin.site.site_title = "留痕"
 

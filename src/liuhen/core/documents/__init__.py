@@ -26,6 +26,16 @@ class FieldKind(StrEnum):
     BOOL = "bool"
 
 
+# The longest value each kind of field takes, in characters. A transcript (询问笔录, 现场检查笔录) of a long day
+# is about 30,000; a name, number or address fits in 500. Beyond these a save is refused with the field's name.
+MAX_CHARS: dict[FieldKind, int] = {FieldKind.TEXT: 500, FieldKind.TEXTAREA: 50_000}
+OTHER_MAX_CHARS = 100  # dates, times, amounts, numbers, choices, yes/no
+
+
+def max_chars(kind: FieldKind) -> int:
+    return MAX_CHARS.get(kind, OTHER_MAX_CHARS)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -107,6 +117,9 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
+    limit = max_chars(spec.kind)
+    if len(text) > limit:
+        raise FieldError(f"“{spec.label}”过长：{len(text)} 字，最多 {limit} 字")
     try:
         match spec.kind:
             case FieldKind.DATE:
