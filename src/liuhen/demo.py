@@ -226,6 +226,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             kind="emergency_start",
             note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
             occurred_at=timezone.now() - timedelta(hours=30),
+            backfill_reason="夜间现场处置，返回单位后补录",
         )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")

@@ -12,6 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import Agency, Role, Unit, User
+from liuhen.cases.acts import (  # noqa: F401 - the act commands, with the rest of the case commands
+    ACT_ROLES,
+    BACKFILL_GRACE,
+    DOCUMENT_ACTS,
+    FUTURE_TOLERANCE,
+    backfill_needed,
+    mark_major,
+    record_act,
+    record_document_act,
+)
+from liuhen.cases.guards import case_body as _case_body
+from liuhen.cases.guards import ledger_time, require_agency_member, require_case_actor  # noqa: F401
 from liuhen.cases.models import (
     ActKind,
     Approval,
@@ -19,7 +31,6 @@ from liuhen.cases.models import (
     ApprovalStatus,
     ApprovalStep,
     Case,
-    CaseAct,
     CaseNumberCounter,
     CaseOfficer,
     CaseSource,
@@ -53,18 +64,6 @@ APPROVALS_BY_PROCEDURE: dict[Procedure, set[str]] = {
     Procedure.COMPLAINT: {ApprovalKind.FILING, ApprovalKind.NON_FILING},
 }
 
-# Acts that only a given role may record
-ACT_ROLES: dict[str, set[str]] = {
-    ActKind.LEGAL_REVIEW: {Role.LEGAL_REVIEWER},  # rule D2: the legal unit reviews
-    ActKind.COLLECTIVE_DISCUSSION: {Role.LEADER},  # rule D3: the leaders discuss
-}
-ACTS_NEEDING_NOTE = {
-    ActKind.EMERGENCY_START,
-    ActKind.EMERGENCY_MEASURE_REPORT,
-    ActKind.REFUSAL_NOTICE,
-    ActKind.LEGAL_REVIEW,
-    ActKind.COLLECTIVE_DISCUSSION,
-}
 EMERGENCY_BACKFILL = timedelta(hours=24)  # rule S3 (002 第八条); hours run from the exact time (T4)
 
 
@@ -99,23 +98,6 @@ def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
     )
 
 
-def require_agency_member(actor: User, agency_id: int) -> None:
-    if not actor.is_superuser and actor.agency_id != agency_id:
-        raise Forbidden("不能操作其他机关的案件")
-
-
-def require_case_actor(actor: User, case: Case) -> None:
-    """Officers assigned to the case, the handling unit's head, and the agency's leaders act on a case."""
-    require_agency_member(actor, case.agency_id)
-    if actor.is_superuser or actor.role == Role.LEADER:
-        return
-    if actor.role == Role.UNIT_HEAD and actor.unit_id == case.unit_id:
-        return
-    if case.officers.filter(user=actor).exists():
-        return
-    raise Forbidden("只有本案承办人员、承办机构负责人或机关负责人可以办理此事项")
-
-
 def _parse_fine(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -126,10 +108,6 @@ def _parse_fine(value: Any) -> Decimal | None:
     if fine < 0 or fine.as_tuple().exponent < -2:  # type: ignore[operator]
         raise InvalidInput(f"罚款金额无效：{value}（应为不小于 0、最多两位小数的金额）")
     return fine
-
-
-def _case_body(case: Case, **extra: Any) -> dict[str, Any]:
-    return {"case_no": case.case_no, **extra}
 
 
 @transaction.atomic
@@ -261,45 +239,6 @@ def assign_officer(*, actor: User, case: Case, officer: User) -> CaseOfficer:
         body=_case_body(case, officer=officer.get_username(), certificate_no=cert.certificate_no if cert else None),
     )
     return row
-
-
-@transaction.atomic
-def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_at: datetime | None = None) -> CaseAct:
-    if kind not in ActKind.values:
-        raise InvalidInput(f"未知的记录事项：{kind}")
-    roles = ACT_ROLES.get(kind)
-    if roles is not None:
-        require_agency_member(actor, case.agency_id)
-        if actor.role not in roles and not actor.is_superuser:
-            raise Forbidden(f"“{ActKind(kind).label}”只能由{'、'.join(Role(r).label for r in roles)}记录")
-    else:
-        require_case_actor(actor, case)
-    note = (note or "").strip()
-    if kind in ACTS_NEEDING_NOTE and not note:
-        raise InvalidInput(f"“{ActKind(kind).label}”须填写说明")
-    now = timezone.now()
-    occurred = occurred_at or now
-    if occurred > now + timedelta(minutes=5):
-        raise InvalidInput("发生时间不能晚于当前时间")
-    act = CaseAct.objects.create(
-        case=case, kind=kind, note=note, occurred_at=occurred, recorded_by=actor, recorded_at=now
-    )
-    ledger.append(
-        actor=actor,
-        action="case.act_recorded",
-        subject_type="case_act",
-        subject_id=act.pk,
-        case_ref=case.pk,
-        at=now,
-        body=_case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
-    )
-    return act
-
-
-def ledger_time(at: datetime) -> str:
-    from liuhen.ledger.envelope import format_at
-
-    return format_at(at)
 
 
 def _emergency_started_at(case: Case) -> datetime | None:

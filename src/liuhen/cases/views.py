@@ -192,15 +192,26 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ActForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "请选择记录事项，发生时间格式为 YYYY-MM-DD HH:MM")
+    else:
         d = form.cleaned_data
-        _run(
+        done = _run(
             request,
-            lambda: services.record_act(actor=acting_user(request), case=case, kind=d["kind"], note=d["note"]),
+            lambda: services.record_act(
+                actor=acting_user(request),
+                case=case,
+                kind=d["kind"],
+                note=d["note"],
+                occurred_at=d["occurred_at"],
+                backfill_reason=d["backfill_reason"],
+            ),
             "已记录",
         )
-    else:
-        messages.error(request, "请选择记录事项")
+        if not done:  # refused (a kind that a document records, a backfill without reason): 422, nothing changed
+            response = case_detail(request, case.pk)
+            response.status_code = 422
+            return response
     return redirect("case_detail", case_id=case.pk)
 
 

@@ -102,6 +102,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
     # Notice and hearing (D4, D5)
     _t("penalty_notice", "行政处罚告知书", "notice", PENALTY, (
         *FACTS, F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
+        F("proposed_fine", "拟罚款金额", K.MONEY, required=False, help="D4：决定的罚款不得高于此金额"),
         F("rights", "当事人的权利", K.TEXTAREA, help="陈述、申辩，以及符合条件时要求听证的权利"),
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("D4", "D5"), records_act="rights_notice",
         number_code="罚告"),
@@ -111,6 +112,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (TWO_OFFICERS, PARTY_SIGNS), ("D4", "D8", "AV1"), records_act="statement", investigation_record=True),
     _t("hearing_rights_notice", "听证告知书", "notice", (GENERAL,), (
         F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
+        F("proposed_fine", "拟罚款金额", K.MONEY, required=False, help="D4：决定的罚款不得高于此金额"),
         F("request_within", "申请听证的期限", help="D5：收到本告知书之日起5个工作日内"),
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("D5",), records_act="rights_notice",
         number_code="听告"),

@@ -205,10 +205,22 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         W,
         "处罚法64",
     ),
+    # A party's windows run from the date signed for on the 送达回证, or from the deemed service of a public
+    # notice (SV6: ``due:SV6``), never from the notice itself
     DeadlineRule(
-        "D6.reconsideration", "D6", "申请行政复议", ("act:delivery",), 60, DY, ("act:reconsideration",), PW, "复议法20"
+        "D6.reconsideration",
+        "D6",
+        "申请行政复议",
+        ("act:delivery", "due:SV6"),
+        60,
+        DY,
+        ("act:reconsideration",),
+        PW,
+        "复议法20",
     ),
-    DeadlineRule("D6.litigation", "D6", "提起行政诉讼", ("act:delivery",), 6, MO, ("act:litigation",), PW, "行诉46"),
+    DeadlineRule(
+        "D6.litigation", "D6", "提起行政诉讼", ("act:delivery", "due:SV6"), 6, MO, ("act:litigation",), PW, "行诉46"
+    ),
     DeadlineRule(
         "D7",
         "D7",
@@ -230,7 +242,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("transition:decide",),
         7,
         WD,
-        ("act:delivery",),
+        ("act:delivery", "act:public_notice"),
         D,
         "处罚法61",
         procedures=("general_procedure",),
@@ -240,7 +252,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         "E2",
         "E2",
         "缴纳罚款",
-        ("act:delivery",),
+        ("act:delivery", "due:SV6"),
         15,
         DY,
         ("act:performance",),
