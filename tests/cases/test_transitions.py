@@ -37,7 +37,8 @@ def _refused(case: Case, action: str, actor) -> RuleViolation:  # type: ignore[n
 
 @pytest.mark.parametrize("t", stages.TRANSITIONS, ids=lambda t: f"{t.procedure}:{t.source}:{t.action}")
 def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # every gate of the table, each refusal naming its rule: rules S1, S2, S4, E1 (and the rest of the table)
+    # every gate of the table, each refusal naming its rule: rules S1, S2, S4, E1 (and the rest of the table).
+    # A gate that a document opens is refused with no document, then still refused with the document a draft.
     case = scenarios.advance(make_case(t.procedure.value, **_case_kwargs(t.procedure)), t.source, cast)
     actor = cast.archivist if t.action == "archive" else cast.handler
     refusals = []
@@ -47,6 +48,12 @@ def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) 
         assert violation.rule_id == first_failing.rule_id
         assert violation.source and violation.message
         refusals.append(violation.rule_id)
+        code = scenarios.FACT_DOCUMENT.get(missing[0])
+        if missing[0] == stages.Fact.DECISION_DOCUMENT:
+            code = scenarios.DECISION_DOCUMENT[case.procedure]
+        if code is not None:
+            scenarios.make_document(case, code, cast, final=False)
+            assert _refused(case, t.action, actor).rule_id == violation.rule_id, "a draft opened a gate"
         scenarios.satisfy(case, missing[0], cast)
     if not t.gates:
         # no rule gates this step: it is refused to the wrong person and from the wrong stage
