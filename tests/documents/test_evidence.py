@@ -268,3 +268,31 @@ def test_a_backdated_notice_needs_its_reason_and_shows_as_backfilled(cast, make_
         window = Deadline.objects.get(case=case, rule_key="D5.request")
         # 5 working days from Friday 10.9 (10.10 is a working Saturday), not from the entry on 10.12 (10.19)
         assert window.due_on == periods.due(BY_KEY["D5.request"], signed).on == date(2026, 10, 15)
+
+
+ENDS = {
+    stages.Procedure.GENERAL: stages.Stage.CLOSED,
+    stages.Procedure.SIMPLIFIED: stages.Stage.CLOSED,
+    stages.Procedure.INSPECTION: stages.Stage.CLOSED,
+    stages.Procedure.LICENCE: stages.Stage.CLOSED,
+    stages.Procedure.COMPULSION: stages.Stage.CLOSED,
+    stages.Procedure.COMPLAINT: stages.Stage.FILED,
+}
+
+
+@pytest.mark.parametrize("procedure", list(stages.Procedure), ids=str)
+def test_each_procedure_reaches_its_end_through_documents_approvals_and_commands(procedure, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rules S2, D4, SV2 and every gate: a whole case, intake to close, where each act a document records came from
+    # its finalised document, and every other act is a command that has no document of its own
+    kw = {"penalty_kind": "fine", "fine_amount": "200"} if procedure == stages.Procedure.SIMPLIFIED else {}
+    case = scenarios.advance(make_case(procedure.value, **kw), ENDS[procedure], cast)
+    case = scenarios.step(case, "archive", cast)
+    assert case.stage == stages.Stage.ARCHIVED
+    acts = [json.loads(e.body) for e in Event.objects.filter(case_ref=case.pk, action="case.act_recorded")]
+    assert acts, "a case moves on records"
+    for body in acts:
+        if body["kind"] in services.DOCUMENT_ACTS:
+            doc = case.documents.get(pk=body["document"])
+            assert doc.status == "final", body
+        else:
+            assert "document" not in body and body["kind"] in scenarios.COMMAND_KINDS, body

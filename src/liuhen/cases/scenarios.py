@@ -68,6 +68,7 @@ FACT_ACT: dict[Fact, tuple[str, str]] = {
     Fact.REFUSAL_NOTICE: (ActKind.REFUSAL_NOTICE, "申请事项不属于本机关职权范围，不予受理"),
     Fact.EMERGENCY_MEASURE_REPORTED: (ActKind.EMERGENCY_MEASURE_REPORT, "现场存在爆炸危险，紧急查封并已电话报告局长"),
 }
+COMMAND_KINDS = frozenset(kind for kind, _ in FACT_ACT.values())
 
 # What the documents say, beyond a plain entry per field (see ``document_data``)
 CONTENT: dict[str, dict[str, Any]] = {
