@@ -179,6 +179,8 @@ def test_the_hearing_chair_is_a_user_who_investigated_nothing(cast, make_case) -
         document=inquiry,
         signatures=[Sig("officer", username="officer1"), Sig("officer", username="head1"), Sig("party", name="钱某")],
     )
+    with pytest.raises(RuleViolation, match="回避"):  # the 听证通知书 already names the chair
+        scenarios.make_document(case, "hearing_notification", cast, chair_name="officer2")
     rest = [Sig("recorder", username="archivist1"), Sig("party", name="钱某")]
     transcript = scenarios.make_document(case, "hearing_transcript", cast, final=False)
     for chair in (Sig("chair", name="officer2"), Sig("chair", username="head1"), Sig("chair", username="officer2")):
@@ -296,3 +298,31 @@ def test_each_procedure_reaches_its_end_through_documents_approvals_and_commands
             assert doc.status == "final", body
         else:
             assert "document" not in body and body["kind"] in scenarios.COMMAND_KINDS, body
+
+
+def test_a_receipt_entered_later_carries_its_reason_over_the_api_and_the_page(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rules SV2, T4: the party's periods run from the date on the receipt; entered days later it is a 补录
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    served = (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    doc = scenarios.make_document(case, "delivery_receipt", cast, final=False, served_at=served)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(actor=None, user=cast.handler)}")
+    sigs = [{"slot": "server", "username": "officer1"}, {"slot": "recipient", "name": "钱某"}]
+    url = f"/api/v1/documents/{doc.pk}/finalise"
+    r = api.post(url, {"signatures": sigs}, content_type="application/json")
+    assert r.status_code == 422 and "补录理由" in r.json()["detail"]
+    web = Client()
+    web.force_login(cast.handler)
+    page = web.post(
+        f"/documents/{doc.pk}/", {"do": "finalise", "server_username": "officer1", "recipient_name": "钱某"}
+    )
+    assert "补录理由" in web.get(page["Location"]).content.decode()
+    doc.refresh_from_db()
+    assert doc.status == "draft" and not case.acts.exists()
+    form = web.get(f"/documents/{doc.pk}/").content.decode()
+    assert 'name="backfill_reason"' in form and 'name="signed_at"' in form
+    r = api.post(
+        url, {"signatures": sigs, "backfill_reason": "送达人外出执法返回后录入"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "final"
+    act = case.acts.get(kind=ActKind.DELIVERY)
+    assert timezone.localtime(act.occurred_at).strftime("%Y-%m-%dT%H:%M") == served and act.is_backfill

@@ -218,12 +218,15 @@ def case_context(case: Case) -> CaseContext:
         slot=SlotRole.OFFICER.value,
     ).values_list("user_id", "name")
     notices = Document.objects.filter(case=case, status=DocumentStatus.FINAL, doc_type="penalty_notice")
+    officers = [co.user for co in case.officers.select_related("user")]
     return CaseContext(
-        officer_ids=frozenset(case.officers.values_list("user_id", flat=True)),
+        officer_ids=frozenset(u.pk for u in officers),
         party_kinds=tuple(PartyKind(k) for k in case.parties.values_list("kind", flat=True)),
         is_major=case.is_major,
         investigator_ids=frozenset(uid for uid, _ in investigators if uid is not None),
-        investigator_names=frozenset(name.strip() for _, name in investigators if name.strip()),
+        investigator_names=frozenset(
+            {name.strip() for _, name in investigators if name.strip()} | {u.display_name for u in officers}
+        ),
         notified_fines=tuple(
             Decimal(str(n.values["proposed_fine"])) if n.values.get("proposed_fine") else None for n in notices
         ),

@@ -35,7 +35,8 @@ class CaseContext:
     officer_ids: frozenset[int] = frozenset()  # assigned to the case
     party_kinds: tuple[PartyKind, ...] = ()
     is_major: bool = False
-    # rule D5: everyone who signed an investigation record as an officer, by user id and by name
+    # rule D5: the assigned officers and everyone who signed an investigation record as an officer, by user id
+    # and by name
     investigator_ids: frozenset[int] = frozenset()
     investigator_names: frozenset[str] = frozenset()
     # rule D4: the fines proposed in the finalised 行政处罚告知书 (None where a notice states none)
@@ -100,6 +101,8 @@ def check_rules(
         earliest = calendar.add_workdays(today, 7)
         if hearing_on < earliest:
             raise _violation("D5", f"听证须在举行7个工作日前通知当事人：本通知最早可定于{earliest.isoformat()}举行听证")
+    if code == "hearing_notification" and str(data.get("chair_name") or "").strip() in context.investigator_names:
+        raise _violation("D5", f"听证主持人{data['chair_name']}参与了本案调查，应当回避")  # rule D5
     if code == "hearing_transcript":
         _check_chair(signatures, context)
     if code == "filing_approval" and context.is_major and not str(data.get("legality_review") or "").strip():
