@@ -75,7 +75,9 @@ def test_free_text_route_refuses_every_kind_a_document_records(cast, make_case) 
     assert not case.acts.exists() and case_facts(case) == facts
     form = web.get(f"/cases/{case.pk}/").content.decode()
     assert 'value="note"' in form and 'value="delivery"' not in form  # the form offers only what it may record
-    # what remains of free text is a note on the timeline: it opens nothing
+    # what remains of free text is a note on the timeline: it opens nothing, and it says something
+    empty = api.post(f"/api/v1/cases/{case.pk}/acts", {"kind": "note"}, content_type="application/json")
+    assert empty.status_code == 422 and "说明" in empty.json()["detail"]
     r = api.post(
         f"/api/v1/cases/{case.pk}/acts", {"kind": "note", "note": "当事人来电询问进度"}, content_type="application/json"
     )
@@ -108,7 +110,11 @@ def test_a_case_found_major_during_the_procedure_needs_the_review(cast, make_cas
     case = _at_notice(cast, make_case)
     with pytest.raises(InvalidInput, match="理由"):
         services.mark_major(actor=cast.handler, case=case, reason=" ")
-    case = services.mark_major(actor=cast.handler, case=case, reason="调查中发现涉及重大公共安全")
+    web = Client()
+    web.force_login(cast.handler)
+    assert "认定为重大执法决定（D2）" in web.get(f"/cases/{case.pk}/").content.decode()
+    web.post(f"/cases/{case.pk}/major/", {"reason": "调查中发现涉及重大公共安全"})
+    case.refresh_from_db()
     event = Event.objects.filter(action="case.marked_major").get()
     assert json.loads(event.body)["reason"] == "调查中发现涉及重大公共安全" and case.is_major
     assert _refused(case, "decide", cast.handler).rule_id == "D2"

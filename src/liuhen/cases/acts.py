@@ -23,12 +23,20 @@ ACT_ROLES: dict[str, set[str]] = {
     ActKind.LEGAL_REVIEW: {Role.LEGAL_REVIEWER},  # rule D2: the legal unit reviews
     ActKind.COLLECTIVE_DISCUSSION: {Role.LEADER},  # rule D3: the leaders discuss
 }
+# Commands whose record is what the officer writes: it may not be empty (the party's written request or waiver,
+# the proof of performance, the body that received an appeal, a note's text)
 ACTS_NEEDING_NOTE = {
     ActKind.EMERGENCY_START,
     ActKind.EMERGENCY_MEASURE_REPORT,
     ActKind.REFUSAL_NOTICE,
     ActKind.LEGAL_REVIEW,
     ActKind.COLLECTIVE_DISCUSSION,
+    ActKind.HEARING_REQUEST,
+    ActKind.RIGHTS_WAIVER,
+    ActKind.PERFORMANCE,
+    ActKind.RECONSIDERATION,
+    ActKind.LITIGATION,
+    ActKind.NOTE,
 }
 # An act whose time is this much before its entry is a 补录 (entered after it happened): it needs a reason
 BACKFILL_GRACE = timedelta(minutes=30)

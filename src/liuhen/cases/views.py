@@ -218,6 +218,21 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_needs(Action.CASE_WORK)
+def case_major(request: HttpRequest, case_id: int) -> HttpResponse:
+    """rule D2: the case is found to be a 重大执法决定 during the procedure, with the reason."""
+    case = _case_or_404(request, case_id)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.mark_major(actor=acting_user(request), case=case, reason=reason),
+        "已认定为重大执法决定",
+    )
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+@page_needs(Action.CASE_WORK)
 def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ApprovalForm(request.POST)
