@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from liuhen.documents import services as documents
 from liuhen.documents.services import SignatureRequest as Sig
 from liuhen.ledger.models import Event
 from liuhen.ledger.services import tree_size
+from liuhen.ledger.verify import verify
 
 pytestmark = pytest.mark.django_db
 F = stages.Fact
@@ -117,6 +119,12 @@ def test_a_case_found_major_during_the_procedure_needs_the_review(cast, make_cas
     case.refresh_from_db()
     event = Event.objects.filter(action="case.marked_major").get()
     assert json.loads(event.body)["reason"] == "调查中发现涉及重大公共安全" and case.is_major
+    assert verify() == []
+    with connection.cursor() as cur:  # the flag is defended by the ledger: changed without the command, it is named
+        cur.execute("UPDATE cases_case SET is_major = %s WHERE id = %s", [False, case.pk])
+    assert any("重大执法决定" in str(f) for f in verify())
+    with connection.cursor() as cur:
+        cur.execute("UPDATE cases_case SET is_major = %s WHERE id = %s", [True, case.pk])
     assert _refused(case, "decide", cast.handler).rule_id == "D2"
     scenarios.satisfy(case, F.LEGAL_REVIEW, cast)
     scenarios.satisfy(case, F.COLLECTIVE_DISCUSSION, cast)
