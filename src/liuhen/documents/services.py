@@ -217,7 +217,9 @@ def case_context(case: Case) -> CaseContext:
         document__doc_type__in=[t.code for t in BY_CODE.values() if t.investigation_record],
         slot=SlotRole.OFFICER.value,
     ).values_list("user_id", "name")
-    notices = Document.objects.filter(case=case, status=DocumentStatus.FINAL, doc_type="penalty_notice")
+    notices = Document.objects.filter(  # the notices in force: a finalised correction replaces what it corrects
+        case=case, status=DocumentStatus.FINAL, doc_type__in=["penalty_notice", "hearing_rights_notice"]
+    ).exclude(corrections__status=DocumentStatus.FINAL)
     officers = [co.user for co in case.officers.select_related("user")]
     return CaseContext(
         officer_ids=frozenset(u.pk for u in officers),
