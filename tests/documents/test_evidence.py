@@ -340,3 +340,33 @@ def test_a_receipt_entered_later_carries_its_reason_over_the_api_and_the_page(ca
     assert r.status_code == 200 and r.json()["status"] == "final"
     act = case.acts.get(kind=ActKind.DELIVERY)
     assert timezone.localtime(act.occurred_at).strftime("%Y-%m-%dT%H:%M") == served and act.is_backfill
+
+
+def test_a_notice_sent_by_mail_is_served_on_the_date_its_receipt_says(cast, make_case, _official_calendar) -> None:  # type: ignore[no-untyped-def]
+    # rules D4, D5, SV2: a notice not signed for on handover is served by the 送达回证 that names it, on its date;
+    # the hearing window runs from then, and a notice's receipt starts no payment or appeal period
+    with time_machine.travel(_beijing("2026-10-12T10:00"), tick=False):
+        case = scenarios.advance(make_case(officers=[cast.handler, cast.second_officer]), stages.Stage.NOTICE, cast)
+        scenarios.satisfy(case, F.DECISION_APPROVED, cast)
+        draft = scenarios.make_document(case, "penalty_notice", cast, final=False)
+        notice = documents.finalise(actor=cast.handler, document=draft, signatures=[])  # posted, not handed over
+        assert F.RIGHTS_NOTICE_SERVED not in case_facts(case)
+        assert not case.deadlines.filter(rule_key="D5.request").exists()
+        assert _refused(case, "decide", cast.handler).rule_id == "D4"
+    with time_machine.travel(_beijing("2026-10-16T10:00"), tick=False):
+        scenarios.make_document(
+            case,
+            "delivery_receipt",
+            cast,
+            method="mail",
+            mail_no="EMS1234567890",
+            served_document=f"行政处罚告知书 {notice.document_no}",
+            served_at="2026-10-14T15:00",
+            backfill_reason="挂号信回执返回后录入",
+        )
+        assert F.RIGHTS_NOTICE_SERVED in case_facts(case) and F.DELIVERED not in case_facts(case)
+    act = case.acts.get(kind=ActKind.RIGHTS_NOTICE)
+    assert act.occurred_at == _beijing("2026-10-14T15:00")
+    window = Deadline.objects.get(case=case, rule_key="D5.request")
+    assert window.due_on == periods.due(BY_KEY["D5.request"], act.occurred_at).on == date(2026, 10, 21)
+    assert not case.acts.filter(kind=ActKind.DELIVERY).exists() and not case.deadlines.filter(rule_key="E2").exists()

@@ -28,6 +28,8 @@ from liuhen.core.stages import Fact
 # Facts established by a command of its own (no document type records these); every other fact a gate reads
 # comes from a finalised document (the documents app provides those facts), an approval, or a recording.
 ACT_FACTS: dict[str, Fact] = {
+    # rule D4: written only by a finalised 行政处罚告知书 the party signed for, or by the 送达回证 that names it
+    ActKind.RIGHTS_NOTICE: Fact.RIGHTS_NOTICE_SERVED,
     ActKind.EMERGENCY_START: Fact.EMERGENCY_RECORDED,
     ActKind.HEARING_REQUEST: Fact.HEARING_REQUESTED,
     ActKind.PERFORMANCE: Fact.PERFORMANCE,

@@ -167,7 +167,7 @@ def signatures(case: Case, t: DocumentType, cast: Cast) -> list[Any]:
             out += [Sig("officer", username=u.get_username()) for u in officers]
         elif slot.role in users:
             out.append(Sig(slot.role.value, username=users[slot.role].get_username()))
-        elif slot.required:
+        elif slot.required or slot.role == SlotRole.RECIPIENT:  # the party signs for what is handed over
             out.append(Sig(slot.role.value, name=_party(case)))
     return out
 

@@ -3,8 +3,10 @@
 A fact holds only when the document of the right type is finalised (complete, signed, within its rules) and its
 content says yes: a 法制审核意见书 that concludes 不同意 is a review that did not pass (D2), the simplified
 ceiling is read from the fine the 当场行政处罚决定书 states (S5), a 送达回证 serves the decision whose number it
-names, and service by public notice counts only from the deemed date (SV6). The cases app asks for these
-through ``provide_facts``; nothing a user types as free text opens a gate for which a document exists.
+names, and service by public notice counts only from the deemed date (SV6). That a notice was served is the
+act its document records when the party signs for it, or its 送达回证 (the cases app reads those acts). The
+cases app asks for these facts through ``provide_facts``; nothing a user types as free text opens a gate for
+which a document exists.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from liuhen.cases.models import Case
 from liuhen.core import periods
-from liuhen.core.documents.catalogue import BY_CODE
+from liuhen.core.documents.catalogue import BY_CODE, SERVED_BY_RECEIPT
 from liuhen.core.errors import CalendarYearUnknown
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
@@ -30,8 +32,6 @@ DOCUMENT_FACTS: dict[str, tuple[Fact, ...]] = {
     "filing_approval": (Fact.FILING_APPROVED,),  # rule S2: the 立案审批表, carrying the D9 chain
     "inspection_transcript": (Fact.INSPECTION_TRANSCRIPT,),  # rule I2
     "investigation_report": (Fact.INVESTIGATION_REPORT,),  # rule D1
-    "penalty_notice": (Fact.RIGHTS_NOTICE_SERVED,),  # rule D4: signed for by the party
-    "hearing_rights_notice": (Fact.RIGHTS_NOTICE_SERVED,),  # rules D4, D5
     "hearing_transcript": (Fact.HEARING_HELD,),  # rule D5
     "collective_discussion": (Fact.COLLECTIVE_DISCUSSION,),  # rule D3
     "penalty_decision": (Fact.DECISION_DOCUMENT,),  # rule D6
@@ -57,7 +57,7 @@ class Row:
 
 
 def _rows(case: Case) -> list[Row]:
-    qs = Document.objects.filter(case=case, doc_type__in=DOCUMENT_FACTS.keys() | CONTENT_FACTS)
+    qs = Document.objects.filter(case=case, doc_type__in=DOCUMENT_FACTS.keys() | CONTENT_FACTS | set(SERVED_BY_RECEIPT))
     return [
         Row(i, t, s, sup, no, json.loads(data))
         for i, t, s, sup, no, data in qs.values_list("id", "doc_type", "status", "supersedes_id", "document_no", "data")
@@ -82,13 +82,16 @@ def deemed_served(values: dict[str, Any]) -> date | None:
         return None
 
 
-def _delivered(receipts: list[Row], decisions: list[Row], on: date) -> bool:
+def _delivered(receipts: list[Row], decisions: list[Row], notices: list[Row], on: date) -> bool:
     """rules SV2, SV6: a finalised 送达回证 for the decision (naming its number) whose service has taken effect."""
     numbers = [d.document_no for d in decisions if d.document_no]
+    notice_numbers = [n.document_no for n in notices if n.document_no]
     for r in receipts:
         served_doc = str(r.values.get("served_document") or "")
         if numbers and not any(n in served_doc for n in numbers):
-            continue  # the receipt of another document (a notice), not of the decision
+            continue  # the receipt of another document, not of the decision
+        if not numbers and any(n in served_doc for n in notice_numbers):
+            continue  # the receipt of a notice
         effective = deemed_served(r.values)
         if effective is not None and effective <= on:
             return True
@@ -122,6 +125,7 @@ def document_facts(case: Case, on: date) -> set[str]:
             facts.add(Fact.STATEMENTS_REVIEWED)
     decisions = [r for r in finals if BY_CODE[r.doc_type].is_decision]
     receipts = [r for r in finals if r.doc_type == "delivery_receipt"]
-    if _delivered(receipts, decisions, on):
+    notices = [r for r in finals if r.doc_type in SERVED_BY_RECEIPT]
+    if _delivered(receipts, decisions, notices, on):
         facts.add(Fact.DELIVERED)
     return facts

@@ -16,7 +16,7 @@ from liuhen.cases import services as case_services
 from liuhen.cases.models import Approval, ApprovalStatus, Case, CaseNumberCounter
 from liuhen.core import canonical
 from liuhen.core.documents import DocumentType, FieldError, SlotRole, clean_value
-from liuhen.core.documents.catalogue import BY_CODE
+from liuhen.core.documents.catalogue import BY_CODE, SERVED_BY_RECEIPT
 from liuhen.core.documents.checks import CaseContext, SignatureInput, check_finalise
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
 from liuhen.core.penalties import PartyKind
@@ -243,6 +243,29 @@ def act_for(t: DocumentType, values: dict[str, Any]) -> str:
     return t.records_act
 
 
+def _served_notices(doc: Document) -> list[str]:
+    """The acts of the notices a 送达回证 serves: finalised notices of the case whose number it names."""
+    named = str(doc.values.get("served_document") or "")
+    notices = Document.objects.filter(case_id=doc.case_id, status=DocumentStatus.FINAL, doc_type__in=SERVED_BY_RECEIPT)
+    return sorted({n.type.records_act for n in notices.exclude(document_no="") if n.document_no in named})
+
+
+def _acts(doc: Document, inputs: list[SignatureInput], signed: datetime, now: datetime) -> list[tuple[str, datetime]]:
+    """The acts finalising ``doc`` records, each with when it happened. A correction repeats none. A notice is
+    served when the party signs for it; otherwise its 送达回证 serves it, on the date signed for there (SV2)."""
+    t = doc.type
+    if not t.records_act or doc.version != 1:
+        return []
+    if t.code in SERVED_BY_RECEIPT:
+        return [(t.records_act, signed)] if any(s.slot == SlotRole.RECIPIENT for s in inputs) else []
+    if t.code == "delivery_receipt":
+        served_at = min(_local(doc.values["served_at"]), now)
+        kind = act_for(t, doc.values)
+        notices = _served_notices(doc) if kind == "delivery" else []
+        return [(k, served_at) for k in notices or [kind]]
+    return [(t.records_act, signed)]
+
+
 def _local(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.get_current_timezone())
 
@@ -324,11 +347,7 @@ def finalise(
             "rules": list(t.rules),
         },
     )
-    kind = act_for(t, doc.values)
-    if kind and doc.version == 1:  # the act the deadlines and the timeline read; a correction does not repeat it
-        occurred = signed
-        if t.code == "delivery_receipt":  # rule SV2: the date signed for on the receipt is the date served
-            occurred = min(_local(doc.values["served_at"]), now)
+    for kind, occurred in _acts(doc, inputs, signed, now):  # what the deadlines and the timeline read
         case_services.record_document_act(
             actor=actor,
             case=case,
