@@ -22,6 +22,7 @@ from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.core.stages import Procedure, Stage
 from liuhen.deadlines.services import scan
 from liuhen.demo_documents import load_document_chain
+from liuhen.documents import services as documents
 from liuhen.ledger.services import issue_checkpoint
 
 DEMO_AGENCY = "明山区应急管理局"
@@ -217,7 +218,17 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查",
         )
         services.review_approval(actor=users["chenjie"], approval=approval, agree=True, opinion="情况属实，同意立案")
-    progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准")
+        documents.create_document(  # rule S2: the 立案审批表 is finalised once the chain is approved
+            actor=users["lina"],
+            case=case,
+            code="filing_approval",
+            data={
+                "case_source": "日常检查发现",
+                "party_summary": "明山纺织有限公司，住所明山区纺织路8号。",
+                "reason": "现场检查发现该企业未建立事故隐患排查治理制度，涉嫌违反《安全生产法》第四十一条。",
+            },
+        )
+    progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准，立案审批表草稿待定稿")
     # An emergency start 30 hours ago whose 立案审批表 was never backfilled: overdue under rule S3
     with transaction.atomic():
         case = services.create_case(
@@ -239,6 +250,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             kind="emergency_start",
             note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
             occurred_at=timezone.now() - timedelta(hours=30),
+            backfill_reason="夜间现场处置，返回单位后补录",
         )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")

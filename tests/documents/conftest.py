@@ -9,6 +9,8 @@ from django.utils import timezone
 from liuhen.accounts.models import User
 from liuhen.cases import services as cases
 from liuhen.core.documents import DocumentType, FieldKind, SlotRole
+from liuhen.core.documents.catalogue import BY_CODE
+from liuhen.documents import services
 from liuhen.documents.services import SignatureRequest
 
 
@@ -68,6 +70,10 @@ def case_for(cast, make_case):  # type: ignore[no-untyped-def]
             approval = cases.start_approval(actor=cast.handler, case=case, kind=t.approval, opinion="建议同意")
             cases.review_approval(actor=cast.unit_head, approval=approval, agree=True, opinion="同意")
             cases.decide_approval(actor=cast.leader, approval=approval, approve=True, opinion="同意")
+        if t.code == "penalty_decision":  # rule D4: a fine is decided only after the party was told of it
+            notice = BY_CODE["penalty_notice"]
+            doc = services.create_document(actor=cast.handler, case=case, code=notice.code, data=sample_data(notice))
+            services.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(notice))
         return case
 
     return make

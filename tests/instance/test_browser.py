@@ -105,6 +105,13 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.wait_for_selector("text=批准意见已签署")
     assert page.locator(".badge:has-text('已批准')").count() >= 1
     page.screenshot(path=str(shots / "leader-approved-filing.png"), full_page=True)
+    refusal = page.locator("[data-testid=refusal]").first  # rule S2: the approval alone files nothing
+    assert "立案审批表" in refusal.inner_text()
+    page.click("#documents >> text=立案审批表")
+    page.click("button:has-text('定稿')")
+    page.wait_for_selector("text=文书已定稿")
+    assert page.locator("[data-testid=doc-status]").inner_text() == "已定稿"
+    page.click("main p a")  # back to the case
     page.click("button[data-action=file]")
     page.wait_for_selector("[data-testid=stage]:has-text('调查取证')")
     assert "立案：案源登记 → 调查取证" in page.locator(".timeline").inner_text()

@@ -25,7 +25,7 @@ def _ready_to_conclude(cast, make_case):  # type: ignore[no-untyped-def]
         case = scenarios.advance(
             make_case(officers=[cast.handler, cast.second_officer]), stages.Stage.INVESTIGATION, cast
         )
-        cases.record_act(actor=cast.handler, case=case, kind="inspection_transcript", note="现场检查")  # AV2
+        scenarios.make_document(case, "inspection_transcript", cast)  # AV2
     return case
 
 

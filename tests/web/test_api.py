@@ -144,6 +144,11 @@ def test_approval_chain_over_the_api(api, cast, make_case) -> None:  # type: ign
     r = api(cast.handler).post(
         f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
     )
+    assert r.status_code == 409 and r.json()["rule"] == "S2" and "立案审批表" in r.json()["message"]
+    scenarios.make_document(case, "filing_approval", cast)  # rule S2: the form, which carries the chain
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["stage"] == "investigation"
 
 

@@ -152,7 +152,7 @@ def test_the_administrator_has_an_empty_case_list_and_no_command_on_a_case(agenc
         with pytest.raises(Forbidden):
             cases.create_case(actor=admin, unit=units[0], procedure="general_procedure", cause="管理员登记")
         with pytest.raises(Forbidden):
-            cases.record_act(actor=admin, case=case, kind="duty_log", note="管理员记录")
+            cases.record_act(actor=admin, case=case, kind="note", note="管理员记录")
         with pytest.raises((Forbidden, NotFound)):
             access.request_access(actor=admin, case_id=case.pk, purpose="查看")
     content["grant"].refresh_from_db()

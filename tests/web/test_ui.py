@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from liuhen.cases import services
+from liuhen.cases import scenarios, services
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ def test_leader_approves_filing_in_the_ui(cast, make_case) -> None:  # type: ign
     assert "签署批准意见" in html
     r = leader.post(f"/approvals/{approval.pk}/decide/", {"opinion": "同意立案", "agree": "1"}, follow=True)
     assert "批准意见已签署" in r.content.decode()
+    scenarios.make_document(case, "filing_approval", cast)  # rule S2: the 立案审批表 with the chain's signatures
     r = login(cast.handler).post(f"/cases/{case.pk}/transition/", {"action": "file"}, follow=True)
     case.refresh_from_db()
     assert case.stage == "investigation" and "调查取证" in r.content.decode()

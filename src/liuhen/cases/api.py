@@ -245,18 +245,39 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
 
 
 class ActIn(Schema):
-    kind: str
+    kind: str = Field(..., description="无对应文书的事项或 note（备注）；有文书的事项须制作文书，此处返回 422")
     note: str = ""
     occurred_at: datetime | None = None
+    backfill_reason: str = Field("", description="发生时间早于记录时间（事后补录）时必填")
 
 
-@router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
+@router.post(
+    "/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项（有文书的事项须制作文书，返回 422 并指明文书）"
+)
 @needs(Action.CASE_WORK)
 def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
     user = acting_user(request)
     case = queries.get_case(user, case_id)
-    services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note, occurred_at=payload.occurred_at)
+    services.record_act(
+        actor=user,
+        case=case,
+        kind=payload.kind,
+        note=payload.note,
+        occurred_at=payload.occurred_at,
+        backfill_reason=payload.backfill_reason,
+    )
     return Status(201, detail(case))
+
+
+class MajorIn(Schema):
+    reason: str = Field(..., description="认定为重大执法决定的理由")
+
+
+@router.post("/{case_id}/major", response=CaseDetail, summary="认定为重大执法决定（D2，须说明理由）")
+@needs(Action.CASE_WORK)
+def mark_major(request: HttpRequest, case_id: int, payload: MajorIn) -> CaseDetail:
+    user = acting_user(request)
+    return detail(services.mark_major(actor=user, case=queries.get_case(user, case_id), reason=payload.reason))
 
 
 class OfficerIn(Schema):

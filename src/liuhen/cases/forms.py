@@ -6,6 +6,7 @@ from django import forms
 
 from liuhen.accounts.models import Role, Unit, User
 from liuhen.cases.models import PROCEDURE_CHOICES, ActKind, ApprovalKind, CaseSource
+from liuhen.cases.services import DOCUMENT_ACTS
 from liuhen.core.penalties import PartyKind
 
 
@@ -50,8 +51,23 @@ class CaseForm(forms.Form):
 
 
 class ActForm(forms.Form):
+    """Commands without a document of their own, and notes. A kind a document records is still accepted here so
+    that the service refuses it naming the document to make (the form offers only the others)."""
+
     kind = forms.ChoiceField(label="记录事项", choices=ActKind.choices)
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    occurred_at = forms.DateTimeField(
+        label="发生时间（事后补录时填写）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    backfill_reason = forms.CharField(label="补录理由", max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [(k, label) for k, label in ActKind.choices if k not in DOCUMENT_ACTS]
+        self.fields["kind"].widget.choices = offered
 
 
 class ApprovalForm(forms.Form):

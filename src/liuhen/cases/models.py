@@ -123,7 +123,8 @@ class CaseOfficer(models.Model):
 
 
 class ActKind(models.TextChoices):
-    """What can be recorded on a case; each kind establishes one fact of the state machine."""
+    """What happened on a case. Kinds that a document records (``DOCUMENT_ACTS`` in the services) are written only
+    by finalising that document; the rest are commands with their own checks, and ``note`` is a plain remark."""
 
     EMERGENCY_START = "emergency_start", "紧急情况记录（先行启动）"
     DUTY_LOG = "duty_log", "值班记录"
@@ -153,6 +154,10 @@ class ActKind(models.TextChoices):
     DEMAND_NOTICE = "demand_notice", "催告书已送达"
     COURT_APPLICATION = "court_application", "申请法院强制执行"
     AV_OMISSION = "av_omission", "不进行音像记录的理由（易燃易爆、涉密场所等）"
+    PUBLIC_NOTICE = "public_notice", "公告送达（公告发布）"
+    RECONSIDERATION = "reconsideration", "当事人申请行政复议"
+    LITIGATION = "litigation", "当事人提起行政诉讼"
+    NOTE = "note", "办案备注"
 
 
 class CaseAct(models.Model):
@@ -164,12 +169,17 @@ class CaseAct(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_acts", verbose_name="记录人"
     )
     recorded_at = models.DateTimeField("记录时间")
+    backfill_reason = models.TextField("补录理由", blank=True, help_text="事后补录（发生时间早于记录时间）须说明理由")
 
     class Meta:
         verbose_name = verbose_name_plural = "办案记录"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.case_id}）"
+
+    @property
+    def is_backfill(self) -> bool:
+        return bool(self.backfill_reason)
 
 
 class ApprovalKind(models.TextChoices):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,8 +14,20 @@ from django.utils import timezone
 from liuhen.accounts.models import Agency, Role, Unit, User
 from liuhen.cases.access import allowed_in_unit
 from liuhen.cases.actors import case_body
+from liuhen.cases.actors import ledger_time as ledger_time
 from liuhen.cases.actors import require_agency_member as require_agency_member
 from liuhen.cases.actors import require_case_actor as require_case_actor
+from liuhen.cases.acts import (  # noqa: F401 - the act commands, with the rest of the case commands
+    ACT_ROLES,
+    ACTS_NEEDING_NOTE,
+    BACKFILL_GRACE,
+    DOCUMENT_ACTS,
+    FUTURE_TOLERANCE,
+    backfill_needed,
+    mark_major,
+    record_act,
+    record_document_act,
+)
 from liuhen.cases.approvals import APPROVALS_BY_PROCEDURE as APPROVALS_BY_PROCEDURE
 from liuhen.cases.approvals import assign_officer as assign_officer
 from liuhen.cases.approvals import decide_approval as decide_approval
@@ -24,9 +36,7 @@ from liuhen.cases.approvals import require_assignable
 from liuhen.cases.approvals import review_approval as review_approval
 from liuhen.cases.approvals import start_approval as start_approval
 from liuhen.cases.models import (
-    ActKind,
     Case,
-    CaseAct,
     CaseNumberCounter,
     CaseOfficer,
     CaseSource,
@@ -47,19 +57,6 @@ KIND_CHAR: dict[Procedure, str] = {
     Procedure.LICENCE: "许",
     Procedure.COMPULSION: "强",
     Procedure.COMPLAINT: "诉",
-}
-
-# Acts that only a given role may record
-ACT_ROLES: dict[str, set[str]] = {
-    ActKind.LEGAL_REVIEW: {Role.LEGAL_REVIEWER},  # rule D2: the legal unit reviews
-    ActKind.COLLECTIVE_DISCUSSION: {Role.LEADER},  # rule D3: the leaders discuss
-}
-ACTS_NEEDING_NOTE = {
-    ActKind.EMERGENCY_START,
-    ActKind.EMERGENCY_MEASURE_REPORT,
-    ActKind.REFUSAL_NOTICE,
-    ActKind.LEGAL_REVIEW,
-    ActKind.COLLECTIVE_DISCUSSION,
 }
 
 
@@ -226,44 +223,6 @@ def create_case(
 
 
 @transaction.atomic
-def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_at: datetime | None = None) -> CaseAct:
-    if kind not in ActKind.values:
-        raise InvalidInput(f"未知的记录事项：{kind}")
-    roles = ACT_ROLES.get(kind)
-    if roles is not None:
-        require_agency_member(actor, case.agency_id)
-        if actor.role not in roles:
-            raise Forbidden(f"“{ActKind(kind).label}”只能由{'、'.join(Role(r).label for r in roles)}记录")
-    else:
-        require_case_actor(actor, case)
-    note = (note or "").strip()
-    if kind in ACTS_NEEDING_NOTE and not note:
-        raise InvalidInput(f"“{ActKind(kind).label}”须填写说明")
-    now = timezone.now()
-    occurred = occurred_at or now
-    if occurred > now + timedelta(minutes=5):
-        raise InvalidInput("发生时间不能晚于当前时间")
-    act = CaseAct.objects.create(
-        case=case, kind=kind, note=note, occurred_at=occurred, recorded_by=actor, recorded_at=now
-    )
-    ledger.append(
-        actor=actor,
-        action="case.act_recorded",
-        subject_type="case_act",
-        subject_id=act.pk,
-        case_ref=case.pk,
-        at=now,
-        body=case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
-    )
-    return act
-
-
-def ledger_time(at: datetime) -> str:
-    from liuhen.ledger.envelope import format_at
-
-    return format_at(at)
-
-
 @transaction.atomic
 def transition(*, actor: User, case: Case, action: str) -> Case:
     """The one way a case changes stage. Raises StageError or RuleViolation and changes nothing."""

@@ -129,6 +129,9 @@ class Fact(StrEnum):
     LICENCE_DECISION_APPROVED = "licence_decision_approved"
     HEARING_WINDOW_CLOSED = "hearing_window_closed"
     AV_COMPLETE = "av_complete"
+    STATEMENTS_MADE = "statements_made"
+    STATEMENTS_REVIEWED = "statements_reviewed"
+    DECISION_DOCUMENT = "decision_document"
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,9 @@ _S3 = Gate("S3", Fact.EMERGENCY_RECORDED, "紧急启动须先记录紧急情况�
 _I1 = Gate("I1", Fact.TWO_CERTIFIED_OFFICERS, "调查取证须有2名以上持有效执法证的执法人员")
 _D9_CLOSE = Gate("D9", Fact.CLOSING_APPROVED, "结案须经承办人、审核人、批准人审批（结案审批表）")
 _AV = Gate("AV1", Fact.AV_COMPLETE, "须音像记录的执法活动（AV1–AV4）均须关联录像，或依 AV6 记录不录制的理由")
-_DELIVERED = Gate("SV2", Fact.DELIVERED, "决定书须送达当事人并留存送达回证后方可进入执行")
+_DELIVERED = Gate(
+    "SV2", Fact.DELIVERED, "决定书须送达当事人并留存已定稿的送达回证（载明所送达的决定书文号）后方可进入执行"
+)
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
 
 
@@ -218,11 +223,30 @@ TRANSITIONS: tuple[Transition, ...] = (
             "D5", Fact.HEARING_WINDOW_CLOSED, "告知后5个工作日的听证申请期尚未届满（当事人书面放弃或已申请听证的除外）"
         ),
         Gate("D5", Fact.HEARING_HELD, "当事人已要求听证，须举行听证后方可作出决定", Fact.HEARING_REQUESTED),
-        Gate("D2", Fact.LEGAL_REVIEW, "重大执法决定须经法制审核", Fact.MAJOR),
+        Gate(
+            "D4",
+            Fact.STATEMENTS_REVIEWED,
+            "当事人提出陈述、申辩的，须在陈述申辩笔录中记录复核意见并定稿后方可作出决定",
+            Fact.STATEMENTS_MADE,
+        ),
+        Gate(
+            "D2",
+            Fact.LEGAL_REVIEW,
+            "重大执法决定须经法制审核且审核通过（审核结论为不同意的，不得作出决定）",
+            Fact.MAJOR,
+        ),
         Gate("D3", Fact.COLLECTIVE_DISCUSSION, "情节复杂或重大违法行为须经负责人集体讨论", Fact.MAJOR),
         Gate("D9", Fact.DECISION_APPROVED, "处理决定须经承办人、审核人、批准人审批"),
     ),
-    _t(G, S.DECISION, "deliver", S.ENFORCEMENT, "送达", _DELIVERED),
+    _t(
+        G,
+        S.DECISION,
+        "deliver",
+        S.ENFORCEMENT,
+        "送达",
+        Gate("D6", Fact.DECISION_DOCUMENT, "须制作行政处罚决定书并定稿（载明救济途径和期限）后方可送达"),
+        _DELIVERED,
+    ),
     _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _D9_CLOSE, _AV),
     _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
@@ -233,8 +257,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide_on_spot",
         S.DECISION,
         "当场作出处罚决定",
-        Gate("S5", Fact.SIMPLIFIED_LIMITS, "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款"),
-        Gate("D8", Fact.STATEMENT_HEARD, "简易程序须记录当事人的陈述、申辩及复核情况"),
+        _I1,
+        Gate("D8", Fact.STATEMENT_HEARD, "须制作当场行政处罚决定书并定稿，记录当事人的陈述、申辩及复核情况"),
+        Gate(
+            "S5",
+            Fact.SIMPLIFIED_LIMITS,
+            "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款（以当场行政处罚决定书载明的罚款为准）",
+        ),
     ),
     _t(SP, S.DECISION, "deliver", S.ENFORCEMENT, "当场交付决定书", _DELIVERED),
     _t(SP, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED),

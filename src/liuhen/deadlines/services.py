@@ -30,9 +30,18 @@ DUE_SOON_WORKDAYS = 2  # alert officers this many working days ahead
 DUE_SOON_HOURS = 6  # and this many hours ahead of an hour period's end
 
 
+# What a recording's ingest is called in the deadline table (rules R1, R5): recorded (or back from remote duty,
+# when that was given), then uploaded
+MEDIA_NAMES = ("media:recorded", "media:returned", "media:uploaded")
+
+
 def event_names(event: Event, body: dict[str, Any]) -> list[str]:
     """The names a ledger event goes by in the deadline table."""
     action = event.action
+    if action == "media.ingested":
+        if body.get("returned_at"):
+            return ["media:returned", "media:uploaded"]
+        return ["media:recorded", "media:uploaded"] if body.get("recorded_to") else ["media:uploaded"]
     if action == "case.transition":
         return [f"transition:{body.get('action')}"]
     if action == "case.act_recorded":
@@ -102,9 +111,11 @@ def _close(case: Case, name: str, at: datetime, seq: int) -> None:
         dl.save(update_fields=["status", "closed_at", "closed_by_seq"])
 
 
-def happened_at(event: Event, body: dict[str, Any]) -> datetime:
-    """When the recorded thing happened: an act's own time (recorded later, it still counts from then, T4)."""
-    occurred = body.get("occurred_at")
+def happened_at(event: Event, body: dict[str, Any], name: str = "") -> datetime:
+    """When the recorded thing happened: an act's own time (recorded later, it still counts from then, T4); for a
+    recording, when it ended or its officer returned (R1), and the upload at the event's own time."""
+    field = {"media:recorded": "recorded_to", "media:returned": "returned_at"}.get(name, "occurred_at")
+    occurred = body.get(field)
     if isinstance(occurred, str):
         try:
             return datetime.fromisoformat(occurred.replace("Z", "+00:00"))
@@ -122,8 +133,8 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
         return
     ensure_calendar()
     case = Case.objects.only("id", "procedure", "agency_id").get(pk=event.case_ref)
-    when = happened_at(event, body)
     for name in names:
+        when = happened_at(event, body, name)
         _close(case, name, when, event.seq)
         for rule in triggered_by(name, case.procedure):
             _open(case, rule, name, when, event.seq)

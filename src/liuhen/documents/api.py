@@ -1,5 +1,6 @@
 """Document endpoints: the catalogue, lists, drafts, finalising, corrections, PDF and DOCX."""
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -152,6 +153,8 @@ class SignatureIn(Schema):
 
 class FinaliseIn(Schema):
     signatures: list[SignatureIn] = []
+    signed_at: datetime | None = Field(None, description="纸质文书的签署时间（早于现在的，为事后补录）")
+    backfill_reason: str = Field("", description="事后补录的理由（签署或送达时间早于录入时间时必填）")
 
 
 @router.post(
@@ -166,6 +169,8 @@ def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dic
         actor=user,
         document=queries.get_document(user, document_id),
         signatures=[services.SignatureRequest(**s.dict()) for s in payload.signatures],
+        signed_at=payload.signed_at,
+        backfill_reason=payload.backfill_reason,
     )
     return queries.describe(doc)
 

@@ -201,6 +201,7 @@ def _record(
             "officer": officer.get_username() if officer else None,
             "recorded_from": start.isoformat() if start else None,
             "recorded_to": end.isoformat() if end else None,
+            "returned_at": returned_at.isoformat() if returned_at else None,
             "late": bool(due and now > due),
             "poster": poster.sha256 if poster else None,
         },

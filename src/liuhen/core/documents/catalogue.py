@@ -30,6 +30,9 @@ FACTS = (
 )
 TWO_OFFICERS = S(R.OFFICER, minimum=2)
 PARTY_SIGNS = S(R.PARTY, refusable=True)
+# A notice the party signs for when it is handed over; served otherwise (mail …), its 送达回证 names it (SV2)
+SERVED = S(R.RECIPIENT, "当事人（当场签收；以其他方式送达的，以送达回证为准）", refusable=True, required=False)
+SERVED_BY_RECEIPT = ("penalty_notice", "hearing_rights_notice", "demand_notice")
 METHODS = (
     ("direct", "直接送达"),
     ("mail", "邮寄送达"),
@@ -102,8 +105,9 @@ CATALOGUE: tuple[DocumentType, ...] = (
     # Notice and hearing (D4, D5)
     _t("penalty_notice", "行政处罚告知书", "notice", PENALTY, (
         *FACTS, F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
+        F("proposed_fine", "拟罚款金额", K.MONEY, required=False, help="D4：决定的罚款不得高于此金额"),
         F("rights", "当事人的权利", K.TEXTAREA, help="陈述、申辩，以及符合条件时要求听证的权利"),
-    ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("D4", "D5"), records_act="rights_notice",
+    ), (SERVED,), ("D4", "D5"), records_act="rights_notice",
         number_code="罚告"),
     _t("statement_transcript", "陈述申辩笔录（含复核意见）", "notice", PENALTY, (
         *TRANSCRIPT, F("statement", "当事人陈述、申辩内容", K.TEXTAREA), F("review", "复核意见", K.TEXTAREA),
@@ -111,8 +115,9 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (TWO_OFFICERS, PARTY_SIGNS), ("D4", "D8", "AV1"), records_act="statement", investigation_record=True),
     _t("hearing_rights_notice", "听证告知书", "notice", (GENERAL,), (
         F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
+        F("proposed_fine", "拟罚款金额", K.MONEY, required=False, help="D4：决定的罚款不得高于此金额"),
         F("request_within", "申请听证的期限", help="D5：收到本告知书之日起5个工作日内"),
-    ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("D5",), records_act="rights_notice",
+    ), (SERVED,), ("D5",), records_act="rights_notice",
         number_code="听告"),
     _t("hearing_notification", "听证通知书", "notice", (GENERAL,), (
         F("hearing_at", "听证时间", K.DATETIME), F("place", "听证地点"), F("chair_name", "听证主持人"),
@@ -208,7 +213,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("obligation", "当事人应履行的义务", K.TEXTAREA),
         F("perform_by", "履行期限", K.DATE),
         F("consequences", "逾期不履行的后果", K.TEXTAREA),
-    ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("E3",), records_act="demand_notice", number_code="催告"),
+    ), (SERVED,), ("E3",), records_act="demand_notice", number_code="催告"),
     _t("enforcement_decision", "行政强制执行决定书", "enforcement", (*PENALTY, COMPEL), (
         F("decision_no", "行政决定文号"), F("method", "强制执行方式", K.CHOICE, choices=(
             ("late_surcharge", "加处罚款"), ("transfer", "划拨存款、汇款"), ("auction", "拍卖或依法处理"),

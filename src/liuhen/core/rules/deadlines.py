@@ -206,10 +206,22 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         W,
         "处罚法64",
     ),
+    # A party's windows run from the date signed for on the 送达回证, or from the deemed service of a public
+    # notice (SV6: ``due:SV6``), never from the notice itself
     DeadlineRule(
-        "D6.reconsideration", "D6", "申请行政复议", ("act:delivery",), 60, DY, ("act:reconsideration",), PW, "复议法20"
+        "D6.reconsideration",
+        "D6",
+        "申请行政复议",
+        ("act:delivery", "due:SV6"),
+        60,
+        DY,
+        ("act:reconsideration",),
+        PW,
+        "复议法20",
     ),
-    DeadlineRule("D6.litigation", "D6", "提起行政诉讼", ("act:delivery",), 6, MO, ("act:litigation",), PW, "行诉46"),
+    DeadlineRule(
+        "D6.litigation", "D6", "提起行政诉讼", ("act:delivery", "due:SV6"), 6, MO, ("act:litigation",), PW, "行诉46"
+    ),
     DeadlineRule(
         "D7",
         "D7",
@@ -231,7 +243,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("transition:decide",),
         7,
         WD,
-        ("act:delivery",),
+        ("act:delivery", "act:public_notice"),
         D,
         "处罚法61",
         procedures=("general_procedure",),
@@ -241,7 +253,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         "E2",
         "E2",
         "缴纳罚款",
-        ("act:delivery",),
+        ("act:delivery", "due:SV6"),
         15,
         DY,
         ("act:performance",),
@@ -433,6 +445,21 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         note="自然人为2年（可配置）",
     ),
 )
+
+# Rows whose trigger or fulfilment no part of the system emits yet, with the feature that will emit it. Every other
+# row is opened and closed by a recorded event (tests/deadlines/test_rows.py walks each one). This list only
+# shrinks: the test fails for a row listed here that has become live, and for any row added to it.
+AWAITING_FEATURE: dict[str, str] = {
+    "S6": "违法行为终了时间的记录（立案时效）",
+    "S6.serious": "违法行为终了时间的记录（立案时效）",
+    "I3": "先行登记保存的处理决定",
+    "I4.power": "停止供电的书面通知",
+    "R6": "档案处置（保管期满）",
+    **{
+        key: "行政执法公示"
+        for key in ("P2", "P3.compulsion", "P3.licence", "P4", "P5", "P6", "P6.penalty", "P7", "P10")
+    },
+}
 
 BY_KEY: dict[str, DeadlineRule] = {r.key: r for r in DEADLINE_RULES}
 if len(BY_KEY) != len(DEADLINE_RULES):  # pragma: no cover - a table error, caught at import
