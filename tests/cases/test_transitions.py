@@ -104,6 +104,7 @@ def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[n
     assert _refused(case, "decide_on_spot", cast.handler).rule_id == "S5"
     ok = make_case("simplified_procedure", penalty_kind="fine", fine_amount="200", parties=person)
     scenarios.satisfy(ok, stages.Fact.STATEMENT_HEARD, cast)
+    scenarios.satisfy(ok, stages.Fact.VIOLATION_DATED, cast)
     assert services.transition(actor=cast.handler, case=ok, action="decide_on_spot").stage == "decision"
     org = make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000")
     assert stages.Fact.SIMPLIFIED_LIMITS in case_facts(org)
@@ -113,12 +114,16 @@ def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[n
 
 
 def test_compulsory_measure_extends_once_and_needs_approval(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # rule I4: emergency measures need the leader's approval afterwards; one extension only
+    # rule I4: emergency measures need the leader's approval afterwards; an extension needs a new approval of its
+    # own (强制法25), not the measure's; one extension only
     case = make_case("compulsion")
     case = scenarios.step(case, "emergency_measure", cast)
     scenarios.satisfy(case, stages.Fact.EXTENSION_NOTICE, cast)
     assert _refused(case, "extend", cast.handler).rule_id == "I4"
     scenarios.satisfy(case, stages.Fact.COMPULSION_APPROVED, cast)
+    violation = _refused(case, "extend", cast.handler)
+    assert violation.rule_id == "I4" and "重新批准" in violation.message
+    scenarios.satisfy(case, stages.Fact.EXTENSION_APPROVED, cast)
     case = services.transition(actor=cast.handler, case=case, action="extend")
     violation = _refused(case, "extend", cast.handler)
     assert violation.rule_id == "I4" and "一次" in violation.message

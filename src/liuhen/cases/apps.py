@@ -11,3 +11,7 @@ class CasesConfig(AppConfig):
         from liuhen.ledger.verify import register_check
 
         register_check(check_cases)
+        from liuhen.cases.limitation import limitation_facts
+        from liuhen.cases.queries import provide_facts
+
+        provide_facts(limitation_facts)  # rule S6

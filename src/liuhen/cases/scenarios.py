@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from liuhen.accounts.models import User
 from liuhen.cases import services
@@ -23,6 +26,7 @@ FACT_APPROVAL: dict[Fact, str] = {
     Fact.LICENCE_DECISION_APPROVED: ApprovalKind.LICENCE_DECISION,
     Fact.COMPULSION_APPROVED: ApprovalKind.COMPULSION,
     Fact.CLOSING_APPROVED: ApprovalKind.CLOSING,
+    Fact.EXTENSION_APPROVED: ApprovalKind.EXTENSION,
 }
 
 FACT_ACT: dict[Fact, tuple[str, str]] = {
@@ -80,8 +84,18 @@ def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
             kind, cast.handler
         )  # type: ignore[call-overload]
         services.record_act(actor=actor, case=case, kind=kind, note=note)
+    elif fact in {Fact.VIOLATION_DATED, Fact.WITHIN_LIMITATION}:  # rule S6: a violation that ended last month
+        from liuhen.cases.limitation import record_violation_period
+
+        ended = timezone.localdate() - timedelta(days=30)
+        record_violation_period(
+            actor=cast.handler, case=case, violation_ended_on=ended, reason="登记时未填写，补充登记"
+        )
     else:
-        raise ValueError(f"{fact} is set when the case is registered, not by a later record")
+        from liuhen.documents import scenario_records
+
+        if not scenario_records.satisfy(case, fact, cast):
+            raise ValueError(f"{fact} is set when the case is registered, not by a later record")
 
 
 def needed(transition: stages.Transition, facts: frozenset[str]) -> list[Fact]:

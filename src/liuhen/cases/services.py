@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,7 +49,7 @@ APPROVALS_BY_PROCEDURE: dict[Procedure, set[str]] = {
     Procedure.SIMPLIFIED: set(),
     Procedure.INSPECTION: set(),
     Procedure.LICENCE: {ApprovalKind.LICENCE_DECISION},
-    Procedure.COMPULSION: {ApprovalKind.COMPULSION, ApprovalKind.CLOSING},
+    Procedure.COMPULSION: {ApprovalKind.COMPULSION, ApprovalKind.EXTENSION, ApprovalKind.CLOSING},
     Procedure.COMPLAINT: {ApprovalKind.FILING, ApprovalKind.NON_FILING},
 }
 
@@ -146,6 +146,8 @@ def create_case(
     is_major: bool = False,
     penalty_kind: str = "",
     fine_amount: Any = None,
+    violation_ended_on: date | str | None = None,
+    serious_harm: bool = False,
     at: datetime | None = None,
 ) -> Case:
     try:
@@ -163,6 +165,10 @@ def create_case(
     if penalty_kind and penalty_kind not in {k.value for k in PenaltyKind}:
         raise InvalidInput(f"未知的处罚种类：{penalty_kind}")
     fine = _parse_fine(fine_amount)
+    now = at or timezone.now()
+    from liuhen.cases.limitation import parse_violation_ended
+
+    ended_on = parse_violation_ended(violation_ended_on, timezone.localtime(now).date())  # rule S6
     parties = parties or []
     for p in parties:
         if p.kind not in {k.value for k in PartyKind}:
@@ -175,7 +181,6 @@ def create_case(
     for o in officers:
         if o.agency_id != unit.agency_id:
             raise InvalidInput(f"{o.display_name} 不是本机关人员，不能承办本案")
-    now = at or timezone.now()
     agency = unit.agency
     case = Case.objects.create(
         agency=agency,
@@ -189,6 +194,8 @@ def create_case(
         is_major=is_major,
         penalty_kind=penalty_kind,
         fine_amount=fine,
+        violation_ended_on=ended_on,
+        serious_harm=bool(serious_harm),
         created_by=actor,
         created_at=now,
         stage_changed_at=now,
@@ -226,6 +233,8 @@ def create_case(
             is_major=is_major,
             penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
+            violation_ended_on=ended_on.isoformat() if ended_on else None,
+            serious_harm=bool(serious_harm),
             officers=[o.get_username() for o in officers],
             parties=[
                 {

@@ -19,6 +19,7 @@ from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.documents.checks import SignatureInput, check_finalise
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
 from liuhen.core.rules import rule
+from liuhen.documents import prerequisites
 from liuhen.documents.models import Document, DocumentStatus, Signature
 from liuhen.ledger import services as ledger
 
@@ -176,6 +177,17 @@ def _resolve(case: Case, req: SignatureRequest, today: Any) -> SignatureInput:
     )
 
 
+def happened(t: DocumentType, values: dict[str, Any], now: datetime) -> dict[str, str]:
+    """The time the recorded thing happened, for a type that names it (never later than now); ledgered so
+    that periods run from it (T4): the re-check on the day it was made, the power cut when it was cut."""
+    if not t.occurred_field or not values.get(t.occurred_field):
+        return {}
+    at = datetime.fromisoformat(str(values[t.occurred_field]))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.get_current_timezone())
+    return {"occurred_at": case_services.ledger_time(min(at, now))}
+
+
 def _number(case: Case, t: DocumentType, at: datetime) -> str:
     year = timezone.localtime(at).year
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
@@ -217,6 +229,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     inputs = [_resolve(case, req, today) for req in (signatures or [])]
     officer_ids = set(case.officers.values_list("user_id", flat=True))
     check_finalise(t, doc.values, inputs, today=today, case_officer_ids=officer_ids)
+    prerequisites.check(doc, inputs, now)  # what the law requires on the case before this document (E3, I3, I4…)
     rows: list[Signature] = []
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
@@ -271,6 +284,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
             "signatures": len(rows),
             "refused": [s.name for s in rows if s.refused],
             "rules": list(t.rules),
+            **happened(t, doc.values, now),
         },
     )
     if t.records_act and doc.version == 1:  # the act the gates read; a correction does not repeat it
