@@ -118,10 +118,10 @@ class CourtWindow:
         return self.earliest <= self.latest
 
 
-def appeal_periods_lapse(decision_served_on: date) -> date:
+def appeal_periods_lapse(decision_served_on: date, cal: WorkCalendar | None = None) -> date:
     """rule E3 (强制法53): the last day of the reconsideration and litigation periods (D6) of a served decision."""
-    reconsideration = due(BY_KEY["D6.reconsideration"], decision_served_on).on
-    litigation = due(BY_KEY["D6.litigation"], decision_served_on).on
+    reconsideration = due(BY_KEY["D6.reconsideration"], decision_served_on, cal).on
+    litigation = due(BY_KEY["D6.litigation"], decision_served_on, cal).on
     assert reconsideration and litigation
     return max(reconsideration, litigation)
 

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from liuhen.cases.models import ActKind
-from liuhen.core import periods
+from liuhen.core import calendar, periods
+from liuhen.core.calendar import WorkCalendar
 from liuhen.core.documents import SlotRole
 from liuhen.core.documents.checks import SignatureInput
 from liuhen.core.errors import CalendarYearUnknown, InvalidInput, RuleViolation
@@ -90,6 +91,21 @@ def _decision_served_on(case_id: int) -> date | None:
     return timezone.localtime(at).date() if at else None
 
 
+def _last_day(compute: Callable[[WorkCalendar | None], date | None]) -> tuple[date, int | None]:
+    """A period's last day, or, past the holiday table, its estimate (weekends only: never later than the real
+    day, so a day on or before it is surely inside the period) and the unknown year (rule T5)."""
+    try:
+        end = compute(None)
+        assert end is not None
+        return end, None
+    except CalendarYearUnknown as exc:
+        cal = calendar.current()
+        guess = WorkCalendar(days=cal.days, years=cal.years | set(range(exc.year, exc.year + 60)))
+        end = compute(guess)
+        assert end is not None
+        return end, exc.year
+
+
 def _court_application(doc: Document, inputs: list[SignatureInput], now: datetime) -> None:
     notice = served_demand(doc)
     _statement_recorded(doc, notice)
@@ -97,19 +113,19 @@ def _court_application(doc: Document, inputs: list[SignatureInput], now: datetim
     if str(doc.values.get("demand_served_on")) != served.isoformat():
         raise InvalidInput(f"申请书载明的催告书送达日期与送达记录（{served.isoformat()}）不符")
     today = timezone.localtime(now).date()
-    decision_served = _decision_served_on(doc.case_id)
-    try:
-        wait_end = periods.due(BY_KEY["E3.wait"], served).on
-        lapse = periods.appeal_periods_lapse(decision_served) if decision_served else None
-    except CalendarYearUnknown as exc:  # rule T5: a waiting period is never guessed short
-        raise InvalidInput(f"{exc.year}年节假日安排尚未导入，无法确定申请法院强制执行的最早日期") from None
-    assert wait_end is not None
+    wait_end, unknown = _last_day(lambda cal: periods.due(BY_KEY["E3.wait"], served, cal).on)
     if today <= wait_end:  # rule E3 (强制法54): ten working days after the 催告书 was served
         raise _violation(
             "E3", f"催告书于{served.isoformat()}送达，须满10个工作日（{wait_end.isoformat()}）后方可申请法院强制执行"
         )
-    if lapse is not None and today <= lapse:  # rule E3 (强制法53): once the appeal periods have lapsed
-        raise _violation("E3", f"复议、诉讼期限于{lapse.isoformat()}届满，届满后方可申请法院强制执行")
+    decision_served = _decision_served_on(doc.case_id)
+    if decision_served is not None:  # rule E3 (强制法53): once the appeal periods have lapsed
+        lapse, unknown_lapse = _last_day(lambda cal: periods.appeal_periods_lapse(decision_served, cal))
+        if today <= lapse:
+            raise _violation("E3", f"复议、诉讼期限于{lapse.isoformat()}届满，届满后方可申请法院强制执行")
+        unknown = unknown or unknown_lapse
+    if unknown is not None:  # rule T5: past an estimate, a waiting period is never guessed short
+        raise InvalidInput(f"{unknown}年节假日安排尚未导入，无法确定申请法院强制执行的最早日期")
 
 
 def _demand_statement(doc: Document, inputs: list[SignatureInput], now: datetime) -> None:
