@@ -136,3 +136,22 @@ def test_view_requests_over_the_api(cast, make_case) -> None:  # type: ignore[no
     assert r.status_code == 200 and r.json()["status"] == "replied"
     listed = officer.get(f"/api/v1/cases/{case.pk}/view-requests").json()
     assert [x["reply"] for x in listed] == ["granted"]
+
+
+def test_two_requests_on_one_case_run_their_own_periods(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rule R15: each request is answered within its own period; replying to one leaves the other running
+    case = make_case()
+    with time_machine.travel(at("2026-11-02T10:00"), tick=False):
+        first = receive(cast, case)
+    with time_machine.travel(at("2026-11-09T10:00"), tick=False):
+        second = receive(cast, case, applicant_kind="interested", applicant_name="邻近企业", relation="厂区相邻")
+        views.reply_view_request(actor=cast.unit_head, request=first, reply="granted")
+    rows = {dl.subject: dl for dl in Deadline.objects.filter(case=case, rule_key="R15")}
+    assert rows[f"view_request:{first.pk}"].status == "met"
+    assert rows[f"view_request:{second.pk}"].status == "open"
+    assert rows[f"view_request:{second.pk}"].due_on == date(2026, 12, 7)
+    with time_machine.travel(at("2026-11-10T10:00"), tick=False):
+        views.extend_view_request(actor=cast.leader, request=second, reason="需征求第三方意见，已书面告知申请人")
+    extension = Deadline.objects.get(case=case, rule_key="R15.extension")
+    assert extension.subject == f"view_request:{second.pk}"  # 20 working days on from 12-07: into 2027, an estimate
+    assert (extension.due_on, extension.unverified_year) == (date(2027, 1, 4), 2027)

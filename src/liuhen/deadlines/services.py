@@ -77,11 +77,20 @@ def _due(rule: DeadlineRule, start: datetime | Any, recorded: int | date | None 
         return periods.estimate(rule, start, exc.year, recorded=recorded)
 
 
-def _start(case: Case, rule: DeadlineRule, trigger: str, happened: datetime) -> Any:
+def _mine(rule: DeadlineRule, subject: str) -> dict[str, str]:
+    """The filter that picks a row's instances: all of the case's, or the subject's own (one request of many)."""
+    return {"subject": subject} if rule.per_subject else {}
+
+
+def _start(case: Case, rule: DeadlineRule, trigger: str, happened: datetime, subject: str = "") -> Any:
     """Where a period starts: the event's time, the day another period ended (``due:``), or, for a row that
     ``runs_from`` another, the last day of that row's latest period on this case (强制法25, 信息公开条例33)."""
     if rule.runs_from:
-        before = Deadline.objects.filter(case=case, rule_key=rule.runs_from).order_by("-started_at", "-id").first()
+        before = (
+            Deadline.objects.filter(case=case, rule_key=rule.runs_from, **_mine(rule, subject))
+            .order_by("-started_at", "-id")
+            .first()
+        )
         if before is not None and before.due_on is not None:
             return before.due_on
         if before is not None and before.due_at is not None:
@@ -97,10 +106,13 @@ def ends_at(dl: Deadline) -> datetime:
     return datetime.combine(dl.due_on + timedelta(days=1), time(0), periods.LOCAL)
 
 
-def _open(case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, seq: int | None) -> None:
-    if Deadline.objects.filter(case=case, rule_key=rule.key, status=DeadlineStatus.OPEN).exists():
+def _open(
+    case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, seq: int | None, subject: str = ""
+) -> None:
+    mine = _mine(rule, subject)
+    if Deadline.objects.filter(case=case, rule_key=rule.key, status=DeadlineStatus.OPEN, **mine).exists():
         return  # the period already runs; a repeated trigger does not restart it
-    start = _start(case, rule, trigger, started_at)
+    start = _start(case, rule, trigger, started_at, subject)
     if rule.unit == PeriodUnit.RECORDED_DATE and recorded_value(case, rule) is None:
         return  # the document names no day (it cannot be finalised without one)
     d = _due(rule, start, recorded_value(case, rule))
@@ -117,6 +129,7 @@ def _open(case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, se
         due_at=d.at,
         due_on=d.on,
         unverified_year=d.unverified_year,
+        subject=mine.get("subject", ""),
     )
     follow = f"due:{rule.key}"
     for chained in triggered_by(follow, case.procedure):
@@ -124,11 +137,13 @@ def _open(case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, se
         _open(case, chained, follow, end, seq)
 
 
-def _close(case: Case, name: str, at: datetime, seq: int) -> None:
+def _close(case: Case, name: str, at: datetime, seq: int, subject: str = "") -> None:
     keys = [r.key for r in fulfilled_by(name)]
     if not keys:
         return
     for dl in Deadline.objects.filter(case=case, rule_key__in=keys, status=DeadlineStatus.OPEN):
+        if BY_KEY[dl.rule_key].per_subject and dl.subject != subject:
+            continue  # another request's period
         in_time = at < ends_at(dl)
         if dl.kind == DeadlineKind.WAITING:
             dl.status = DeadlineStatus.EARLY if in_time else DeadlineStatus.MET
@@ -167,10 +182,11 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
     ensure_calendar()
     case = Case.objects.only("id", "procedure").get(pk=event.case_ref)
     when = happened_at(event, body)
+    subject = f"{event.subject_type}:{event.subject_id}"
     for name in names:
-        _close(case, name, when, event.seq)
+        _close(case, name, when, event.seq, subject)
         for rule in triggered_by(name, case.procedure):
-            _open(case, rule, name, when, event.seq)
+            _open(case, rule, name, when, event.seq, subject)
 
 
 def recompute_unverified(years: list[int]) -> int:

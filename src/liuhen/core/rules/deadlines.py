@@ -79,12 +79,9 @@ class DeadlineRule:
     configurable: bool = False
     procedures: tuple[str, ...] = ()  # empty: every procedure
     note: str = ""
-    # "<document type>.<field>": the case's finalised document of that type sets this case's period: a number of
-    # days no longer than ``period`` (a measure's term), or, for RECORDED_DATE, the last day itself
-    set_by: str = ""
-    # the key of another row: this period starts when that row's period ends (强制法25: an extension runs on
-    # from the end of the original term, not from the day it is decided)
-    runs_from: str = ""
+    set_by: str = ""  # "<doc type>.<field>": a term in days no longer than ``period``, or a RECORDED_DATE's day
+    runs_from: str = ""  # a row key: starts where that row's period ended (强制法25: an extension runs on)
+    per_subject: bool = False  # each subject of the trigger (one request of many on a case) runs its own period
 
     @property
     def period_text(self) -> str:
@@ -373,6 +370,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("view_request:replied", "view_request:extended"),
         D,
         "003 第十八条; 信息公开条例33",
+        per_subject=True,
     ),
     DeadlineRule(
         "R15.extension",
@@ -385,6 +383,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         D,
         "003 第十八条; 信息公开条例33",
         runs_from="R15",
+        per_subject=True,
     ),
     DeadlineRule(
         "P2",
