@@ -95,12 +95,23 @@ def test_a_shorter_term_and_extension_are_respected(cast, make_case) -> None:  #
 
 
 def test_an_extension_decision_needs_its_own_approval(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # rule I4 (强制法25): the 延长查封扣押期限决定书 rides on a new approval by the agency head (D9 chain)
+    # rule I4 (强制法25): the 延长查封扣押期限决定书 rides on a new approval by the agency head (D9 chain), and is
+    # made while the measure's term runs (not for a measure never applied, nor after its term ended)
+    waiting = make_case("compulsion", officers=[cast.handler, cast.second_officer])
+    scenarios.satisfy(waiting, stages.Fact.EXTENSION_APPROVED, cast)
+    with pytest.raises(RuleViolation, match="正在实施"):
+        final(cast, waiting, "extension_decision", extension_days=30)
     case = _measure(cast, make_case, 30)
     with pytest.raises(RuleViolation, match="审批"):
         final(cast, case, "extension_decision", extension_days=30)
     scenarios.satisfy(case, stages.Fact.EXTENSION_APPROVED, cast)
-    doc = final(cast, case, "extension_decision", extension_days=30)
+    with (
+        time_machine.travel(at("2026-12-03T09:00"), tick=False),
+        pytest.raises(RuleViolation, match="已于2026-12-02届满"),
+    ):
+        final(cast, case, "extension_decision", extension_days=30)
+    with time_machine.travel(at("2026-12-02T17:00"), tick=False):
+        doc = final(cast, case, "extension_decision", extension_days=30)
     assert doc.approval is not None and doc.approval.kind == "extension"
 
 

@@ -118,6 +118,13 @@ def prerequisites(t: DocumentType, case, cast) -> dict[str, Any]:  # type: ignor
             _approve(cast, case, "decision")
             _final(cast, case, "enforcement_decision")
             return {"route": "agency"}
+        case "extension_decision":  # rule I4: a measure whose term runs
+            from liuhen.cases import scenarios
+            from liuhen.core.stages import Fact
+
+            scenarios.satisfy(case, Fact.COMPULSION_APPROVED, cast)
+            scenarios.step(case, "apply_measure", cast)
+            return {}
         case "court_application":  # rule E3: decision served in May, 催告书 served on 2 November 2026
             tz = timezone.get_current_timezone()
             with time_machine.travel(datetime(2026, 5, 15, 10, tzinfo=tz), tick=False):

@@ -176,6 +176,19 @@ def _power_cut_record(doc: Document, inputs: list[SignatureInput], now: datetime
     raise _violation("I4", "停止供电须提前24小时书面通知当事人（停止供电通知书送达满24小时），紧急情形除外")
 
 
+def _extension_decision(doc: Document, inputs: list[SignatureInput], now: datetime) -> None:
+    """rule I4 (强制法25): a measure is extended while its term runs; once it has ended, it is lifted instead."""
+    from liuhen.deadlines.models import Deadline, DeadlineStatus
+    from liuhen.deadlines.services import ends_at
+
+    term = Deadline.objects.filter(case_id=doc.case_id, rule_key="I4.term").order_by("-started_at", "-id").first()
+    if term is None or term.status != DeadlineStatus.OPEN:
+        raise _violation("I4", "本案没有正在实施的查封、扣押措施，不能延长期限")
+    if now >= ends_at(term):
+        day = term.due_on.isoformat() if term.due_on else ""
+        raise _violation("I4", f"查封、扣押期限已于{day}届满，不能再延长，应当及时解除")
+
+
 def _onsite_decision_filing(doc: Document, inputs: list[SignatureInput], now: datetime) -> None:
     numbers = {d.document_no for d in finalised(doc.case_id, "onsite_penalty_decision")}
     if doc.values.get("decision_no") not in numbers:  # rule D8 (002 第二十二条(五); 处罚法52)
@@ -201,6 +214,7 @@ CHECKS: dict[str, Callable[[Document, list[SignatureInput], datetime], None]] = 
     "power_cut_notice": _power_cut_notice,
     "power_cut_record": _power_cut_record,
     "onsite_decision_filing": _onsite_decision_filing,
+    "extension_decision": _extension_decision,
     "application_form": _application_form,
 }
 
