@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from liuhen.accounts.services import create_token
 from liuhen.cases import scenarios
 from liuhen.cases import services as cases
 from liuhen.core import calendar, stages
 from liuhen.core.errors import InvalidInput, RuleViolation
 from liuhen.deadlines.models import Deadline
-from liuhen.documents import services
+from liuhen.documents import attachments, services
 from liuhen.documents.services import SignatureRequest as Sig
+from liuhen.ledger.models import Event
+from liuhen.ledger.verify import verify
 from tests.documents.conftest import sample_data, sample_signatures
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +244,38 @@ def test_application_supplement_and_refusal_documents(cast, make_case) -> None: 
     assert refused(other, "refuse", cast).rule_id == "S1"
     refusal = final(cast, other, "refusal_decision")
     assert refusal.document_no and cases.transition(actor=cast.handler, case=other, action="refuse").stage == "refused"
+
+
+def test_an_online_application_keeps_its_screenshots_as_attachments(cast, make_case, blob_root) -> None:  # type: ignore[no-untyped-def]
+    # rule S1 (000 第五条): the screenshots or photos are files kept with the 申请登记表, covered by its hash
+    case = make_case("licence", officers=[cast.handler, cast.second_officer])
+    form = draft(cast, case, "application_form", channel="online")
+    clerk = [Sig("officer", username="officer1")]
+    with pytest.raises(RuleViolation, match="截图") as exc:
+        services.finalise(actor=cast.handler, document=form, signatures=clerk)
+    assert exc.value.rule_id == "S1"
+    shot = b"\x89PNG\r\n\x1a\n" + b"online application page" * 100
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(actor=None, user=cast.handler)}")
+    r = client.post(
+        f"/api/v1/documents/{form.pk}/attachments", {"file": SimpleUploadedFile("申请页面截图.png", shot, "image/png")}
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["sha256"] == hashlib.sha256(shot).hexdigest() and r.json()["name"] == "申请页面截图.png"
+    assert Event.objects.filter(action="document.attachment_added", subject_id=str(form.pk)).exists()
+    form = services.finalise(actor=cast.handler, document=form, signatures=clerk)
+    with pytest.raises(InvalidInput, match="已定稿"):
+        attachments.attach(actor=cast.handler, document=form, name="再加一张.png", chunks=[b"x"])
+    assert not verify()
+    with connection.cursor() as cur, pytest.raises(Exception):  # noqa: B017 - the database refuses (R8)
+        cur.execute("UPDATE documents_attachment SET name = 'x' WHERE document_id = %s", [form.pk])
+
+
+def test_an_attachment_changed_in_the_store_is_found_by_verify(cast, make_case, blob_root) -> None:  # type: ignore[no-untyped-def]
+    # rule S1: the kept file is re-hashed by verify like every stored file
+    case = make_case("licence", officers=[cast.handler, cast.second_officer])
+    form = draft(cast, case, "application_form", channel="online")
+    row = attachments.attach(actor=cast.handler, document=form, name="照片.jpg", chunks=[b"photo of the screen"])
+    path = next(p for p in blob_root.rglob("*") if p.is_file() and p.name == row.blob_id)
+    path.chmod(0o644)
+    path.write_bytes(b"another photo")
+    assert any("与哈希不符" in f.problem for f in verify())

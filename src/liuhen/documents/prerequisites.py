@@ -200,8 +200,8 @@ def _application_form(doc: Document, inputs: list[SignatureInput], now: datetime
     applicant = [s for s in inputs if s.slot == SlotRole.PARTY and not s.refused]
     if v.get("channel") == "oral" and not (str(v.get("oral_record") or "").strip() and applicant):
         raise _violation("S1", "口头申请须当场记录申请内容，并由申请人签名确认")
-    if v.get("channel") == "online" and not str(v.get("online_capture") or "").strip():
-        raise _violation("S1", "网络申请须以截图、拍照等方式留存电子数据")
+    if v.get("channel") == "online" and not doc.attachments.exists():  # 000 第五条
+        raise _violation("S1", "网络申请须以截图、拍照等方式留存电子数据：请添加截图或照片附件")
 
 
 CHECKS: dict[str, Callable[[Document, list[SignatureInput], datetime], None]] = {

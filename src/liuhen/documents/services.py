@@ -199,8 +199,9 @@ def _number(case: Case, t: DocumentType, at: datetime) -> str:
 
 
 def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a finalised document's hash covers: its type, version, number, content and signatures."""
-    return {
+    """What a finalised document's hash covers: its type, version, number, content, signatures and, when it
+    has any, its attachments (name, hash and size of each file, rule S1)."""
+    content = {
         "case": doc.case_id,
         "type": doc.doc_type,
         "version": doc.version,
@@ -209,6 +210,10 @@ def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any
         "data": doc.values,
         "signatures": signatures,
     }
+    attachments = [a.record() for a in doc.attachments.select_related("blob")]
+    if attachments:
+        content["attachments"] = attachments
+    return content
 
 
 def _approval_for(doc: Document) -> Approval:

@@ -88,7 +88,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("channel", "申请方式", K.CHOICE, choices=APPLICATION_CHANNELS),
         F("received_at", "收到申请时间", K.DATETIME), F("materials", "提交的申请材料", K.TEXTAREA),
         F("oral_record", "口头申请内容（当场记录，经申请人确认）", K.TEXTAREA, required=False, help="S1"),
-        F("online_capture", "网络申请电子数据的截图、拍照留存（文件名及SHA-256）", K.TEXTAREA, required=False,
+        F("online_capture", "网络申请电子数据留存说明（截图、照片作为附件添加）", K.TEXTAREA, required=False,
           help="S1：000 第五条"),
     ), (S(R.OFFICER, "登记人"), S(R.PARTY, "申请人", required=False)), ("S1",),
         records_act="application_registration", occurred_field="received_at"),
