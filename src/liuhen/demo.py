@@ -103,6 +103,7 @@ MATTERS: dict[Procedure, list[tuple[str, tuple[str, str, str]]]] = {
     ],
 }
 
+PUNISHABLE = (Procedure.GENERAL, Procedure.SIMPLIFIED, Procedure.COMPLAINT)  # the limitation (S6) applies
 PENALTY: dict[Procedure, tuple[str, Decimal | None]] = {
     Procedure.GENERAL: ("fine", Decimal("30000")),
     Procedure.SIMPLIFIED: ("fine", Decimal("200")),
@@ -167,6 +168,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         for key, value, reason in DEMO_SETTINGS:
             set_setting(actor=users["xuli"], agency=agency, key=key, value=value, reason=reason)
         progress("  机关设置：当事人申请复制由机关负责人审批（002 第三十四条，R10）")
+    ended_on = timezone.localdate() - timedelta(days=20)  # rule S6: the demo's violations ended last month
     for procedure, target, cause, party in demo_cases():
         penalty, fine = PENALTY.get(procedure, ("", None))
         if procedure == Procedure.SIMPLIFIED and party[0] == "organisation":
@@ -193,6 +195,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 is_major=major,
                 penalty_kind=penalty,
                 fine_amount=fine,
+                violation_ended_on=ended_on if procedure in PUNISHABLE else None,  # rule S6
                 parties=[services.PartyInput(kind=party[0], name=party[1], id_number=party[2])],
                 officers=[handler],
             )
@@ -208,6 +211,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             summary="明山纺织有限公司涉嫌未按规定开展事故隐患排查治理。",
             penalty_kind="fine",
             fine_amount=Decimal("15000"),
+            violation_ended_on=ended_on,
             officers=[users["lina"], users["zhangwei"]],
             parties=[services.PartyInput(kind="organisation", name="明山纺织有限公司", id_number="91320100MA1M5N4P3Q")],
         )

@@ -77,6 +77,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         is_major=True,
         penalty_kind="fine",
         fine_amount=Decimal("50000"),
+        violation_ended_on=timezone.localdate() - timedelta(days=10),  # rule S6
         officers=[zw, ln],
         parties=[
             cases.PartyInput(
@@ -133,17 +134,29 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         },
         [*officers, Sig("party", name="赵某")],
     )
-    _doc(
+    preserved = _doc(
         zw,
         case,
         "preservation_list",
         {
             "reason": "仓库现场照片及出入库台账可能灭失",
             "items": "出入库台账2本；现场照片24张",
-            "form": "onsite",
+            "form": "registration",
+            "storage": "onsite",
             "place": f"{PARTY}办公室",
         },
         [*officers, party],
+    )
+    _doc(  # rule I3: the decision on what was preserved, within 7 working days
+        zw,
+        case,
+        "preservation_decision",
+        {
+            "list_no": preserved.document_no,
+            "decision": "record",
+            "content": "出入库台账已复印、现场照片已拍摄存档，原件退还当事人。",
+        },
+        [Sig("officer", username=zw.username), Sig("recipient", name="赵某")],
     )
     film(case, zw)
     report = docs.create_document(

@@ -121,6 +121,8 @@ def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[n
     assert _refused(case, "decide_on_spot", cast.handler).rule_id == "D8"  # no final decision document at all
     assert draft.status == "draft" and stages.Fact.SIMPLIFIED_LIMITS not in case_facts(case)
     scenarios.make_document(case, "onsite_penalty_decision", cast, fine="200")
+    assert _refused(case, "decide_on_spot", cast.handler).rule_id == "S6"  # rule S6: the violation is dated first
+    scenarios.satisfy(case, stages.Fact.VIOLATION_DATED, cast)
     assert services.transition(actor=cast.handler, case=case, action="decide_on_spot").stage == "decision"
     org = make_case("simplified_procedure", penalty_kind="fine", fine_amount="100")
     with pytest.raises(RuleViolation, match=r"3000\.01元"):
@@ -130,11 +132,18 @@ def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[n
 
 
 def test_compulsory_measure_extends_once_and_needs_approval(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # rule I4: emergency measures need the leader's approval afterwards; one extension only
+    # rule I4: emergency measures need the leader's approval afterwards; an extension needs a new approval of its
+    # own (强制法25), not the measure's; one extension only
     case = make_case("compulsion")
     case = scenarios.step(case, "emergency_measure", cast)
-    scenarios.satisfy(case, stages.Fact.EXTENSION_NOTICE, cast)
-    assert _refused(case, "extend", cast.handler).rule_id == "I4"
+    violation = _refused(case, "extend", cast.handler)
+    assert violation.rule_id == "I4" and "重新批准" in violation.message
+    scenarios.satisfy(case, stages.Fact.EXTENSION_APPROVED, cast)
+    violation = _refused(case, "extend", cast.handler)  # approved, but the party is not told in writing
+    assert violation.rule_id == "I4" and "延长查封扣押期限决定书" in violation.message
+    scenarios.satisfy(case, stages.Fact.EXTENSION_NOTICE, cast)  # the decision rides on the extension's approval
+    violation = _refused(case, "extend", cast.handler)
+    assert violation.rule_id == "I4" and "补办批准" in violation.message  # the measure itself is not yet approved
     scenarios.satisfy(case, stages.Fact.COMPULSION_APPROVED, cast)
     case = services.transition(actor=cast.handler, case=case, action="extend")
     violation = _refused(case, "extend", cast.handler)

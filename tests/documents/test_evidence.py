@@ -147,6 +147,8 @@ def test_filing_reads_the_finalised_filing_form(cast, make_case) -> None:  # typ
     assert exc.value.rule_id == "S2" and "合法性审查" in exc.value.message
     documents.save_draft(actor=cast.handler, document=doc, data={**doc.values, "legality_review": "经审查符合立案条件"})
     documents.finalise(actor=cast.handler, document=doc)
+    assert _refused(case, "file", cast.handler).rule_id == "S6"  # the form opens S2; the violation is dated next
+    scenarios.satisfy(case, F.VIOLATION_DATED, cast)
     assert services.transition(actor=cast.handler, case=case, action="file").stage == "investigation"
 
 

@@ -144,7 +144,13 @@ def test_left_with_service_needs_the_reason_and_a_witness(cast, make_case) -> No
 
 def test_onsite_decision_document_opens_the_simplified_decision(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rules D8, S5: the 当场行政处罚决定书 records the statement and its review
-    case = make_case("simplified_procedure", penalty_kind="warning", officers=[cast.handler, cast.second_officer])
+    ended = timezone.localdate() - timedelta(days=3)
+    case = make_case(
+        "simplified_procedure",
+        penalty_kind="warning",
+        violation_ended_on=ended,
+        officers=[cast.handler, cast.second_officer],
+    )
     with pytest.raises(RuleViolation, match="D8"):
         cases.transition(actor=cast.handler, case=case, action="decide_on_spot")
     finalise(cast, make(cast, case, "onsite_penalty_decision"))

@@ -13,3 +13,7 @@ class CasesConfig(AppConfig):
 
         register_check(check_cases)
         register_check(check_officers)
+        from liuhen.cases.limitation import limitation_facts
+        from liuhen.cases.queries import provide_facts
+
+        provide_facts(limitation_facts)  # rule S6

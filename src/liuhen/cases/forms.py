@@ -23,6 +23,12 @@ class CaseForm(forms.Form):
         choices=[("", "——"), ("warning", "警告"), ("fine", "罚款"), ("other", "其他")],
     )
     fine_amount = forms.DecimalField(label="罚款金额（元）", required=False, min_value=0, decimal_places=2)
+    violation_ended_on = forms.DateField(
+        label="违法行为发生日期（连续或继续状态的填终了日期；处罚案件立案前须填写）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    serious_harm = forms.BooleanField(label="涉及生命健康、金融安全且有危害后果（追责时效5年）", required=False)
     officers = forms.ModelMultipleChoiceField(
         label="承办执法人员（至少2名持证）",
         required=False,

@@ -20,6 +20,7 @@ def check_cases() -> Iterator[Finding]:
                 "case.created",
                 "case.transition",
                 "case.marked_major",
+                "case.violation_recorded",
                 "approval.reviewer_signed",
                 "approval.approver_signed",
             ]
@@ -37,7 +38,10 @@ def check_cases() -> Iterator[Finding]:
                 "stage": body.get("stage"),
                 "is_major": bool(body.get("is_major")),
                 "parties": {p["id"]: p for p in body.get("parties", [])},
+                "violation": (body.get("violation_ended_on"), bool(body.get("serious_harm"))),
             }
+        elif e.action == "case.violation_recorded" and int(e.subject_id) in state:  # rule S6
+            state[int(e.subject_id)]["violation"] = (body.get("violation_ended_on"), bool(body.get("serious_harm")))
         elif e.action == "case.transition" and int(e.subject_id) in state:
             state[int(e.subject_id)]["stage"] = body.get("target")
         elif e.action == "case.marked_major" and int(e.subject_id) in state:  # rule D2: found major, with reason
@@ -45,7 +49,9 @@ def check_cases() -> Iterator[Finding]:
         elif e.action.startswith("approval."):
             approvals[int(e.subject_id)] = str(body.get("status"))
     seen: set[int] = set()
-    for case in Case.objects.only("id", "case_no", "stage", "is_major").iterator():
+    for case in Case.objects.only(
+        "id", "case_no", "stage", "is_major", "violation_ended_on", "serious_harm"
+    ).iterator():
         seen.add(case.pk)
         rec = state.get(case.pk)
         name = f"案件 {case.case_no}（id {case.pk}）"
@@ -58,6 +64,9 @@ def check_cases() -> Iterator[Finding]:
             yield Finding(name, f"阶段“{case.stage}”与账本记录的阶段“{rec['stage']}”不符（未经留痕修改）")
         if rec["is_major"] != case.is_major:
             yield Finding(name, "“重大执法决定”标记与账本记录不符（未经留痕修改）")
+        ended = case.violation_ended_on.isoformat() if case.violation_ended_on else None
+        if rec["violation"] != (ended, case.serious_harm):
+            yield Finding(name, "违法行为发生（终了）日期或时效类别与账本记录不符（未经留痕修改）")
     for pk in sorted(set(state) - seen):
         yield Finding(f"案件 {state[pk]['case_no']}（id {pk}）", "账本记录了该案件，但案件已不存在（被删除）")
     for party in Party.objects.select_related("case").iterator():

@@ -47,6 +47,13 @@ class Case(models.Model):
     )
     fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     extensions = models.PositiveSmallIntegerField("延长次数", default=0)
+    # rule S6 (处罚法36): the limitation runs from the day the violation ended (continuing ones: when they stopped)
+    violation_ended_on = models.DateField(
+        "违法行为发生（终了）日期", null=True, blank=True, help_text="S6：连续或继续状态的，填写行为终了之日"
+    )
+    serious_harm = models.BooleanField(
+        "涉及公民生命健康安全、金融安全且有危害后果", default=False, help_text="S6：追责时效为5年"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases", verbose_name="登记人"
     )
@@ -190,6 +197,7 @@ class ApprovalKind(models.TextChoices):
     COMPULSION = "compulsion", "行政强制措施审批"
     CLOSING = "closing", "结案审批"
     OFFICER_ASSIGNMENT = "officer_assignment", "指派承办人员审批"
+    EXTENSION = "extension", "延长强制措施期限审批"  # rule I4 (强制法25): a new approval by the agency head
 
 
 class ApprovalStatus(models.TextChoices):

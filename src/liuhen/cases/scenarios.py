@@ -30,6 +30,7 @@ FACT_APPROVAL: dict[Fact, str] = {
     Fact.LICENCE_DECISION_APPROVED: ApprovalKind.LICENCE_DECISION,
     Fact.COMPULSION_APPROVED: ApprovalKind.COMPULSION,
     Fact.CLOSING_APPROVED: ApprovalKind.CLOSING,
+    Fact.EXTENSION_APPROVED: ApprovalKind.EXTENSION,
 }
 
 # The document whose finalising makes a fact true (the documents app reads it back: liuhen.documents.facts)
@@ -50,6 +51,11 @@ FACT_DOCUMENT: dict[Fact, str] = {
     Fact.RECTIFICATION_ORDER: "rectification_order",
     Fact.RECTIFICATION_CHECK: "rectification_check",
     Fact.DELIVERED: "delivery_receipt",
+    Fact.APPLICATION_REGISTERED: "application_form",  # rule S1
+    Fact.RECEIPT_ISSUED: "acceptance_receipt",
+    Fact.SUPPLEMENT_NOTICE: "supplement_notice",
+    Fact.REFUSAL_NOTICE: "refusal_decision",
+    Fact.ENFORCEMENT_RESULT: "enforcement_result",  # rule E5
 }
 DECISION_DOCUMENT: dict[str, str] = {
     stages.Procedure.GENERAL: "penalty_decision",
@@ -62,10 +68,6 @@ FACT_ACT: dict[Fact, tuple[str, str]] = {
     Fact.HEARING_WINDOW_CLOSED: (ActKind.RIGHTS_WAIVER, "当事人书面表示放弃陈述、申辩和听证权利"),
     Fact.AV_COMPLETE: (ActKind.AV_OMISSION, "检查现场为易燃易爆场所，依规不使用电子录像设备（AV6）"),
     Fact.PERFORMANCE: (ActKind.PERFORMANCE, "当事人已按期缴纳罚款，缴款凭证附卷"),
-    Fact.APPLICATION_REGISTERED: (ActKind.APPLICATION_REGISTRATION, "窗口登记申请"),
-    Fact.RECEIPT_ISSUED: (ActKind.RECEIPT, "已出具受理凭证"),
-    Fact.SUPPLEMENT_NOTICE: (ActKind.SUPPLEMENT_NOTICE, "一次性告知需补正的材料清单"),
-    Fact.REFUSAL_NOTICE: (ActKind.REFUSAL_NOTICE, "申请事项不属于本机关职权范围，不予受理"),
     Fact.EMERGENCY_MEASURE_REPORTED: (ActKind.EMERGENCY_MEASURE_REPORT, "现场存在爆炸危险，紧急查封并已电话报告局长"),
 }
 COMMAND_KINDS = frozenset(kind for kind, _ in FACT_ACT.values())
@@ -82,7 +84,7 @@ CONTENT: dict[str, dict[str, Any]] = {
     "statement_transcript": {"adopted": "no", "review": "经复核，当事人陈述的理由不成立，不予采纳"},
     "compulsion_decision": {"term_days": 30},
     "extension_decision": {"reason": "案情复杂，需进一步检测鉴定", "extension_days": 30},
-    "preservation_list": {"form": "onsite"},
+    "preservation_list": {"form": "registration", "storage": "onsite"},
 }
 OPTIONAL_KEPT = {"legality_review", "proposed_fine", "fine", "av_notice"}  # optional fields the scenarios fill in
 
@@ -143,6 +145,9 @@ def document_data(case: Case, t: DocumentType, **changes: Any) -> dict[str, Any]
         data["hearing_at"] = _minute(timedelta(days=30))
     if t.code == "delivery_receipt":
         data["served_document"] = _decision_no(case)
+    if t.code == "enforcement_result" and case.documents.filter(doc_type="court_application", status="final"):
+        # rule E5: the court enforced, and its ruling and outcome are recorded
+        data.update(route="court", court_ruling="（2027）法执字第1号", court_outcome="executed")
     if t.code == "onsite_penalty_decision" and case.penalty_kind != "fine":
         data.pop("fine", None)
     data.update(changes)
@@ -241,8 +246,18 @@ def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
     elif fact in FACT_ACT:
         kind, note = FACT_ACT[fact]
         services.record_act(actor=cast.handler, case=case, kind=kind, note=note)
+    elif fact in {Fact.VIOLATION_DATED, Fact.WITHIN_LIMITATION}:  # rule S6: a violation that ended last month
+        from liuhen.cases.limitation import record_violation_period
+
+        ended = timezone.localdate() - timedelta(days=30)
+        record_violation_period(
+            actor=cast.handler, case=case, violation_ended_on=ended, reason="登记时未填写，补充登记"
+        )
     else:
-        raise ValueError(f"{fact} is set when the case is registered, not by a later record")
+        from liuhen.documents import scenario_records
+
+        if not scenario_records.satisfy(case, fact, cast):
+            raise ValueError(f"{fact} is set when the case is registered, not by a later record")
 
 
 def needed(transition: stages.Transition, facts: frozenset[str]) -> list[Fact]:

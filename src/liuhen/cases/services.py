@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -117,6 +117,8 @@ def create_case(
     is_major: bool = False,
     penalty_kind: str = "",
     fine_amount: Any = None,
+    violation_ended_on: date | str | None = None,
+    serious_harm: bool = False,
     at: datetime | None = None,
 ) -> Case:
     try:
@@ -138,6 +140,10 @@ def create_case(
     if penalty_kind and penalty_kind not in {k.value for k in PenaltyKind}:
         raise InvalidInput(f"未知的处罚种类：{penalty_kind}")
     fine = _parse_fine(fine_amount)
+    now = at or timezone.now()
+    from liuhen.cases.limitation import parse_violation_ended
+
+    ended_on = parse_violation_ended(violation_ended_on, timezone.localtime(now).date())  # rule S6
     parties = parties or []
     for p in parties:
         if p.kind not in {k.value for k in PartyKind}:
@@ -154,7 +160,6 @@ def create_case(
         if o.unit_id != unit.pk:
             # rule D9: someone of another unit joins a case only through an approved assignment
             raise InvalidInput(f"{o.display_name} 不是{unit.name}人员：请在登记后提请指派，经审核、批准后承办（D9）")
-    now = at or timezone.now()
     agency = unit.agency
     case = Case.objects.create(
         agency=agency,
@@ -168,6 +173,8 @@ def create_case(
         is_major=is_major,
         penalty_kind=penalty_kind,
         fine_amount=fine,
+        violation_ended_on=ended_on,
+        serious_harm=bool(serious_harm),
         created_by=actor,
         created_at=now,
         stage_changed_at=now,
@@ -205,6 +212,8 @@ def create_case(
             is_major=is_major,
             penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
+            violation_ended_on=ended_on.isoformat() if ended_on else None,
+            serious_harm=bool(serious_harm),
             officers=[o.get_username() for o in officers],
             parties=[
                 {

@@ -109,6 +109,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 is_major=d["is_major"],
                 penalty_kind=d["penalty_kind"],
                 fine_amount=d["fine_amount"],
+                violation_ended_on=d["violation_ended_on"],
+                serious_harm=d["serious_harm"],
                 parties=parties,
                 officers=list(d["officers"]),
             )

@@ -132,6 +132,14 @@ class Fact(StrEnum):
     STATEMENTS_MADE = "statements_made"
     STATEMENTS_REVIEWED = "statements_reviewed"
     DECISION_DOCUMENT = "decision_document"
+    VIOLATION_DATED = "violation_dated"
+    WITHIN_LIMITATION = "within_limitation"
+    MEASURE_DOCUMENTED = "measure_documented"
+    EMERGENCY_MEASURE_DOCUMENTED = "emergency_measure_documented"
+    EXTENSION_APPROVED = "extension_approved"
+    ENFORCED = "enforced"
+    ENFORCEMENT_RESULT = "enforcement_result"
+    ONSITE_DECISION_FILED = "onsite_decision_filed"
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,22 @@ _DELIVERED = Gate(
     "SV2", Fact.DELIVERED, "决定书须送达当事人并留存已定稿的送达回证（载明所送达的决定书文号）后方可进入执行"
 )
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
+# rule S6 (处罚法36): the limitation period runs from the end of the violation, recorded at registration
+_S6 = (
+    Gate("S6", Fact.VIOLATION_DATED, "须登记违法行为发生（连续或继续状态的为终了）之日，以核对追责时效"),
+    Gate(
+        "S6",
+        Fact.WITHIN_LIMITATION,
+        "违法行为已超过追责时效（2年；危害生命健康、金融安全且有危害后果的5年），不再给予行政处罚",
+    ),
+)
+# rule E5 (000 第十八条; 002 第三十一条): an enforced case records the result, the court's included
+_E5 = Gate(
+    "E5",
+    Fact.ENFORCEMENT_RESULT,
+    "已强制执行或申请法院强制执行的，须制作强制执行结果记录（含法院执行结果）后方可结案",
+    Fact.ENFORCED,
+)
 
 
 def _t(p: Procedure, src: Stage, action: str, dst: Stage, label: str, *gates: Gate) -> Transition:
@@ -189,7 +213,7 @@ S = Stage
 
 TRANSITIONS: tuple[Transition, ...] = (
     # 一般程序 (S2, S3, I1, D1-D5, D9, SV, E1)
-    _t(G, S.INTAKE, "file", S.INVESTIGATION, "立案", _S2),
+    _t(G, S.INTAKE, "file", S.INVESTIGATION, "立案", _S2, *_S6),
     _t(G, S.INTAKE, "emergency_start", S.INVESTIGATION, "紧急先行启动", _S3),
     _t(
         G, S.INTAKE, "not_file", S.NOT_FILED, "不予立案", Gate("S4", Fact.NON_FILING_APPROVED, "不予立案须经负责人批准")
@@ -247,7 +271,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("D6", Fact.DECISION_DOCUMENT, "须制作行政处罚决定书并定稿（载明救济途径和期限）后方可送达"),
         _DELIVERED,
     ),
-    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _D9_CLOSE, _AV),
+    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _E5, _D9_CLOSE, _AV),
     _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
     # 简易程序 (S5, D8)
@@ -264,9 +288,19 @@ TRANSITIONS: tuple[Transition, ...] = (
             Fact.SIMPLIFIED_LIMITS,
             "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款（以当场行政处罚决定书载明的罚款为准）",
         ),
+        *_S6,
     ),
     _t(SP, S.DECISION, "deliver", S.ENFORCEMENT, "当场交付决定书", _DELIVERED),
-    _t(SP, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED),
+    _t(
+        SP,
+        S.ENFORCEMENT,
+        "close",
+        S.CLOSED,
+        "结案",
+        _PERFORMED,
+        _E5,
+        Gate("D8", Fact.ONSITE_DECISION_FILED, "当场作出的行政处罚决定须报所属行政机关备案（当场行政处罚决定备案表）"),
+    ),
     _t(SP, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 行政检查
     _t(IN, S.PLANNED, "start_inspection", S.INSPECTING, "开始现场检查", _I1),
@@ -304,8 +338,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept",
         S.ACCEPTED,
         "受理",
-        Gate("S1", Fact.APPLICATION_REGISTERED, "须登记申请事项"),
-        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具书面凭证或回执"),
+        Gate("S1", Fact.APPLICATION_REGISTERED, "须制作并定稿申请登记表"),
+        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具受理通知书（受理凭证）并定稿"),
     ),
     _t(
         LI,
@@ -313,7 +347,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "request_supplement",
         S.SUPPLEMENTING,
         "一次性告知补正",
-        Gate("S1", Fact.SUPPLEMENT_NOTICE, "须一次性告知申请人需补正的全部内容"),
+        Gate("S1", Fact.SUPPLEMENT_NOTICE, "须以补正材料通知书一次性告知申请人需补正的全部内容"),
     ),
     _t(
         LI,
@@ -321,7 +355,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept",
         S.ACCEPTED,
         "补正后受理",
-        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具书面凭证或回执"),
+        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具受理通知书（受理凭证）并定稿"),
     ),
     _t(
         LI,
@@ -329,7 +363,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "refuse",
         S.REFUSED,
         "不予受理",
-        Gate("S1", Fact.REFUSAL_NOTICE, "不予受理须出具书面决定并说明理由"),
+        Gate("S1", Fact.REFUSAL_NOTICE, "不予受理须出具不予受理决定书并说明理由"),
     ),
     _t(
         LI,
@@ -351,6 +385,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         "实施强制措施",
         _I1,
         Gate("I4", Fact.COMPULSION_APPROVED, "实施行政强制措施须事先经负责人批准"),
+        Gate(
+            "I4",
+            Fact.MEASURE_DOCUMENTED,
+            "实施强制措施须有已定稿的行政强制措施决定书、查封扣押清单（一式二份；停止供电的为停止供电记录）和现场笔录",
+        ),
     ),
     _t(
         CO,
@@ -360,6 +399,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         "紧急实施强制措施",
         _I1,
         Gate("I4", Fact.EMERGENCY_MEASURE_REPORTED, "紧急实施须记录紧急情况，并在24小时内向负责人报告、补办批准"),
+        Gate(
+            "I4",
+            Fact.EMERGENCY_MEASURE_DOCUMENTED,
+            "紧急实施须当场制作现场笔录和查封扣押清单（一式二份；停止供电的为停止供电记录）",
+        ),
     ),
     _t(
         CO,
@@ -368,7 +412,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.IN_FORCE,
         "延长期限",
         Gate("I4", Fact.NOT_YET_EXTENDED, "查封、扣押期限只能延长一次"),
-        Gate("I4", Fact.EXTENSION_NOTICE, "延长期限须经负责人批准并书面告知当事人"),
+        Gate("I4", Fact.EXTENSION_APPROVED, "延长查封、扣押期限须经机关负责人重新批准（延长期限审批）"),
+        Gate("I4", Fact.EXTENSION_NOTICE, "延长期限须制作延长查封扣押期限决定书并书面告知当事人"),
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
     _t(
@@ -380,11 +425,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("I4", Fact.LIFT_DECISION, "须制作解除决定书"),
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
-    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _D9_CLOSE, _AV),
+    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _E5, _D9_CLOSE, _AV),
     _t(CO, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 投诉举报 (S4)
     _t(CP, S.RECEIVED, "report_to_leader", S.LEADER_REVIEW, "报值班领导", Gate("S4", Fact.DUTY_LOG, "须填写值班记录")),
-    _t(CP, S.LEADER_REVIEW, "file", S.FILED, "决定立案", _S2),
+    _t(CP, S.LEADER_REVIEW, "file", S.FILED, "决定立案", _S2, *_S6),
     _t(
         CP,
         S.LEADER_REVIEW,

@@ -4,14 +4,15 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from liuhen.cases.queries import get_case
 from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
-from liuhen.documents import queries, rendering, services
+from liuhen.documents import attachments, queries, rendering, services
 from liuhen.documents.models import Document
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, Pages
@@ -190,6 +191,24 @@ def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> St
         actor=user, document=queries.get_document(user, document_id), reason=payload.reason, data=payload.data
     )
     return Status(201, queries.describe(doc))
+
+
+@router.post(
+    "/documents/{document_id}/attachments",
+    response={201: dict[str, Any]},
+    summary="为草稿添加附件（S1：网络申请的截图、照片）",
+)
+@needs(Action.CASE_WORK)
+def add_attachment(request: HttpRequest, document_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    row = attachments.attach(
+        actor=user,
+        document=queries.get_document(user, document_id),
+        name=file.name or "附件",
+        chunks=file.chunks(),
+        content_type=file.content_type or "",
+    )
+    return Status(201, {"id": row.pk, **row.record()})
 
 
 def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:

@@ -23,6 +23,7 @@ from liuhen.core.documents.catalogue import BY_CODE, SERVED_BY_RECEIPT
 from liuhen.core.errors import CalendarYearUnknown
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
+from liuhen.documents import stage_facts
 from liuhen.documents.models import Document, DocumentStatus
 
 # A finalised document of this type establishes the fact (content conditions are in ``document_facts``)
@@ -40,6 +41,17 @@ DOCUMENT_FACTS: dict[str, tuple[Fact, ...]] = {
     "lift_decision": (Fact.LIFT_DECISION,),  # rule I4
     "rectification_order": (Fact.RECTIFICATION_ORDER,),  # rule E1
     "rectification_check": (Fact.RECTIFICATION_CHECK,),  # rule E1
+    # rule E5 (002 第三十一条): an enforced case, and the recorded result of its enforcement
+    "enforcement_decision": (Fact.ENFORCED,),
+    "substitute_performance_decision": (Fact.ENFORCED,),
+    "court_application": (Fact.ENFORCED,),
+    "enforcement_result": (Fact.ENFORCEMENT_RESULT,),
+    "onsite_decision_filing": (Fact.ONSITE_DECISION_FILED,),  # rule D8 (002 第二十二条(五); 处罚法52)
+    # rule S1 (000 第五条; 002 第七条): the licence application's records
+    "application_form": (Fact.APPLICATION_REGISTERED,),
+    "acceptance_receipt": (Fact.RECEIPT_ISSUED,),
+    "supplement_notice": (Fact.SUPPLEMENT_NOTICE,),
+    "refusal_decision": (Fact.REFUSAL_NOTICE,),
 }
 # Types whose facts depend on what they say, beside those above
 CONTENT_FACTS = {"legal_review_opinion", "delivery_receipt", "onsite_penalty_decision", "statement_transcript"}
@@ -57,7 +69,8 @@ class Row:
 
 
 def _rows(case: Case) -> list[Row]:
-    qs = Document.objects.filter(case=case, doc_type__in=DOCUMENT_FACTS.keys() | CONTENT_FACTS | set(SERVED_BY_RECEIPT))
+    types = DOCUMENT_FACTS.keys() | CONTENT_FACTS | set(SERVED_BY_RECEIPT) | stage_facts.TYPES
+    qs = Document.objects.filter(case=case, doc_type__in=types)
     return [
         Row(i, t, s, sup, no, json.loads(data))
         for i, t, s, sup, no, data in qs.values_list("id", "doc_type", "status", "supersedes_id", "document_no", "data")
@@ -128,4 +141,5 @@ def document_facts(case: Case, on: date) -> set[str]:
     notices = [r for r in finals if r.doc_type in SERVED_BY_RECEIPT]
     if _delivered(receipts, decisions, notices, on):
         facts.add(Fact.DELIVERED)
+    facts |= stage_facts.measure_facts(finals)  # rule I4
     return facts

@@ -112,3 +112,28 @@ class Signature(models.Model):
             "refusal_reason": self.refusal_reason,
             "witness": self.witness_name,
         }
+
+
+class Attachment(models.Model):
+    """A file kept with a document: the screenshot or photo of an online application (S1). Added to a draft;
+    its name, hash and size are covered by the document's content hash when it is finalised. A record."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments", verbose_name="文书")
+    blob = models.ForeignKey(
+        "media.Blob", on_delete=models.PROTECT, related_name="document_attachments", verbose_name="文件"
+    )
+    name = models.CharField("文件名", max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="document_attachments", verbose_name="添加人"
+    )
+    added_at = models.DateTimeField("添加时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def record(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.blob_id, "size": self.blob.size}

@@ -21,6 +21,7 @@ from liuhen.core.documents.checks import CaseContext, SignatureInput, check_fina
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
 from liuhen.core.penalties import PartyKind
 from liuhen.core.rules import rule
+from liuhen.documents import prerequisites
 from liuhen.documents.models import Document, DocumentStatus, Signature
 from liuhen.ledger import services as ledger
 
@@ -178,6 +179,17 @@ def _resolve(case: Case, req: SignatureRequest, today: Any) -> SignatureInput:
     )
 
 
+def happened(t: DocumentType, values: dict[str, Any], now: datetime) -> dict[str, str]:
+    """The time the recorded thing happened, for a type that names it (never later than now); ledgered so
+    that periods run from it (T4): the re-check on the day it was made, the power cut when it was cut."""
+    if not t.occurred_field or not values.get(t.occurred_field):
+        return {}
+    at = datetime.fromisoformat(str(values[t.occurred_field]))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.get_current_timezone())
+    return {"occurred_at": case_services.ledger_time(min(at, now))}
+
+
 def _number(case: Case, t: DocumentType, at: datetime) -> str:
     year = timezone.localtime(at).year
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
@@ -189,8 +201,9 @@ def _number(case: Case, t: DocumentType, at: datetime) -> str:
 
 
 def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a finalised document's hash covers: its type, version, number, content and signatures."""
-    return {
+    """What a finalised document's hash covers: its type, version, number, content, signatures and, when it
+    has any, its attachments (name, hash and size of each file, rule S1)."""
+    content = {
         "case": doc.case_id,
         "type": doc.doc_type,
         "version": doc.version,
@@ -199,6 +212,10 @@ def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any
         "data": doc.values,
         "signatures": signatures,
     }
+    attachments = [a.record() for a in doc.attachments.select_related("blob")]
+    if attachments:
+        content["attachments"] = attachments
+    return content
 
 
 def _approval_for(doc: Document) -> Approval:
@@ -291,6 +308,7 @@ def finalise(
     today = timezone.localdate(now)
     inputs = [_resolve(case, req, today) for req in (signatures or [])]
     check_finalise(t, doc.values, inputs, today=today, context=case_context(case))
+    prerequisites.check(doc, inputs, now)  # what the law requires on the case before this document (E3, I3, I4…)
     rows: list[Signature] = []
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
@@ -345,6 +363,7 @@ def finalise(
             "signatures": len(rows),
             "refused": [s.name for s in rows if s.refused],
             "rules": list(t.rules),
+            **happened(t, doc.values, now),
         },
     )
     for kind, occurred in _acts(doc, inputs, signed, now):  # what the deadlines and the timeline read

@@ -126,6 +126,7 @@ APPEND_ONLY_TABLES = [
     "deadlines_calendarimport",
     "deadlines_calendarday",
     "documents_signature",
+    "documents_attachment",
     "documents_document",  # finalised rows only (see protect_final)
     "media_blob",
     "media_devicelog",

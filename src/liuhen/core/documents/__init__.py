@@ -99,6 +99,7 @@ class DocumentType:
     number_code: str = ""  # documents issued outward get a number 〔年〕号 on finalising, e.g. 罚决
     is_decision: bool = False  # rule D6: states the remedies and their periods
     investigation_record: bool = False  # rule I1: at least two certified officers, certificates shown
+    occurred_field: str = ""  # the DATETIME field saying when the recorded thing happened (periods run from it, T4)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:

@@ -43,6 +43,17 @@ METHODS = (
     ("electronic", "电子送达"),
 )
 CONCLUSIONS = (("agree", "同意"), ("agree_after_change", "修改后同意"), ("disagree", "不同意"))
+# rule I3 (002 第十四条(三)): the forms of preservation, apart from where preserved things are kept
+PRESERVATION_FORMS = (
+    ("registration", "先行登记保存"),
+    ("copy", "复制"),
+    ("av", "音像"),
+    ("appraisal", "鉴定"),
+    ("survey", "勘验"),
+    ("inquiry", "制作询问笔录"),
+)
+# rule S1 (000 第五条; 002 第七条): how an application came in
+APPLICATION_CHANNELS = (("window", "窗口书面申请"), ("oral", "口头申请"), ("online", "网络申请"), ("mail", "邮寄申请"))
 
 
 def _t(
@@ -75,6 +86,34 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("reason", "立案原因及简要案情", K.TEXTAREA),
         F("legality_review", "法制机构合法性审查意见（重大执法行为）", K.TEXTAREA, required=False, help="S2"),
     ), (), ("S2", "D9"), approval="filing"),
+    _t("application_form", "申请登记表", "applied", (LICENCE,), (
+        F("applicant", "申请人"), F("matter", "申请事项", K.TEXTAREA),
+        F("channel", "申请方式", K.CHOICE, choices=APPLICATION_CHANNELS),
+        F("received_at", "收到申请时间", K.DATETIME), F("materials", "提交的申请材料", K.TEXTAREA),
+        F("oral_record", "口头申请内容（当场记录，经申请人确认）", K.TEXTAREA, required=False, help="S1"),
+        F("online_capture", "网络申请电子数据留存说明（截图、照片作为附件添加）", K.TEXTAREA, required=False,
+          help="S1：000 第五条"),
+    ), (S(R.OFFICER, "登记人"), S(R.PARTY, "申请人", required=False)), ("S1",),
+        records_act="application_registration", occurred_field="received_at"),
+    _t("material_correction", "当场更正申请材料记录", "applied", (LICENCE,), (
+        F("material", "申请材料名称"), F("error", "材料中的错误", K.TEXTAREA),
+        F("corrected", "更正后的内容", K.TEXTAREA),
+        F("applicant_confirmed", "申请人当场更正并确认", K.BOOL, must_be_true="S1"),
+    ), (S(R.OFFICER, "经办人"), S(R.PARTY, "申请人")), ("S1",)),
+    _t("supplement_notice", "补正材料通知书", "applied", (LICENCE,), (
+        F("applicant", "申请人"), F("matter", "申请事项", K.TEXTAREA),
+        F("items", "需补正的全部内容（一次性告知）", K.TEXTAREA), F("submit_by", "补正期限", K.DATE, required=False),
+    ), (S(R.OFFICER, "经办人"), S(R.RECIPIENT, "申请人（签收）", refusable=True)), ("S1",),
+        records_act="supplement_notice", number_code="补正"),
+    _t("acceptance_receipt", "受理通知书（受理凭证）", "applied", (LICENCE,), (
+        F("applicant", "申请人"), F("matter", "申请事项", K.TEXTAREA), F("materials", "收到的申请材料", K.TEXTAREA),
+    ), (S(R.OFFICER, "经办人"), S(R.RECIPIENT, "申请人（签收）", refusable=True)), ("S1",), records_act="receipt",
+        number_code="受理"),
+    _t("refusal_decision", "不予受理决定书", "applied", (LICENCE,), (
+        F("applicant", "申请人"), F("matter", "申请事项", K.TEXTAREA), F("reason", "不予受理的理由和依据", K.TEXTAREA),
+        F("remedies", "申请人的权利（复议、诉讼或向有关机关申请）", K.TEXTAREA),
+    ), (S(R.OFFICER, "经办人"), S(R.RECIPIENT, "申请人（签收）", refusable=True)), ("S1",),
+        records_act="refusal_notice", number_code="不受理"),
     # Investigation (I1–I4)
     _t("inquiry_transcript", "询问笔录", "investigation", (GENERAL, COMPEL), (
         F("person", "被询问人"), F("person_id", "被询问人身份证件号码", required=False), *TRANSCRIPT,
@@ -93,7 +132,8 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (TWO_OFFICERS,), ("I2",), number_code="调证"),
     _t("preservation_list", "证据登记保存清单", "investigation", (GENERAL,), (
         F("reason", "先行登记保存的理由", K.TEXTAREA), F("items", "物品名称、规格、数量", K.TEXTAREA),
-        F("form", "保存方式", K.CHOICE, choices=(("onsite", "就地保存"), ("removed", "异地保存"))),
+        F("form", "证据保全形式", K.CHOICE, choices=PRESERVATION_FORMS, help="I3：002 第十四条(三)"),
+        F("storage", "保存方式", K.CHOICE, choices=(("onsite", "就地保存"), ("removed", "异地保存"))),
         F("place", "保存地点"),
     ), (TWO_OFFICERS, PARTY_SIGNS), ("I3", "AV1"), records_act="preservation", number_code="登保"),
     _t("sampling_voucher", "抽样取证凭证", "investigation", (GENERAL,), (
@@ -102,6 +142,13 @@ CATALOGUE: tuple[DocumentType, ...] = (
     _t("appraisal_commission", "鉴定委托书", "investigation", (GENERAL,), (
         F("institution", "鉴定机构"), F("matters", "鉴定事项", K.TEXTAREA), F("materials", "送检材料", K.TEXTAREA),
     ), (S(R.OFFICER, "经办人"),), ("I2",), number_code="鉴委"),
+    _t("preservation_decision", "先行登记保存证据处理决定书", "investigation", (GENERAL,), (
+        F("list_no", "保存清单文号"),
+        F("decision", "处理决定", K.CHOICE, choices=(
+            ("record", "采取记录、复制、拍照、录像等证据保全措施后退还"), ("appraisal", "送交检验、检测或鉴定"),
+            ("confiscate", "依法应当没收，另行作出处罚决定"), ("return", "解除先行登记保存，退还物品"))),
+        F("content", "处理决定内容和理由", K.TEXTAREA),
+    ), (S(R.OFFICER, "经办人"), S(R.RECIPIENT, "当事人（签收）", refusable=True)), ("I3",), number_code="登保决"),
     # Notice and hearing (D4, D5)
     _t("penalty_notice", "行政处罚告知书", "notice", PENALTY, (
         *FACTS, F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
@@ -162,6 +209,11 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("collected_onsite", "当场收缴罚款", K.BOOL, required=False),
     ), (TWO_OFFICERS, PARTY_SIGNS), ("S5", "D6", "D8", "AV5"), records_act="statement", number_code="当罚",
         is_decision=True, investigation_record=True),
+    _t("onsite_decision_filing", "当场行政处罚决定备案表", "decision", (SIMPLE,), (
+        F("decision_no", "决定书文号"), F("filed_on", "备案日期", K.DATE),
+        F("received_by", "备案接收机构"),
+        F("summary", "备案内容（当事人、违法事实、处罚决定、罚款收缴情况）", K.TEXTAREA),
+    ), (S(R.OFFICER, "报备执法人员"),), ("D8",)),
     # Compulsory measures (I4)
     _t("compulsion_decision", "行政强制措施决定书", "intake", (COMPEL,), (
         *FACTS,
@@ -179,10 +231,19 @@ CATALOGUE: tuple[DocumentType, ...] = (
     _t("extension_decision", "延长查封扣押期限决定书", "in_force", (COMPEL,), (
         F("reason", "延长理由", K.TEXTAREA), F("extension_days", "延长期限（日）", K.INTEGER),
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("I4",), records_act="extension_notice",
-        number_code="延决"),
+        number_code="延决", approval="extension"),
     _t("lift_decision", "解除查封扣押决定书", "in_force", (COMPEL,), (
         F("reason", "解除理由", K.TEXTAREA), F("items", "解除的物品", K.TEXTAREA),
     ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("I4",), records_act="lift_decision", number_code="解决"),
+    _t("power_cut_notice", "停止供电通知书", "intake", (COMPEL,), (
+        F("place", "停止供电的场所、设施"), F("reason", "理由和依据", K.TEXTAREA),
+        F("cut_at", "停止供电时间", K.DATETIME, help="I4：安法70，提前24小时书面通知"),
+    ), (S(R.RECIPIENT, "当事人（签收）", refusable=True),), ("I4",), number_code="停电通"),
+    _t("power_cut_record", "停止供电记录", "in_force", (COMPEL,), (
+        *TRANSCRIPT, F("cut_at", "实际停止供电时间", K.DATETIME), F("content", "实施情况", K.TEXTAREA),
+        F("emergency", "危及生产安全的紧急情形（未提前24小时通知）", K.BOOL, required=False),
+        F("emergency_reason", "紧急情形说明", K.TEXTAREA, required=False),
+    ), (TWO_OFFICERS, PARTY_SIGNS, S(R.WITNESS, required=False)), ("I4", "AV3"), occurred_field="cut_at"),
     # Inspection and rectification (E1)
     _t("rectification_order", "责令限期整改指令书", "inspecting", (INSPECT, GENERAL), (
         F("problems", "存在的问题", K.TEXTAREA),
@@ -195,7 +256,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("result", "复查情况", K.TEXTAREA),
         F("opinion", "复查意见", K.TEXTAREA),
     ), (TWO_OFFICERS, S(R.RECIPIENT, "被检查单位（签收）", refusable=True)), ("E1", "AV3"),
-        records_act="rectification_check", number_code="复查"),
+        records_act="rectification_check", number_code="复查", occurred_field="checked_at"),
     # Service (SV2–SV7)
     _t("delivery_receipt", "送达回证", "decision", (GENERAL, SIMPLE, COMPEL, LICENCE, INSPECT), (
         F("served_document", "送达文书名称及文号"), F("method", "送达方式", K.CHOICE, choices=METHODS),
@@ -228,6 +289,23 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("court", "受理法院"), F("decision_no", "行政决定文号"), F("facts", "申请事项和理由", K.TEXTAREA),
         F("demand_served_on", "催告书送达日期", K.DATE),
     ), (S(R.LEADER, "机关负责人"),), ("E3",), records_act="court_application", number_code="执申"),
+    _t("demand_statement", "催告陈述申辩及复核记录", "enforcement", (*PENALTY, COMPEL), (
+        F("demand_no", "催告书文号"),
+        F("made", "当事人是否陈述、申辩", K.CHOICE, choices=(
+            ("stated", "当事人提出了陈述、申辩"), ("none", "当事人收到催告书后未陈述、申辩"))),
+        F("statement", "当事人陈述、申辩的事实、理由和证据", K.TEXTAREA, required=False),
+        F("review", "复核意见", K.TEXTAREA, required=False),
+        F("adopted", "是否采纳", K.CHOICE, required=False,
+          choices=(("yes", "采纳"), ("partly", "部分采纳"), ("no", "不予采纳"))),
+    ), (S(R.OFFICER, "记录人"), S(R.PARTY, refusable=True, required=False)), ("E3",)),
+    _t("enforcement_result", "强制执行结果记录", "enforcement", (*PENALTY, COMPEL), (
+        F("route", "执行方式", K.CHOICE, choices=(("agency", "本机关强制执行"), ("court", "申请人民法院强制执行"))),
+        F("result", "执行结果", K.TEXTAREA), F("completed_on", "执行完毕（终结）日期", K.DATE),
+        F("court_ruling", "人民法院裁定书文号（申请法院执行的）", required=False, help="E5"),
+        F("court_outcome", "人民法院执行结果（申请法院执行的）", K.CHOICE, required=False, choices=(
+            ("executed", "裁定准予执行并已执行完毕"), ("partly", "部分执行"), ("refused", "裁定不予执行"),
+            ("terminated", "执行中止或终结"))),
+    ), (S(R.OFFICER, "记录人"),), ("E5",)),
     # Closing and records (D9, R3)
     _t("closing_approval", "结案审批表", "enforcement", (GENERAL, COMPEL), (
         F("summary", "案件办理情况", K.TEXTAREA), F("performance", "执行情况", K.TEXTAREA),
