@@ -172,7 +172,10 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
             "evidence": "现场检查笔录、询问笔录、现场照片",
             "legal_basis": "《安全生产法》第九十九条第一项",
             "proposed_penalty": "罚款人民币伍万元",
-            "rights": "你单位可在收到本告知书之日起5个工作日内提出陈述、申辩，或要求举行听证。",
+            "rights": "你单位可在收到本告知书之日起5个工作日内提出陈述、申辩，或要求举行听证；"
+            "认为执法人员与本案有直接利害关系的，有权申请回避。",
+            "recusal_right": True,
+            "told_how": "both",
         },
         [Sig("recipient", name="赵某")],
     )

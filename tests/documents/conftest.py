@@ -68,6 +68,13 @@ def case_for(cast, make_case):  # type: ignore[no-untyped-def]
             approval = cases.start_approval(actor=cast.handler, case=case, kind=t.approval, opinion="建议同意")
             cases.review_approval(actor=cast.unit_head, approval=approval, agree=True, opinion="同意")
             cases.decide_approval(actor=cast.leader, approval=approval, approve=True, opinion="同意")
+        if t.code == "recusal_decision":  # rule S7: a decision answers an application on the record
+            from liuhen.core.documents.catalogue import BY_CODE
+            from liuhen.documents import services as documents
+
+            app = BY_CODE["recusal_application"]
+            doc = documents.create_document(actor=cast.handler, case=case, code=app.code, data=sample_data(app))
+            documents.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(app))
         return case
 
     return make

@@ -129,6 +129,7 @@ class Fact(StrEnum):
     LICENCE_DECISION_APPROVED = "licence_decision_approved"
     HEARING_WINDOW_CLOSED = "hearing_window_closed"
     AV_COMPLETE = "av_complete"
+    NO_PENDING_RECUSAL = "no_pending_recusal"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ _D9_CLOSE = Gate("D9", Fact.CLOSING_APPROVED, "结案须经承办人、审核人
 _AV = Gate("AV1", Fact.AV_COMPLETE, "须音像记录的执法活动（AV1–AV4）均须关联录像，或依 AV6 记录不录制的理由")
 _DELIVERED = Gate("SV2", Fact.DELIVERED, "决定书须送达当事人并留存送达回证后方可进入执行")
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
+_S7 = Gate("S7", Fact.NO_PENDING_RECUSAL, "当事人申请回避的，须由机关负责人作出回避决定后方可继续调查或作出决定")
 
 
 def _t(p: Procedure, src: Stage, action: str, dst: Stage, label: str, *gates: Gate) -> Transition:
@@ -195,6 +197,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "conclude_investigation",
         S.REVIEW,
         "调查终结",
+        _S7,
         _I1,
         _AV,
         Gate("S2", Fact.FILING_APPROVED, "紧急启动的案件须补报立案审批表并经批准后方可调查终结"),
@@ -213,6 +216,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide",
         S.DECISION,
         "作出决定",
+        _S7,
         Gate("D4", Fact.RIGHTS_NOTICE_SERVED, "作出处罚决定前须告知当事人拟处罚内容及陈述、申辩、听证权利"),
         Gate(
             "D5", Fact.HEARING_WINDOW_CLOSED, "告知后5个工作日的听证申请期尚未届满（当事人书面放弃或已申请听证的除外）"
@@ -233,6 +237,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide_on_spot",
         S.DECISION,
         "当场作出处罚决定",
+        _S7,
         Gate("S5", Fact.SIMPLIFIED_LIMITS, "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款"),
         Gate("D8", Fact.STATEMENT_HEARD, "简易程序须记录当事人的陈述、申辩及复核情况"),
     ),
@@ -320,6 +325,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "apply_measure",
         S.IN_FORCE,
         "实施强制措施",
+        _S7,
         _I1,
         Gate("I4", Fact.COMPULSION_APPROVED, "实施行政强制措施须事先经负责人批准"),
     ),

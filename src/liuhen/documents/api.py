@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from liuhen.cases.queries import get_case
@@ -166,6 +166,26 @@ def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dic
         signatures=[services.SignatureRequest(**s.dict()) for s in payload.signatures],
     )
     return queries.describe(doc)
+
+
+@router.post(
+    "/documents/{document_id}/attachments",
+    response={201: dict[str, Any]},
+    summary="上传文书附件（邮寄登记、付邮凭证、回执、书面公告；SV3、SV6）",
+)
+@needs(Action.CASE_WORK)
+def attach(request: HttpRequest, document_id: int, kind: Form[str], file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    doc = queries.get_document(user, document_id)
+    services.add_attachment(
+        actor=user,
+        document=doc,
+        kind=kind,
+        chunks=file.chunks(),
+        file_name=file.name or "",
+        content_type=file.content_type or "",
+    )
+    return Status(201, queries.describe(doc))
 
 
 class CorrectionIn(Schema):

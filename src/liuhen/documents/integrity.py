@@ -21,10 +21,16 @@ def check_documents() -> Iterator[Finding]:
         except ValueError:
             continue  # reported by the ledger check
     for doc in (
-        Document.objects.filter(status=DocumentStatus.FINAL).select_related("case").prefetch_related("signatures")
+        Document.objects.filter(status=DocumentStatus.FINAL)
+        .select_related("case")
+        .prefetch_related("signatures", "attachments")
     ):
         name = f"案件 {doc.case.case_no} {doc.type.name} {doc.document_no or ''}（文书 id {doc.pk}，第{doc.version}版）"
-        content = content_of(doc, [s.record() for s in doc.signatures.all()])
+        signatures, attachments = (
+            [s.record() for s in doc.signatures.all()],
+            [a.record() for a in doc.attachments.all()],
+        )
+        content = content_of(doc, signatures, attachments)
         sha = hashlib.sha256(canonical.dumps(content)).hexdigest()
         if sha != doc.content_sha256:
             yield Finding(name, "内容或签名与定稿时的哈希不符（定稿后被改动）")

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from liuhen.core.documents import SLOT_LABELS, DocumentType
+from liuhen.core.documents import ATTACHMENT_KINDS, SLOT_LABELS, DocumentType
 from liuhen.core.documents.catalogue import BY_CODE, CATALOGUE
 
 
@@ -112,3 +112,28 @@ class Signature(models.Model):
             "refusal_reason": self.refusal_reason,
             "witness": self.witness_name,
         }
+
+
+class Attachment(models.Model):
+    """A file kept with a document before it is finalised (rules SV3, SV6): a blob in the content-addressed store.
+
+    Attachments are added to drafts only and never removed; a finalised document's hash covers them."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments", verbose_name="文书")
+    kind = models.CharField("附件种类", max_length=30, choices=list(ATTACHMENT_KINDS.items()))
+    blob = models.ForeignKey("media.Blob", on_delete=models.PROTECT, related_name="attachments", verbose_name="文件")
+    file_name = models.CharField("文件名", max_length=255)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="document_attachments", verbose_name="上传人"
+    )
+    added_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": self.kind, "sha256": self.blob_id, "file_name": self.file_name}

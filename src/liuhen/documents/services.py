@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,13 +15,15 @@ from liuhen.accounts.models import Role, User
 from liuhen.cases import services as case_services
 from liuhen.cases.models import Approval, ApprovalStatus, Case, CaseNumberCounter
 from liuhen.core import canonical
-from liuhen.core.documents import DocumentType, FieldError, SlotRole, clean_value
+from liuhen.core.documents import ATTACHMENT_KINDS, DocumentType, FieldError, SlotRole, clean_value
 from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.documents.checks import SignatureInput, check_finalise
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
 from liuhen.core.rules import rule
-from liuhen.documents.models import Document, DocumentStatus, Signature
+from liuhen.documents.models import Attachment, Document, DocumentStatus, Signature
+from liuhen.documents.queries import pending_recusals
 from liuhen.ledger import services as ledger
+from liuhen.media.services import store_file
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,13 @@ def _resolve(case: Case, req: SignatureRequest, today: Any) -> SignatureInput:
     )
 
 
+def _require_leader_signature(case: Case, inputs: list[SignatureInput]) -> None:
+    leaders = [s for s in inputs if s.slot == SlotRole.LEADER]
+    ids = [s.user_id for s in leaders if s.user_id is not None]
+    if not ids or User.objects.filter(pk__in=ids, role=Role.LEADER, agency_id=case.agency_id).count() != len(leaders):
+        raise Forbidden("回避决定须由本机关负责人签名（选择本机关负责人账号）")
+
+
 def _number(case: Case, t: DocumentType, at: datetime) -> str:
     year = timezone.localtime(at).year
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
@@ -186,9 +196,11 @@ def _number(case: Case, t: DocumentType, at: datetime) -> str:
     return f"{case.agency.short_name}{t.number_code}〔{year}〕{counter.last:03d}号"
 
 
-def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a finalised document's hash covers: its type, version, number, content and signatures."""
-    return {
+def content_of(
+    doc: Document, signatures: list[dict[str, Any]], attachments: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """What a finalised document's hash covers: its type, version, number, content, signatures and attachments."""
+    content = {
         "case": doc.case_id,
         "type": doc.doc_type,
         "version": doc.version,
@@ -197,6 +209,46 @@ def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any
         "data": doc.values,
         "signatures": signatures,
     }
+    if attachments:  # rules SV3, SV6: the receipts and the notice kept with the document
+        content["attachments"] = attachments
+    return content
+
+
+@transaction.atomic
+def add_attachment(
+    *, actor: User, document: Document, kind: str, chunks: Iterable[bytes], file_name: str, content_type: str = ""
+) -> Attachment:
+    """Keep a file with a draft (rules SV3, SV6): stored by its hash, never replaced, covered by the final hash."""
+    doc = _locked_draft(document)
+    _require_writer(actor, doc.case, doc.type)
+    if kind not in ATTACHMENT_KINDS:
+        raise InvalidInput(f"未知的附件种类：{kind}（可选：{'、'.join(ATTACHMENT_KINDS.values())}）")
+    name = (file_name or "").strip()[:255]
+    if not name:
+        raise InvalidInput("附件须有文件名")
+    blob = store_file(chunks, content_type)
+    if blob.size == 0:
+        raise InvalidInput("附件文件为空")
+    now = timezone.now()
+    att = Attachment.objects.create(document=doc, kind=kind, blob=blob, file_name=name, added_by=actor, added_at=now)
+    ledger.append(
+        actor=actor,
+        action="document.attachment_added",
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=doc.case_id,
+        at=now,
+        body={
+            "case_no": doc.case.case_no,
+            "document": doc.pk,
+            "attachment": att.pk,
+            "kind": kind,
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "file_name": name,
+        },
+    )
+    return att
 
 
 def _approval_for(doc: Document) -> Approval:
@@ -216,7 +268,13 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     today = timezone.localdate(now)
     inputs = [_resolve(case, req, today) for req in (signatures or [])]
     officer_ids = set(case.officers.values_list("user_id", flat=True))
-    check_finalise(t, doc.values, inputs, today=today, case_officer_ids=officer_ids)
+    attachments = [a.record() for a in doc.attachments.all()]
+    kinds = frozenset(a["kind"] for a in attachments)
+    check_finalise(t, doc.values, inputs, today=today, case_officer_ids=officer_ids, attachments=kinds)
+    if t.code == "recusal_decision" and doc.version == 1 and not pending_recusals(case):  # rule S7
+        raise InvalidInput("本案没有待决定的回避申请：须先制作并定稿回避申请记录")
+    if t.code == "recusal_decision":  # rule S7 (处罚法43): the agency's head decides on recusal
+        _require_leader_signature(case, inputs)
     rows: list[Signature] = []
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
@@ -249,7 +307,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
     if t.number_code:
         doc.document_no = _number(case, t, now)
     Signature.objects.bulk_create(rows)
-    content = content_of(doc, [s.record() for s in doc.signatures.all()])
+    content = content_of(doc, [s.record() for s in doc.signatures.all()], attachments)
     doc.content_sha256 = _hash(content)
     doc.status, doc.finalised_by, doc.finalised_at = DocumentStatus.FINAL, actor, now
     doc.save(update_fields=["status", "finalised_by", "finalised_at", "document_no", "approval", "content_sha256"])
@@ -270,6 +328,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
             "content_sha256": doc.content_sha256,
             "signatures": len(rows),
             "refused": [s.name for s in rows if s.refused],
+            "attachments": attachments,
             "rules": list(t.rules),
         },
     )

@@ -127,6 +127,7 @@ APPEND_ONLY_TABLES = [
     "deadlines_calendarday",
     "documents_signature",
     "documents_document",  # finalised rows only (see protect_final)
+    "documents_attachment",
     "media_blob",
     "media_devicelog",
     "access_confidentialitymark",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,18 +10,28 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from liuhen.accounts.models import User
+from liuhen.accounts.models import Role, User
 from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.services import require_agency_member, require_case_actor
 from liuhen.core import periods
 from liuhen.core.errors import InvalidInput, RuleViolation
 from liuhen.core.rules import rule
+from liuhen.core.rules.av import FOCUS
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 from liuhen.media import probe
-from liuhen.media.models import Blob, Device, DeviceLog, InterruptionNote, InterruptionReason, Recording
+from liuhen.media.models import (
+    Blob,
+    Device,
+    DeviceLog,
+    DeviceStatus,
+    InterruptionNote,
+    InterruptionReason,
+    Recording,
+    RecordingReview,
+)
 from liuhen.media.storage import BlobStore, LocalBlobStore, StoredBlob, default_store, read_chunks
 
 MATCH_WINDOW = timedelta(hours=2)  # a recording belongs to the case its officer worked on within 2 h of it
@@ -79,6 +90,11 @@ def _blob(stored: StoredBlob, content_type: str, derived_from: Blob | None = Non
     return blob
 
 
+def store_file(chunks: Iterable[bytes], content_type: str, store: BlobStore | None = None) -> Blob:
+    """Keep a file (a postage receipt, a copy of a notice …) in the content-addressed store, hashed as written."""
+    return _blob((store or default_store()).put(chunks), content_type or "application/octet-stream")
+
+
 def match_case(officer: User | None, start: datetime | None, end: datetime | None) -> Case | None:
     """The case whose recorded activity by this officer lies nearest the recording (within 2 h), if one."""
     if officer is None or start is None:
@@ -118,7 +134,12 @@ def _record(
     place: str,
     party: str,
     cause: str,
+    contractor: str = "",
+    supervising_officer: User | None = None,
 ) -> Ingested:
+    contractor = contractor.strip()[:120]
+    if contractor and supervising_officer is None:  # rule R16
+        raise InvalidInput("第三方制作的音像记录须记明监督的执法人员")
     blob = _blob(stored, "video/" + (info.container or "octet-stream"))
     poster = _blob(poster_stored, "image/jpeg", derived_from=blob, derivation="poster") if poster_stored else None
     existing = Recording.objects.filter(blob=blob).first()
@@ -144,8 +165,22 @@ def _record(
         due = periods.due(BY_KEY["R1.remote"], returned_at).at
     elif end is not None:  # rule R1: within 24 h of the recording's end
         due = periods.due(BY_KEY["R1"], end).at
+    flagged = device is not None and device.status != DeviceStatus.IN_SERVICE  # rule DV1: a decision is needed
+    precheck = None
+    if device is not None and start is not None:  # rule DV1: the check made before this use, the same day
+        day_start = timezone.localtime(start).replace(hour=0, minute=0, second=0, microsecond=0)
+        precheck = (
+            DeviceLog.objects.filter(device=device, kind="check", at__gte=day_start, at__lte=start)
+            .order_by("-at")
+            .first()
+        )
     rec = Recording.objects.create(
         blob=blob,
+        contractor=contractor,
+        supervising_officer=supervising_officer,
+        device_status=device.status if device is not None else "",
+        device_review="pending" if flagged else "",
+        precheck=precheck,
         case=case,
         device=device,
         officer=officer,
@@ -188,6 +223,11 @@ def _record(
             "recorded_to": end.isoformat() if end else None,
             "late": bool(due and now > due),
             "poster": poster.sha256 if poster else None,
+            "device_status": rec.device_status or None,
+            "device_review": rec.device_review or None,
+            "precheck": precheck.pk if precheck else None,
+            "contractor": contractor or None,
+            "supervising_officer": supervising_officer.get_username() if supervising_officer else None,
         },
     )
     return Ingested(rec, created=True)
@@ -208,10 +248,14 @@ def ingest_file(
     store: BlobStore | None = None,
     sha256: str = "",
     file_name: str = "",
+    contractor: str = "",
+    supervising_officer: User | None = None,
 ) -> Ingested:
     """Store a recording (one pass: hashed while written), read its metadata, make a poster, record it.
 
-    With ``sha256`` (a finished upload, hashed as it arrived) a local store takes the file in as it is.
+    With ``sha256`` (a finished upload, hashed as it arrived) a local store takes the file in as it is. A recording
+    made by a contracted third party names it and the officer who supervised it (rule R16). A file from a faulty
+    or retired device is flagged for the unit head's decision (rule DV1).
     """
     store = store or default_store()
     info = probe.probe(path)  # refuses what is not audio or video before anything is stored
@@ -236,6 +280,8 @@ def ingest_file(
         place=place,
         party=party,
         cause=cause,
+        contractor=contractor,
+        supervising_officer=supervising_officer,
     )
 
 
@@ -284,20 +330,36 @@ def log_device(*, actor: User, device: Device, kind: str, note: str = "") -> Dev
 
 @transaction.atomic
 def note_interruption(
-    *, actor: User, recording: Recording, reason: str, note: str = "", stated_in_next_segment: bool = False
+    *,
+    actor: User,
+    recording: Recording,
+    reason: str,
+    note: str = "",
+    stated_in_next_segment: bool = False,
+    cannot_continue: bool = False,
 ) -> InterruptionNote:
-    """rule AV7: the reason a recording broke off, from the next segment or a written note afterwards."""
+    """rule AV7: the reason a recording broke off, from the next segment or a written note afterwards.
+
+    rule AV12: a recording that could not be continued is also reported to the supervisor at once: the head of
+    the recording's unit (the agency's leader where the unit has none) is named on the note and notified."""
     if recording.case is not None:
         require_case_actor(actor, recording.case)
     if reason not in InterruptionReason.values:
         raise InvalidInput(f"未知的中断原因：{reason}")
     if reason == InterruptionReason.OTHER and not note.strip():
         raise InvalidInput("中断原因为“其他”时须写明情况")
+    if cannot_continue and stated_in_next_segment:
+        raise InvalidInput("确实无法继续记录的，没有续录，须事后书面说明")
+    if cannot_continue and not note.strip():
+        raise InvalidInput("无法继续记录的，须书面说明情况")
+    supervisor = supervisor_of(recording, actor) if cannot_continue else None
     entry = InterruptionNote.objects.create(
         recording=recording,
         reason=reason,
         note=note.strip(),
         stated_in_next_segment=stated_in_next_segment,
+        cannot_continue=cannot_continue,
+        reported_to=supervisor,
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
@@ -307,28 +369,81 @@ def note_interruption(
         subject_type="recording",
         subject_id=recording.pk,
         case_ref=recording.case_id,
-        body={"sha256": recording.blob_id, "reason": reason, "note": entry.note, "in_next": stated_in_next_segment},
+        body={
+            "sha256": recording.blob_id,
+            "reason": reason,
+            "note": entry.note,
+            "in_next": stated_in_next_segment,
+            "cannot_continue": cannot_continue,
+            "reported_to": supervisor.get_username() if supervisor else None,
+        },
     )
     return entry
 
 
+def supervisor_of(recording: Recording, actor: User) -> User:
+    """rule AV12 (003 第十四条(三)): whom an officer reports to: the unit head, else the agency's leader."""
+    unit_id = recording.case.unit_id if recording.case is not None else recording.unit_id or actor.unit_id
+    if actor.agency_id is None:
+        raise InvalidInput("不属于任何机关的用户不能报告")
+    heads = User.objects.filter(agency_id=actor.agency_id, is_active=True)
+    head = None
+    if unit_id is not None:
+        head = heads.filter(role=Role.UNIT_HEAD, unit_id=unit_id).exclude(pk=actor.pk).order_by("id").first()
+    head = head or heads.filter(role=Role.LEADER).exclude(pk=actor.pk).order_by("id").first()
+    if head is None:
+        raise InvalidInput("本单位没有可报告的主管人员（承办机构负责人或机关负责人）")
+    return head
+
+
 @transaction.atomic
-def confirm_statements(*, actor: User, recording: Recording, party_told: bool, opening_statement: bool) -> Recording:
-    """rules I5 and AV8, as the officer confirms them on playback."""
+def review_recording(
+    *,
+    actor: User,
+    recording: Recording,
+    party_told: bool,
+    opening_statement: bool,
+    focus: Iterable[str] = (),
+    note: str = "",
+) -> RecordingReview:
+    """rules I5, AV8, AV11: a playback review records whether the party was told, whether the opening statement
+    was made, and which of the content focus points the recording shows. A later review adds a row."""
     if recording.case is not None:
         require_case_actor(actor, recording.case)
+    shown = set(focus)
+    unknown = shown - set(FOCUS)
+    if unknown:
+        raise InvalidInput(f"未知的摄录重点：{'、'.join(sorted(unknown))}")
+    now = timezone.now()
+    review = RecordingReview.objects.create(
+        recording=recording,
+        party_told=party_told,
+        opening_statement=opening_statement,
+        note=note.strip(),
+        reviewed_by=actor,
+        reviewed_at=now,
+        **{key: key in shown for key in FOCUS},
+    )
     rec = Recording.objects.select_for_update().get(pk=recording.pk)
     rec.party_told, rec.opening_statement = party_told, opening_statement
     rec.save(update_fields=["party_told", "opening_statement"])
     ledger.append(
         actor=actor,
-        action="media.statements_confirmed",
+        action="media.reviewed",
         subject_type="recording",
         subject_id=rec.pk,
         case_ref=rec.case_id,
-        body={"sha256": rec.blob_id, "party_told": party_told, "opening_statement": opening_statement},
+        at=now,
+        body={
+            "sha256": rec.blob_id,
+            "review": review.pk,
+            "party_told": party_told,
+            "opening_statement": opening_statement,
+            "focus": sorted(shown),
+            "note": review.note,
+        },
     )
-    return rec
+    return review
 
 
 @transaction.atomic
