@@ -23,7 +23,13 @@ from tests.documents.conftest import sample_data, sample_signatures
 from tests.media.conftest import synthesise
 
 pytestmark = pytest.mark.django_db
-QUIET = {"party_objects": False, "dangerous": False, "after_commitment": False, "major_hazard": False}
+QUIET = {
+    "party_objects": False,
+    "dangerous": False,
+    "legacy_issue": False,
+    "after_commitment": False,
+    "major_hazard": False,
+}
 
 
 def _investigating(cast, make_case, **kw):  # type: ignore[no-untyped-def]
@@ -82,7 +88,8 @@ def test_an_activity_needs_a_recording_made_during_it_and_its_playback_review(
 
 
 def test_the_published_list_names_every_activity_and_its_conditions(cast) -> None:  # type: ignore[no-untyped-def]
-    # rules AV1, AV2, AV3, AV4, AV5, AV9, AV10: the list as data; 003 第十二条: published, read without signing in
+    # rules AV1, AV2, AV3, AV4, AV5, AV9, AV10 (and the AV of 留置 and 公告 service, SV4, SV6): the list as data;
+    # 003 第十二条: the list is published, read without signing in
     rows = Client().get("/api/v1/av-rules").json()
     assert {r["rule"] for r in rows} == {"AV1", "AV2", "AV3", "AV4", "AV5", "AV9", "AV10"}
     labels = {r["label"] for r in rows}
@@ -107,6 +114,7 @@ def test_the_published_list_names_every_activity_and_its_conditions(cast) -> Non
     assert rules_for("onsite_penalty_decision", dispute_likely=True) == {"AV9"}
     assert rules_for("onsite_penalty_decision", major=True) == {"AV10"}
     assert rules_for("inquiry_transcript", party_objects=True) == {"AV1", "AV10"}
+    assert rules_for("survey_transcript", legacy_issue=True) == {"AV2", "AV10"}
     assert rules_for("onsite_transcript") == {"AV1", "AV3", "AV4"}
     assert rules_for("enforcement_decision", method="restore") == {"AV3"}
     assert all(r.activity.startswith("doc:") and r.doc_type in BY_CODE for r in AV_RULES)
@@ -152,7 +160,10 @@ def test_uninterrupted_from_arrival_to_departure(tmp_path, blob_root, cast, make
     assert queries.av_gaps(case) == []
     assert [g.rule_id for g in queries.av_findings(case)] == ["AV13"]
     reports = _api(cast.unit_head).get("/api/v1/media/reports").json()
-    assert [(r["rule_id"], r["recording_id"]) for r in reports] == [("AV12", first.pk)]
+    assert [(r["rule_id"], r["recording_id"]) for r in reports if r["rule_id"] == "AV12"] == [("AV12", first.pk)]
+    # rule DV1: the camera was used with no pre-use check on record, which is reported as well
+    unchecked = {r["recording_id"] for r in reports if r["rule_id"] == "DV1" and r["kind"] == "未做使用前检查"}
+    assert unchecked == {first.pk, second.pk}
     assert _api(cast.handler).get("/api/v1/media/reports").json() == []  # an officer is not the supervisor
 
 

@@ -200,6 +200,10 @@ def reports(user: User) -> list[Report]:
     for r in recs.filter(device_review="pending"):
         text = f"设备录制时处于“{r.device_status}”状态，待决定是否采用"
         out.append(Report("DV1", "故障或报废设备的录像", r.pk, r.file_name, _who(r), r.uploaded_at, text))
+    unchecked = recs.filter(device__isnull=False, precheck__isnull=True, recorded_from__isnull=False)
+    for r in unchecked.exclude(triage="private_use").select_related("device"):
+        text = f"设备 {r.device.number if r.device else ''} 录制前没有使用前检查（电量、存储）记录"
+        out.append(Report("DV1", "未做使用前检查", r.pk, r.file_name, _who(r), r.uploaded_at, text))
     for r in recs.filter(triage="private_use"):
         out.append(
             Report("DV2", "与执法无关的录像", r.pk, r.file_name, _who(r), r.triaged_at or r.uploaded_at, r.triage_note)

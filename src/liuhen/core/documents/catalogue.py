@@ -24,6 +24,7 @@ TRANSCRIPT = (
     F("av_notice", "已告知当事人开始音像记录", K.BOOL, required=False, help="I5"),
     F("party_objects", "当事人对执法活动有异议", K.BOOL, required=False, help="AV1、AV10：须全程音像记录"),
     F("dangerous", "现场存在危险或可能发生冲突", K.BOOL, required=False, help="AV1：须全程音像记录"),
+    F("legacy_issue", "遗留问题处理", K.BOOL, required=False, help="AV10：须全程音像记录"),
 )
 FACTS = (
     F("facts", "违法事实", K.TEXTAREA),

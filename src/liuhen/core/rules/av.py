@@ -140,7 +140,14 @@ AV_RULES: tuple[AVRule, ...] = (
     # 004 第五条: major or complex cases, enforcement the party objects to
     *(AVRule("AV10", f"doc:{code}", "重大复杂案件的现场执法", REQ, "004 第五条", major_case=True) for code in ON_SITE),
     *(
-        AVRule("AV10", f"doc:{code}", "当事人有异议的执法活动", REQ, "004 第五条", (("party_objects", True),))
+        AVRule(
+            "AV10",
+            f"doc:{code}",
+            "遗留问题处理及当事人有异议的执法活动",
+            REQ,
+            "004 第五条",
+            (("party_objects", True), ("legacy_issue", True)),
+        )
         for code in ON_SITE
     ),
 )
