@@ -132,3 +132,18 @@ def test_no_enforcement_at_night_or_on_a_rest_day_unless_urgent_with_a_reason(ca
     daytime = {**sample_data(t), **calm, field: "2026-11-24T10:00"}
     doc = services.create_document(actor=cast.handler, case=case, code=code, data=daytime)
     assert services.finalise(actor=cast.handler, document=doc, signatures=[]).is_final
+
+
+def test_the_document_page_keeps_a_receipt_as_an_attachment(blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rule SV3: the officer uploads the return receipt on the 送达回证's page
+    doc = _receipt(cast, make_case(), method="mail", mail_kind="registered")
+    web = Client()
+    web.force_login(cast.handler)
+    page = web.get(f"/documents/{doc.pk}/").content.decode()
+    assert "邮寄回执" in page and 'enctype="multipart/form-data"' in page
+    r = web.post(f"/documents/{doc.pk}/", {"do": "attach", "kind": "return_receipt"}, follow=True)
+    assert "附件须有文件名" in r.content.decode() and not doc.attachments.exists()
+    upload = _upload("回执.jpg", b"\xff\xd8 return receipt scan")
+    r = web.post(f"/documents/{doc.pk}/", {"do": "attach", "kind": "return_receipt", "file": upload}, follow=True)
+    assert "附件已保存" in r.content.decode() and "邮寄回执：回执.jpg" in r.content.decode()
+    assert doc.attachments.get().blob.size == len(b"\xff\xd8 return receipt scan")

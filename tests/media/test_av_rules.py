@@ -149,14 +149,13 @@ def test_uninterrupted_from_arrival_to_departure(tmp_path, blob_root, cast, make
     # rules AV12, AV13: the camera could not go on; reported to the unit head at once, and the note kept
     with pytest.raises(InvalidInput, match="书面说明"):
         services.note_interruption(actor=cast.handler, recording=first, reason="device_fault", cannot_continue=True)
-    note = services.note_interruption(
-        actor=cast.handler,
-        recording=first,
-        reason="device_fault",
-        note="记录仪死机，无法继续录制",
-        cannot_continue=True,
-    )
-    assert note.reported_to == cast.unit_head
+    web = Client()
+    web.force_login(cast.handler)
+    assert "无法继续记录（AV12）" in web.get(f"/cases/{case.pk}/").content.decode()
+    form = {"reason": "device_fault", "note": "记录仪死机，无法继续录制", "cannot_continue": "on"}
+    r = web.post(f"/media/{first.pk}/interruption/", form, follow=True)
+    assert "已记录并报告主管人员（AV12）" in r.content.decode()
+    assert first.interruptions.get().reported_to == cast.unit_head
     assert queries.av_gaps(case) == []
     assert [g.rule_id for g in queries.av_findings(case)] == ["AV13"]
     reports = _api(cast.unit_head).get("/api/v1/media/reports").json()

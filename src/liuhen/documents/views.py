@@ -13,7 +13,7 @@ from liuhen.accounts.models import Role, User
 from liuhen.cases.access import access_history
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
-from liuhen.core.documents import SlotRole
+from liuhen.core.documents import ATTACHMENT_KINDS, SlotRole
 from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
 from liuhen.documents import queries, rendering, services
@@ -97,6 +97,20 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                     ),
                     "草稿已保存",
                 )
+        elif action == "attach":  # rules SV3, SV6: receipts and the notice kept with the document
+            upload = request.FILES.get("file")
+            _run(
+                request,
+                lambda: services.add_attachment(
+                    actor=acting_user(request),
+                    document=doc,
+                    kind=request.POST.get("kind", ""),
+                    chunks=upload.chunks() if upload else [],
+                    file_name=(upload.name or "") if upload else "",
+                    content_type=(upload.content_type or "") if upload else "",
+                ),
+                "附件已保存",
+            )
         elif action == "finalise":
             sigs = _signatures(request, doc)
             _run(
@@ -133,6 +147,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "staff": staff,
             "latest": chain[-1].pk == doc.pk,
             "access_history": access_history(doc.case, "document", doc.pk)[:30],
+            "attachment_kinds": list(ATTACHMENT_KINDS.items()) if doc.doc_type == "delivery_receipt" else [],
         },
     )
 
