@@ -17,7 +17,7 @@ from liuhen.core.rules.av import FOCUS
 from liuhen.documents import services as documents
 from liuhen.ledger.models import Event
 from liuhen.media import device_services, queries, services
-from liuhen.media.models import DeviceLog
+from liuhen.media.models import DeviceLog, Recording
 from tests.conftest import make_user
 from tests.documents.conftest import sample_data, sample_signatures
 from tests.media.conftest import synthesise
@@ -145,3 +145,27 @@ def test_a_recording_by_a_contracted_third_party_names_it_and_the_supervising_of
     assert (rec.contractor, rec.supervising_officer) == ("某某航拍服务有限公司", cast.handler)
     body = Event.objects.get(action="media.ingested", subject_id=str(rec.pk)).body
     assert "某某航拍服务有限公司" in body and '"supervising_officer":"officer1"' in body
+
+
+def test_a_contractors_recording_uploaded_in_the_browser_names_the_uploading_officer(tmp_path, blob_root, cast) -> None:  # type: ignore[no-untyped-def]
+    # rule R16: the officer who uploads a contracted party's recording is the one who supervised it
+    from tests.media.test_tus import TUS, meta, patch
+
+    video = synthesise(tmp_path / "航拍.mp4", created="2026-11-22T03:00:00Z").read_bytes()
+    web = Client()
+    web.force_login(cast.handler)
+    assert "第三方制作方" in web.get("/media/upload/").content.decode()
+    created = web.post(
+        "/uploads/",
+        content_type="application/offset+octet-stream",
+        **TUS,
+        HTTP_UPLOAD_LENGTH=str(len(video)),
+        HTTP_UPLOAD_METADATA=meta(filename="航拍.mp4", contractor="某某航拍服务有限公司"),
+    )
+    assert patch(web, created["Location"], 0, video).status_code == 204
+    rec = Recording.objects.get()
+    assert (rec.contractor, rec.supervising_officer, rec.officer) == (
+        "某某航拍服务有限公司",
+        cast.handler,
+        cast.handler,
+    )

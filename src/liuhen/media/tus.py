@@ -192,6 +192,8 @@ def _finish(user: User, row: Upload) -> None:
             returned_at=returned_at,
             sha256=hasher.hexdigest(),
             file_name=Path(meta["filename"]).name,
+            contractor=meta.get("contractor", ""),  # rule R16: the uploading officer supervised the contractor
+            supervising_officer=user if meta.get("contractor", "").strip() else None,
         )
     finally:
         named.unlink(missing_ok=True)
