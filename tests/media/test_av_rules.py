@@ -118,6 +118,7 @@ def test_the_published_list_names_every_activity_and_its_conditions(cast) -> Non
     assert rules_for("onsite_transcript") == {"AV1", "AV3", "AV4"}
     assert rules_for("enforcement_decision", method="restore") == {"AV3"}
     assert all(r.activity.startswith("doc:") and r.doc_type in BY_CODE for r in AV_RULES)
+    assert "court_application" not in BY_DOC_TYPE  # AV4 is on-site work, not the filing of a court application
 
 
 def test_uninterrupted_from_arrival_to_departure(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
