@@ -439,4 +439,6 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    main()
+    from liuhen import cli as _cli  # the module whose app the command groups in cli_ledger and cli_media joined
+
+    _cli.main()

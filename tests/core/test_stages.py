@@ -41,7 +41,9 @@ def test_refusal_names_rule_and_source() -> None:
 
 def test_conditional_gates() -> None:
     # rule D2/D3 apply only to major decisions; rule D5 only when a hearing was requested
-    base = frozenset({Fact.RIGHTS_NOTICE_SERVED, Fact.HEARING_WINDOW_CLOSED, Fact.DECISION_APPROVED})
+    base = frozenset(
+        {Fact.RIGHTS_NOTICE_SERVED, Fact.HEARING_WINDOW_CLOSED, Fact.DECISION_APPROVED, Fact.NO_PENDING_RECUSAL}
+    )
     assert stages.check(Procedure.GENERAL, Stage.NOTICE, "decide", base)
     with pytest.raises(RuleViolation) as exc:
         stages.check(Procedure.GENERAL, Stage.NOTICE, "decide", base | {Fact.MAJOR})

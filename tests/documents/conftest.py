@@ -74,6 +74,10 @@ def case_for(cast, make_case):  # type: ignore[no-untyped-def]
             notice = BY_CODE["penalty_notice"]
             doc = services.create_document(actor=cast.handler, case=case, code=notice.code, data=sample_data(notice))
             services.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(notice))
+        if t.code == "recusal_decision":  # rule S7: a decision answers an application on the record
+            app = BY_CODE["recusal_application"]
+            doc = services.create_document(actor=cast.handler, case=case, code=app.code, data=sample_data(app))
+            services.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(app))
         return case
 
     return make

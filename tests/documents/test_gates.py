@@ -237,10 +237,10 @@ def test_documents_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untype
 
 @pytest.mark.parametrize(
     ("method", "missing", "rule_id"),
-    [("mail", {"mail_no": ""}, "SV3"), ("electronic", {"consent": False}, "SV7")],
+    [("electronic", {"consent": False}, "SV7")],
 )
 def test_mail_and_electronic_service_keep_what_the_law_names(cast, make_case, method, missing, rule_id) -> None:  # type: ignore[no-untyped-def]
-    # rules SV3, SV7: mail needs its registered-mail number; electronic service the party's written consent
+    # rule SV7: electronic service needs the party's written consent (SV3, mail: tests/documents/test_service.py)
     case = make_case()
     complete = {"method": method, "mail_no": "EMS1234567890", "consent": True}
     doc = make(cast, case, "delivery_receipt", **{**complete, **missing})

@@ -40,7 +40,7 @@ CASE_ACTIONS = [
 ]
 # what of a path makes it a case, document or recording route
 CASE_ROUTE = re.compile(
-    r"(^|/)(cases|approvals|documents|recordings|media|deadlines|access-requests?|copy-requests|view-requests|uploads)(/|$)"
+    r"(^|/)(cases|approvals|documents|recordings|media|deadlines|access-requests?|copy-requests|view-requests|av-omissions|uploads)(/|$)"
 )
 
 
@@ -81,6 +81,7 @@ def content(tmp_path, blob_root, cast, make_case):  # type: ignore[no-untyped-de
             "request_id": copy.pk,
             "access_request_id": grant.pk,
             "view_request_id": viewing.pk,
+            "omission_id": 999999,
             "seq": created.seq,
             "year": 2026,
             "alert_id": 999999,

@@ -66,7 +66,6 @@ DECISION_DOCUMENT: dict[str, str] = {
 FACT_ACT: dict[Fact, tuple[str, str]] = {
     Fact.EMERGENCY_RECORDED: (ActKind.EMERGENCY_START, "现场发现重大事故隐患，情况紧急，先行启动调查"),
     Fact.HEARING_WINDOW_CLOSED: (ActKind.RIGHTS_WAIVER, "当事人书面表示放弃陈述、申辩和听证权利"),
-    Fact.AV_COMPLETE: (ActKind.AV_OMISSION, "检查现场为易燃易爆场所，依规不使用电子录像设备（AV6）"),
     Fact.PERFORMANCE: (ActKind.PERFORMANCE, "当事人已按期缴纳罚款，缴款凭证附卷"),
     Fact.EMERGENCY_MEASURE_REPORTED: (ActKind.EMERGENCY_MEASURE_REPORT, "现场存在爆炸危险，紧急查封并已电话报告局长"),
 }
@@ -85,6 +84,11 @@ CONTENT: dict[str, dict[str, Any]] = {
     "compulsion_decision": {"term_days": 30},
     "extension_decision": {"reason": "案情复杂，需进一步检测鉴定", "extension_days": 30},
     "preservation_list": {"form": "registration", "storage": "onsite"},
+}
+# The files a service keeps with its 送达回证 (rules SV3, SV6)
+SERVICE_ATTACHMENTS = {
+    "mail": ("mail_registration", "postage_receipt", "return_receipt"),
+    "public_notice": ("notice_copy",),
 }
 OPTIONAL_KEPT = {"legality_review", "proposed_fine", "fine", "av_notice"}  # optional fields the scenarios fill in
 
@@ -145,6 +149,12 @@ def document_data(case: Case, t: DocumentType, **changes: Any) -> dict[str, Any]
         data["hearing_at"] = _minute(timedelta(days=30))
     if t.code == "delivery_receipt":
         data["served_document"] = _decision_no(case)
+        method = changes.get("method")
+        if method == "public_notice":  # rule SV6: the form and carrier of the notice (its copy is attached)
+            data.update(notice_form="posting", notice_carrier="本机关公告栏")
+        if method == "mail":  # rule SV3: EMS, its number, and the return receipt's date as the date served
+            served = str(changes.get("served_at") or data["served_at"])
+            data.update(mail_kind="ems", mail_no="EMS1234567890", receipt_signed_on=served[:10])
     if t.code == "enforcement_result" and case.documents.filter(doc_type="court_application", status="final"):
         # rule E5: the court enforced, and its ruling and outcome are recorded
         data.update(route="court", court_ruling="（2027）法执字第1号", court_outcome="executed")
@@ -205,6 +215,7 @@ def make_document(
 ) -> Any:
     """Draft ``code`` with complete content and, unless ``final`` is False, finalise it with its signatures
     (signed at ``signed_at`` when the paper form was signed earlier: a 补录 with its reason)."""
+    from liuhen.documents import attachments
     from liuhen.documents import services as documents
 
     t = BY_CODE[code]
@@ -214,6 +225,10 @@ def make_document(
         approve(case, t.approval, cast)
     actor = author(t, cast)
     doc = documents.create_document(actor=actor, case=case, code=code, data=document_data(case, t, **changes))
+    for kind in SERVICE_ATTACHMENTS.get(str(doc.values.get("method")), ()) if code == "delivery_receipt" else ():
+        attachments.attach(
+            actor=actor, document=doc, name=f"{kind}.pdf", chunks=[f"{case.case_no} {kind}".encode()], kind=kind
+        )
     if not final:
         return doc
     return documents.finalise(
@@ -223,6 +238,23 @@ def make_document(
         signed_at=signed_at,
         backfill_reason=backfill_reason,
     )
+
+
+def omit_recordings(case: Case, cast: Cast) -> None:
+    """rule AV6: each activity still lacking its recording is left unrecorded for a reason of the closed list,
+    asked for by the officer and approved by the handling unit's head (activity by activity, never the case)."""
+    from liuhen.documents.models import Document
+    from liuhen.media import av_services
+    from liuhen.media.queries import av_gaps
+
+    for document_id in sorted({g.document_id for g in av_gaps(case) if g.blocking}):
+        omission = av_services.request_av_omission(
+            actor=cast.handler,
+            document=Document.objects.get(pk=document_id),
+            reason="flammable",
+            note="检查现场为易燃易爆场所，依规不使用电子录像设备",
+        )
+        av_services.decide_av_omission(actor=cast.unit_head, omission=omission, approve=True, opinion="情况属实，同意")
 
 
 def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
@@ -243,6 +275,8 @@ def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
             documents.finalise(actor=cast.handler, document=draft, signatures=signatures(case, t, cast))
     elif fact in FACT_DOCUMENT:
         make_document(case, FACT_DOCUMENT[fact], cast)
+    elif fact == Fact.AV_COMPLETE:
+        omit_recordings(case, cast)
     elif fact in FACT_ACT:
         kind, note = FACT_ACT[fact]
         services.record_act(actor=cast.handler, case=case, kind=kind, note=note)

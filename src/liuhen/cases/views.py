@@ -19,6 +19,7 @@ from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
 from liuhen.core.permissions import Action
+from liuhen.core.rules.av import FOCUS
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
@@ -165,6 +166,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             .prefetch_related("interruptions")
             .order_by("recorded_from"),
             "interruption_reasons": InterruptionReason.choices,
+            "focus_points": list(FOCUS.items()),
             "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
             "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
             "document_types": document_services.applicable_types(case),

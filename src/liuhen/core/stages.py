@@ -140,6 +140,7 @@ class Fact(StrEnum):
     ENFORCED = "enforced"
     ENFORCEMENT_RESULT = "enforcement_result"
     ONSITE_DECISION_FILED = "onsite_decision_filed"
+    NO_PENDING_RECUSAL = "no_pending_recusal"
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ _E5 = Gate(
     "已强制执行或申请法院强制执行的，须制作强制执行结果记录（含法院执行结果）后方可结案",
     Fact.ENFORCED,
 )
+_S7 = Gate("S7", Fact.NO_PENDING_RECUSAL, "当事人申请回避的，须由机关负责人作出回避决定后方可继续调查或作出决定")
 
 
 def _t(p: Procedure, src: Stage, action: str, dst: Stage, label: str, *gates: Gate) -> Transition:
@@ -224,6 +226,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "conclude_investigation",
         S.REVIEW,
         "调查终结",
+        _S7,
         _I1,
         _AV,
         Gate("S2", Fact.FILING_APPROVED, "紧急启动的案件须补报立案审批表并经批准后方可调查终结"),
@@ -242,6 +245,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide",
         S.DECISION,
         "作出决定",
+        _S7,
         Gate("D4", Fact.RIGHTS_NOTICE_SERVED, "作出处罚决定前须告知当事人拟处罚内容及陈述、申辩、听证权利"),
         Gate(
             "D5", Fact.HEARING_WINDOW_CLOSED, "告知后5个工作日的听证申请期尚未届满（当事人书面放弃或已申请听证的除外）"
@@ -281,6 +285,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide_on_spot",
         S.DECISION,
         "当场作出处罚决定",
+        _S7,
         _I1,
         Gate("D8", Fact.STATEMENT_HEARD, "须制作当场行政处罚决定书并定稿，记录当事人的陈述、申辩及复核情况"),
         Gate(
@@ -383,6 +388,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "apply_measure",
         S.IN_FORCE,
         "实施强制措施",
+        _S7,
         _I1,
         Gate("I4", Fact.COMPULSION_APPROVED, "实施行政强制措施须事先经负责人批准"),
         Gate(

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -196,19 +196,23 @@ def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> St
 @router.post(
     "/documents/{document_id}/attachments",
     response={201: dict[str, Any]},
-    summary="为草稿添加附件（S1：网络申请的截图、照片）",
+    summary="为草稿添加附件（S1：网络申请的截图、照片；SV3、SV6：邮寄登记、付邮凭证、回执、书面公告）",
 )
 @needs(Action.CASE_WORK)
-def add_attachment(request: HttpRequest, document_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def add_attachment(
+    request: HttpRequest, document_id: int, file: File[UploadedFile], kind: Form[str] = ""
+) -> Status[dict[str, Any]]:
     user = acting_user(request)
+    doc = queries.get_document(user, document_id)
     row = attachments.attach(
         actor=user,
-        document=queries.get_document(user, document_id),
+        document=doc,
         name=file.name or "附件",
         chunks=file.chunks(),
         content_type=file.content_type or "",
+        kind=kind,
     )
-    return Status(201, {"id": row.pk, **row.record()})
+    return Status(201, {"id": row.pk, **row.record(), "attachments": queries.describe(doc)["attachments"]})
 
 
 def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:

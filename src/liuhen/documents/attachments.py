@@ -1,4 +1,5 @@
-"""Files kept with a document (rule S1: 000 第五条, an online application's screenshots and photos).
+"""Files kept with a document (rule S1: 000 第五条, an online application's screenshots and photos; rules SV3,
+SV6: a service by post keeps its registration, postage receipt and return receipt, a public notice its copy).
 
 A file goes into the content-addressed store (which never overwrites, and which `liuhen verify` re-hashes) and
 is attached to a draft. Finalising covers each attachment's name, hash and size in the document's content hash,
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from liuhen.accounts.models import User
 from liuhen.cases import services as case_services
+from liuhen.core.documents import ATTACHMENT_KINDS
 from liuhen.core.errors import InvalidInput
 from liuhen.documents.models import Attachment, Document, DocumentStatus
 from liuhen.ledger import services as ledger
@@ -34,12 +36,17 @@ def _limited(chunks: Iterable[bytes]) -> Iterable[bytes]:
 
 @transaction.atomic
 def attach(
-    *, actor: User, document: Document, name: str, chunks: Iterable[bytes], content_type: str = ""
+    *, actor: User, document: Document, name: str, chunks: Iterable[bytes], content_type: str = "", kind: str = ""
 ) -> Attachment:
+    """Keep a file with a draft: stored by its hash, never replaced, covered by the final hash. ``kind`` says what
+    a service's file is (ATTACHMENT_KINDS); empty for any other file."""
     doc = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
     case_services.require_case_actor(actor, doc.case)
     if doc.status != DocumentStatus.DRAFT:
         raise InvalidInput(f"{doc.type.name}已定稿，不能再添加附件")
+    kind = (kind or "").strip()
+    if kind and kind not in ATTACHMENT_KINDS:
+        raise InvalidInput(f"未知的附件种类：{kind}（可选：{'、'.join(ATTACHMENT_KINDS.values())}）")
     name = (name or "").strip()
     if not name:
         raise InvalidInput("附件须有文件名")
@@ -50,7 +57,7 @@ def attach(
     blob, _ = Blob.objects.get_or_create(
         sha256=stored.sha256, defaults={"size": stored.size, "content_type": content_type[:80], "stored_at": now}
     )
-    row = Attachment.objects.create(document=doc, blob=blob, name=name[:200], added_by=actor, added_at=now)
+    row = Attachment.objects.create(document=doc, blob=blob, name=name[:200], kind=kind, added_by=actor, added_at=now)
     ledger.append(
         actor=actor,
         action="document.attachment_added",
@@ -65,6 +72,7 @@ def attach(
             "name": row.name,
             "sha256": blob.sha256,
             "size": blob.size,
+            **({"kind": kind} if kind else {}),
         },
     )
     return row

@@ -25,6 +25,7 @@ from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
 from liuhen.documents import stage_facts
 from liuhen.documents.models import Document, DocumentStatus
+from liuhen.documents.queries import pending_recusals
 
 # A finalised document of this type establishes the fact (content conditions are in ``document_facts``)
 DOCUMENT_FACTS: dict[str, tuple[Fact, ...]] = {
@@ -142,4 +143,6 @@ def document_facts(case: Case, on: date) -> set[str]:
     if _delivered(receipts, decisions, notices, on):
         facts.add(Fact.DELIVERED)
     facts |= stage_facts.measure_facts(finals)  # rule I4
+    if not pending_recusals(case):  # rule S7: no recusal application waits for its 回避决定书
+        facts.add(Fact.NO_PENDING_RECUSAL)
     return facts

@@ -1,4 +1,4 @@
-"""What the law requires on the case before a document may be finalised (rules S1, I3, I4, D8, E3, E5).
+"""What the law requires on the case before a document may be finalised (rules S1, S7, I3, I4, D8, E3, E5).
 
 Finalising checks a document's own fields and signatures (``liuhen.core.documents.checks``). Some documents also
 depend on others: no enforcement without a served 催告书, no court application before its waiting period, no
@@ -17,7 +17,7 @@ from liuhen.core import calendar, periods
 from liuhen.core.calendar import WorkCalendar
 from liuhen.core.documents import SlotRole
 from liuhen.core.documents.checks import SignatureInput
-from liuhen.core.errors import CalendarYearUnknown, InvalidInput, RuleViolation
+from liuhen.core.errors import CalendarYearUnknown, Forbidden, InvalidInput, RuleViolation
 from liuhen.core.rules import rule
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.documents.models import Document, DocumentStatus
@@ -207,7 +207,22 @@ def _application_form(doc: Document, inputs: list[SignatureInput], now: datetime
         raise _violation("S1", "网络申请须以截图、拍照等方式留存电子数据：请添加截图或照片附件")
 
 
+def _recusal_decision(doc: Document, inputs: list[SignatureInput], now: datetime) -> None:
+    """rule S7 (处罚法43): a 回避决定书 answers an application on the record, and the agency's head signs it."""
+    from liuhen.accounts.models import Role, User
+    from liuhen.documents.queries import pending_recusals
+
+    if doc.version == 1 and not pending_recusals(doc.case):
+        raise InvalidInput("本案没有待决定的回避申请：须先制作并定稿回避申请记录")
+    leaders = [s for s in inputs if s.slot == SlotRole.LEADER]
+    ids = [s.user_id for s in leaders if s.user_id is not None]
+    heads = User.objects.filter(pk__in=ids, role=Role.LEADER, agency_id=doc.case.agency_id)
+    if not ids or heads.count() != len(leaders):
+        raise Forbidden("回避决定须由本机关负责人签名（选择本机关负责人账号）")
+
+
 CHECKS: dict[str, Callable[[Document, list[SignatureInput], datetime], None]] = {
+    "recusal_decision": _recusal_decision,
     "enforcement_decision": _enforcement,
     "substitute_performance_decision": _enforcement,
     "court_application": _court_application,

@@ -307,8 +307,10 @@ def finalise(
     signed = min(signed_at or now, now)
     today = timezone.localdate(now)
     inputs = [_resolve(case, req, today) for req in (signatures or [])]
-    check_finalise(t, doc.values, inputs, today=today, context=case_context(case))
-    prerequisites.check(doc, inputs, now)  # what the law requires on the case before this document (E3, I3, I4…)
+    attachments = [a.record() for a in doc.attachments.select_related("blob")]
+    kinds = frozenset(str(a["kind"]) for a in attachments if a.get("kind"))
+    check_finalise(t, doc.values, inputs, today=today, context=case_context(case), attachments=kinds)
+    prerequisites.check(doc, inputs, now)  # what the law requires on the case before this document (E3, I3, S7…)
     rows: list[Signature] = []
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
@@ -362,6 +364,7 @@ def finalise(
             "content_sha256": doc.content_sha256,
             "signatures": len(rows),
             "refused": [s.name for s in rows if s.refused],
+            "attachments": attachments,
             "rules": list(t.rules),
             **happened(t, doc.values, now),
         },

@@ -128,6 +128,8 @@ APPEND_ONLY_TABLES = [
     "documents_signature",
     "documents_attachment",
     "documents_document",  # finalised rows only (see protect_final)
+    "documents_attachment",
+    "media_recordingreview",
     "media_blob",
     "media_devicelog",
     "access_confidentialitymark",

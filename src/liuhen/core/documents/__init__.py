@@ -72,6 +72,15 @@ SLOT_LABELS = {
 }
 
 
+# Files kept with a document (blobs in the content-addressed store): rules SV3 (mail), SV6 (public notice)
+ATTACHMENT_KINDS: dict[str, str] = {
+    "mail_registration": "邮寄送达登记",
+    "postage_receipt": "付邮凭证",
+    "return_receipt": "邮寄回执",
+    "notice_copy": "书面公告（留存件）",
+}
+
+
 @dataclass(frozen=True)
 class SlotSpec:
     role: SlotRole

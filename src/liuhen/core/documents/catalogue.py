@@ -22,6 +22,9 @@ TRANSCRIPT = (
     F("ended_at", "结束时间", K.DATETIME),
     F("certificates_shown", "执法人员已出示执法证件", K.BOOL, must_be_true="I1"),
     F("av_notice", "已告知当事人开始音像记录", K.BOOL, required=False, help="I5"),
+    F("party_objects", "当事人对执法活动有异议", K.BOOL, required=False, help="AV1、AV10：须全程音像记录"),
+    F("dangerous", "现场存在危险或可能发生冲突", K.BOOL, required=False, help="AV1：须全程音像记录"),
+    F("legacy_issue", "遗留问题处理", K.BOOL, required=False, help="AV10：须全程音像记录"),
 )
 FACTS = (
     F("facts", "违法事实", K.TEXTAREA),
@@ -54,6 +57,14 @@ PRESERVATION_FORMS = (
 )
 # rule S1 (000 第五条; 002 第七条): how an application came in
 APPLICATION_CHANNELS = (("window", "窗口书面申请"), ("oral", "口头申请"), ("online", "网络申请"), ("mail", "邮寄申请"))
+URGENT = (  # rule E4 (强制法43): no enforcement at night or on a rest day unless urgent, with the reason
+    F("urgent", "情况紧急（夜间或法定节假日实施）", K.BOOL, required=False, help="E4"),
+    F("urgent_reason", "紧急情况说明", K.TEXTAREA, required=False, help="E4"),
+)
+TOLD_HOW = (("written", "书面告知"), ("oral", "口头告知并记入笔录"), ("both", "书面并口头告知"))
+MAIL_KINDS = (("registered", "挂号信"), ("ems", "特快专递（EMS）"))
+NOTICE_FORMS = (("posting", "张贴公告"), ("newspaper", "登报公告"), ("website", "网站公告"), ("other", "其他方式"))
+PARTY_RECEIVES = S(R.PARTY, "当事人（签收）", refusable=True)
 
 
 def _t(
@@ -121,7 +132,9 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (TWO_OFFICERS, S(R.PARTY, "被询问人", refusable=True)), ("I1", "I2", "AV1"), investigation_record=True),
     _t("inspection_transcript", "现场检查笔录", "investigation", (GENERAL, INSPECT), (
         *TRANSCRIPT, F("content", "检查情况", K.TEXTAREA), F("findings", "发现的问题", K.TEXTAREA, required=False),
-    ), (TWO_OFFICERS, PARTY_SIGNS), ("I1", "I2", "AV2"), records_act="inspection_transcript",
+        F("after_commitment", "告知承诺后的核查", K.BOOL, required=False, help="AV1"),
+        F("major_hazard", "现场处置重大事故隐患", K.BOOL, required=False, help="AV1"),
+    ), (TWO_OFFICERS, PARTY_SIGNS), ("I1", "I2", "AV1", "AV2"), records_act="inspection_transcript",
         investigation_record=True),
     _t("survey_transcript", "勘验笔录", "investigation", (GENERAL,), (
         *TRANSCRIPT, F("object", "勘验对象"), F("content", "勘验情况", K.TEXTAREA),
@@ -129,7 +142,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
     _t("evidence_request", "调取证据通知书", "investigation", (GENERAL,), (
         F("recipient", "被调取单位或个人"), F("evidence_list", "调取的证据", K.TEXTAREA),
         F("submit_by", "提交期限", K.DATE),
-    ), (TWO_OFFICERS,), ("I2",), number_code="调证"),
+    ), (TWO_OFFICERS, S(R.PARTY, "被调取单位或个人（签收）", refusable=True)), ("I2",), number_code="调证"),
     _t("preservation_list", "证据登记保存清单", "investigation", (GENERAL,), (
         F("reason", "先行登记保存的理由", K.TEXTAREA), F("items", "物品名称、规格、数量", K.TEXTAREA),
         F("form", "证据保全形式", K.CHOICE, choices=PRESERVATION_FORMS, help="I3：002 第十四条(三)"),
@@ -141,7 +154,37 @@ CATALOGUE: tuple[DocumentType, ...] = (
     ), (TWO_OFFICERS, PARTY_SIGNS), ("I2", "AV2")),
     _t("appraisal_commission", "鉴定委托书", "investigation", (GENERAL,), (
         F("institution", "鉴定机构"), F("matters", "鉴定事项", K.TEXTAREA), F("materials", "送检材料", K.TEXTAREA),
-    ), (S(R.OFFICER, "经办人"),), ("I2",), number_code="鉴委"),
+    ), (S(R.OFFICER, "经办人"), PARTY_RECEIVES), ("I2",), number_code="鉴委"),
+    _t("appraisal_opinion", "鉴定意见书", "investigation", (GENERAL, COMPEL), (
+        F("institution", "鉴定机构"), F("commission_no", "鉴定委托书文号", required=False),
+        F("object", "鉴定对象"), F("content", "鉴定事项和方法", K.TEXTAREA), F("result", "鉴定意见", K.TEXTAREA),
+        F("appraisers", "鉴定人"), F("issued_on", "出具日期", K.DATE),
+    ), (S(R.OFFICER, "经办人"), S(R.PARTY, "当事人（已告知鉴定意见）", refusable=True)), ("I2", "I7")),
+    _t("examination_record", "检测、检验、专家评审结果记录", "investigation", (GENERAL, INSPECT, COMPEL), (
+        F("kind", "种类", K.CHOICE,
+          choices=(("test", "检测"), ("verification", "检验"), ("expert_review", "专家评审"))),
+        F("performed_by", "检测检验机构或评审专家"), F("object", "对象"), F("content", "内容和方法", K.TEXTAREA),
+        F("result", "结果", K.TEXTAREA), F("concluded_on", "结果日期", K.DATE),
+    ), (S(R.OFFICER, "经办人"), S(R.PARTY, "当事人（已告知结果）", refusable=True)), ("I7",)),
+    _t("refusal_record", "拒绝配合调查记录", "investigation", (GENERAL, INSPECT, COMPEL), (
+        F("place", "地点"), F("occurred_at", "时间", K.DATETIME),
+        F("certificates_shown", "执法人员已出示执法证件", K.BOOL, must_be_true="I1"),
+        F("refused", "拒绝的事项", K.CHOICE, choices=(
+            ("inquiry", "拒绝接受询问"), ("evidence", "拒绝提供证据材料"), ("inspection", "拒绝、阻挠检查"),
+            ("signature", "拒绝在文书上签名"), ("other", "其他不配合情形"))),
+        F("circumstances", "经过和情形", K.TEXTAREA),
+    ), (TWO_OFFICERS, S(R.WITNESS, "见证人")), ("I1", "I2"), investigation_record=True),
+    # Recusal (S7)
+    _t("recusal_application", "回避申请记录", "investigation", (*PENALTY, COMPEL), (
+        F("applicant", "申请人"), F("applied_at", "申请时间", K.DATETIME),
+        F("form", "申请方式", K.CHOICE, choices=(("written", "书面申请"), ("oral", "口头申请（记录在案）"))),
+        F("officers", "申请回避的人员"), F("reason", "申请理由", K.TEXTAREA),
+    ), (S(R.PARTY, "申请人"), S(R.OFFICER, "记录人")), ("S7",)),
+    _t("recusal_decision", "回避决定书", "investigation", (*PENALTY, COMPEL), (
+        F("officers", "申请回避的人员"),
+        F("decision", "决定", K.CHOICE, choices=(("granted", "同意回避"), ("refused", "驳回申请"))),
+        F("reason", "理由", K.TEXTAREA), F("replacement", "更换的执法人员", required=False),
+    ), (S(R.LEADER, "机关负责人"), PARTY_RECEIVES), ("S7",), number_code="回决"),
     _t("preservation_decision", "先行登记保存证据处理决定书", "investigation", (GENERAL,), (
         F("list_no", "保存清单文号"),
         F("decision", "处理决定", K.CHOICE, choices=(
@@ -153,8 +196,10 @@ CATALOGUE: tuple[DocumentType, ...] = (
     _t("penalty_notice", "行政处罚告知书", "notice", PENALTY, (
         *FACTS, F("proposed_penalty", "拟作出的行政处罚", K.TEXTAREA),
         F("proposed_fine", "拟罚款金额", K.MONEY, required=False, help="D4：决定的罚款不得高于此金额"),
-        F("rights", "当事人的权利", K.TEXTAREA, help="陈述、申辩，以及符合条件时要求听证的权利"),
-    ), (SERVED,), ("D4", "D5"), records_act="rights_notice",
+        F("rights", "当事人的权利", K.TEXTAREA, help="陈述、申辩、申请回避，以及符合条件时要求听证的权利"),
+        F("recusal_right", "已告知申请回避的权利", K.BOOL, must_be_true="S7"),
+        F("told_how", "权利告知方式", K.CHOICE, choices=TOLD_HOW, help="S7（002 第十一条）"),
+    ), (SERVED,), ("D4", "D5", "S7"), records_act="rights_notice",
         number_code="罚告"),
     _t("statement_transcript", "陈述申辩笔录（含复核意见）", "notice", PENALTY, (
         *TRANSCRIPT, F("statement", "当事人陈述、申辩内容", K.TEXTAREA), F("review", "复核意见", K.TEXTAREA),
@@ -207,7 +252,8 @@ CATALOGUE: tuple[DocumentType, ...] = (
         *TRANSCRIPT, *FACTS[::2], F("penalty", "处罚决定", K.TEXTAREA), F("fine", "罚款金额", K.MONEY, required=False),
         F("statement", "当事人陈述、申辩", K.TEXTAREA), F("review", "复核意见", K.TEXTAREA),
         F("collected_onsite", "当场收缴罚款", K.BOOL, required=False),
-    ), (TWO_OFFICERS, PARTY_SIGNS), ("S5", "D6", "D8", "AV5"), records_act="statement", number_code="当罚",
+        F("dispute_likely", "容易引起行政争议", K.BOOL, required=False, help="AV9：须音像记录"),
+    ), (TWO_OFFICERS, PARTY_SIGNS), ("S5", "D6", "D8", "AV5", "AV9"), records_act="statement", number_code="当罚",
         is_decision=True, investigation_record=True),
     _t("onsite_decision_filing", "当场行政处罚决定备案表", "decision", (SIMPLE,), (
         F("decision_no", "决定书文号"), F("filed_on", "备案日期", K.DATE),
@@ -262,8 +308,14 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("served_document", "送达文书名称及文号"), F("method", "送达方式", K.CHOICE, choices=METHODS),
         F("place", "送达地点"), F("served_at", "送达时间", K.DATETIME),
         F("refusal_reason", "拒收事由（留置送达）", K.TEXTAREA, required=False, help="SV4"),
+        F("mail_kind", "邮寄方式（邮寄送达）", K.CHOICE, required=False, choices=MAIL_KINDS, help="SV3"),
         F("mail_no", "挂号信或特快专递单号（邮寄送达）", required=False, help="SV3"),
+        F("receipt_signed_on", "回执签收日期（邮寄送达）", K.DATE, required=False, help="SV3：回执签收日期为送达日期"),
+        F("entrust_reason", "委托、转交的原因", K.TEXTAREA, required=False, help="SV5"),
+        F("intermediary", "受委托或代为转交的机关、单位", required=False, help="SV5"),
         F("failed_methods", "其他方式无法送达的情况（公告送达）", K.TEXTAREA, required=False, help="SV6"),
+        F("notice_form", "公告方式（公告送达）", K.CHOICE, required=False, choices=NOTICE_FORMS, help="SV6"),
+        F("notice_carrier", "公告载体：张贴地点或报刊、网站名称（公告送达）", required=False, help="SV6"),
         F("consent", "当事人书面同意电子送达", K.BOOL, required=False, help="SV7"),
     ), (S(R.SERVER), S(R.RECIPIENT, refusable=True), S(R.WITNESS, required=False)), ("SV2", "SV3", "SV4", "SV5",
                                                                                     "SV6", "SV7"),
@@ -279,11 +331,11 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("decision_no", "行政决定文号"), F("method", "强制执行方式", K.CHOICE, choices=(
             ("late_surcharge", "加处罚款"), ("transfer", "划拨存款、汇款"), ("auction", "拍卖或依法处理"),
             ("restore", "排除妨碍、恢复原状"), ("other", "其他"))),
-        F("reasons", "理由和依据", K.TEXTAREA), F("executed_on", "执行时间", K.DATE),
+        F("reasons", "理由和依据", K.TEXTAREA), F("executed_at", "执行时间", K.DATETIME), *URGENT,
     ), (), ("E3", "E4", "D6"), approval="decision", number_code="强执", is_decision=True),
     _t("substitute_performance_decision", "代履行决定书", "enforcement", (*PENALTY, COMPEL), (
         F("obligation", "需代履行的义务", K.TEXTAREA), F("performer", "代履行人"), F("cost", "代履行费用", K.MONEY),
-        F("performed_on", "代履行时间", K.DATE),
+        F("performed_at", "代履行时间", K.DATETIME), *URGENT,
     ), (), ("E4", "D6"), approval="decision", number_code="代履", is_decision=True),
     _t("court_application", "强制执行申请书", "enforcement", (*PENALTY, COMPEL), (
         F("court", "受理法院"), F("decision_no", "行政决定文号"), F("facts", "申请事项和理由", K.TEXTAREA),

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from liuhen.core import calendar
-from liuhen.core.documents import DocumentType, FieldKind, SlotRole, missing_fields
+from liuhen.core.documents import ATTACHMENT_KINDS, DocumentType, FieldKind, SlotRole, missing_fields
 from liuhen.core.errors import InvalidInput, RuleViolation
 from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.rules import rule
 
 COMPULSION_MAX_DAYS = 30  # rule I4 (强制法25): 30 days, extendable once by at most 30 days
+NIGHT_FROM, NIGHT_UNTIL = time(22, 0), time(6, 0)  # rule E4 (强制法43 “夜间”): 22:00 to 06:00
+ENFORCEMENT_TIMES = {"enforcement_decision": "executed_at", "substitute_performance_decision": "performed_at"}
+MAIL_ATTACHMENTS = ("mail_registration", "postage_receipt", "return_receipt")  # rule SV3 (002 第二十四条)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def check_rules(
     *,
     today: date,
     context: CaseContext,
+    attachments: frozenset[str] = frozenset(),
 ) -> None:
     """The rules specific to a document type (rule ids next to each)."""
     code = doc_type.code
@@ -115,8 +119,10 @@ def check_rules(
         raise _violation("I4", f"查封、扣押的期限不得超过{COMPULSION_MAX_DAYS}日")
     if code == "extension_decision" and int(data["extension_days"]) > COMPULSION_MAX_DAYS:  # rule I4
         raise _violation("I4", f"延长期限不得超过{COMPULSION_MAX_DAYS}日")
+    if code in ENFORCEMENT_TIMES:
+        check_enforcement_time(datetime.fromisoformat(str(data[ENFORCEMENT_TIMES[code]])), data)
     if code == "delivery_receipt":
-        _check_delivery(data, signatures)
+        _check_delivery(data, signatures, attachments)
 
 
 def _check_chair(signatures: list[SignatureInput], context: CaseContext) -> None:
@@ -162,7 +168,28 @@ def _check_not_heavier(data: dict[str, Any], context: CaseContext) -> None:
         )
 
 
-def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput]) -> None:
+def at_night(at: datetime) -> bool:
+    return at.time() >= NIGHT_FROM or at.time() < NIGHT_UNTIL
+
+
+def check_enforcement_time(at: datetime, data: dict[str, Any]) -> None:
+    """rule E4 (强制法43): no enforcement at night or on a rest day of the official calendar unless urgent.
+
+    An unknown calendar year raises CalendarYearUnknown (rule T5): the day cannot be judged, so it is refused."""
+    rest_day = not calendar.is_workday(at.date())
+    if not (rest_day or at_night(at)):
+        return
+    urgent = data.get("urgent") is True and bool(str(data.get("urgent_reason") or "").strip())
+    if not urgent:
+        when = "法定节假日或休息日" if rest_day else "夜间（22时至次日6时）"
+        raise _violation("E4", f"{at:%Y-%m-%d %H:%M}为{when}，除情况紧急并写明理由外，不得实施强制执行")
+
+
+def _filled(data: dict[str, Any], *names: str) -> bool:
+    return all(str(data.get(n) or "").strip() for n in names)
+
+
+def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput], attachments: frozenset[str]) -> None:
     method = data.get("method")
     recipient = [s for s in signatures if s.slot == SlotRole.RECIPIENT]
     witnesses = [s for s in signatures if s.slot == SlotRole.WITNESS]
@@ -173,10 +200,28 @@ def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput]) -> N
     has_witness = bool(witnesses) or any(s.witness_name for s in recipient)
     if method == "left_with" and not (has_reason and has_witness):  # rule SV4
         raise _violation("SV4", "留置送达须记明拒收事由和日期，并由见证人签名")
-    if method == "mail" and not str(data.get("mail_no") or "").strip():  # rule SV3
-        raise _violation("SV3", "邮寄送达须使用挂号信或特快专递，并记录单号")
-    if method == "public_notice" and not str(data.get("failed_methods") or "").strip():  # rule SV6
-        raise _violation("SV6", "公告送达须记录其他方式均无法送达的情况")
+    if method == "mail":  # rule SV3: registered mail or EMS; registration, postage and return receipts kept
+        if data.get("mail_kind") not in {"registered", "ems"} or not _filled(data, "mail_no"):
+            raise _violation("SV3", "邮寄送达须使用挂号信或特快专递，并记录邮寄方式和单号")
+        missing = [ATTACHMENT_KINDS[k] for k in MAIL_ATTACHMENTS if k not in attachments]
+        if missing:
+            raise _violation("SV3", f"邮寄送达须留存{'、'.join(missing)}（作为附件上传）")
+        signed_on = data.get("receipt_signed_on")
+        served_on = datetime.fromisoformat(str(data["served_at"])).date().isoformat()
+        if not signed_on or signed_on != served_on:  # the date on the return receipt is the date served
+            raise _violation("SV3", "邮寄送达以回执上的签收日期为送达日期：送达时间须与回执签收日期一致")
+    if method in {"entrusted", "forwarded"}:  # rule SV5
+        if not _filled(data, "entrust_reason", "intermediary"):
+            raise _violation("SV5", "委托、转交送达须记录委托、转交的原因和受委托（转交）的机关、单位")
+        if not recipient or refused:
+            raise _violation("SV5", "委托、转交送达须由受送达人在送达回证上签名")
+    if method == "public_notice":  # rule SV6
+        if not _filled(data, "failed_methods"):
+            raise _violation("SV6", "公告送达须记录其他方式均无法送达的情况")
+        if not _filled(data, "notice_form", "notice_carrier"):
+            raise _violation("SV6", "公告送达须记录公告的方式和载体")
+        if "notice_copy" not in attachments:
+            raise _violation("SV6", "公告送达须留存书面公告（作为附件上传）")
     if method == "electronic" and data.get("consent") is not True:  # rule SV7
         raise _violation("SV7", "电子送达须经受送达人书面同意")
 
@@ -188,7 +233,8 @@ def check_finalise(
     *,
     today: date,
     context: CaseContext,
+    attachments: frozenset[str] = frozenset(),
 ) -> None:
     check_fields(doc_type, data)
     check_slots(doc_type, signatures)
-    check_rules(doc_type, data, signatures, today=today, context=context)
+    check_rules(doc_type, data, signatures, today=today, context=context, attachments=attachments)
