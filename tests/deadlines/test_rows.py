@@ -38,7 +38,8 @@ def emittable() -> set[str]:
     themselves, the approval chains, the chained periods, the recordings' ingest, the violation's end recorded
     on the case and the view requests."""
     names = {f"transition:{t.action}" for t in stages.TRANSITIONS}
-    names |= {f"act:{k}" for k in ActKind.values if k not in services.DOCUMENT_ACTS}
+    free = set(ActKind.values) - set(services.DOCUMENT_ACTS) - set(services.COMMAND_ACTS)
+    names |= {f"act:{k}" for k in free}
     for t in CATALOGUE:
         names |= {f"act:{act_for(t, {'method': m})}" for m in ("direct", "public_notice")} - {"act:"}
     names |= {f"approval:{k}:{step}" for k in ApprovalKind.values for step in ("proposed", "approved")}

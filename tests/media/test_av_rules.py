@@ -218,3 +218,12 @@ def test_the_published_av_list_and_late_uploads(tmp_path, blob_root, cast) -> No
     unit = api.get("/api/v1/media/late", {"scope": "unit"}).json()
     assert [r["file_name"] for r in unit] == ["old.mp4"] and unit[0]["late"]
     assert api.get("/api/v1/media/late", {"scope": "everywhere"}).status_code == 422
+
+
+def test_a_free_text_note_is_no_av6_omission(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rule AV6: leaving an activity unrecorded is asked for that activity and approved by the unit head; a note on
+    # the case does not do it, and is refused with what to do instead
+    case = make_case()
+    with pytest.raises(InvalidInput, match="承办机构负责人批准"):
+        cases.record_act(actor=cast.handler, case=case, kind="av_omission", note="加油站内易燃易爆")
+    assert not case.acts.exists()

@@ -60,6 +60,13 @@ def _documents_recording() -> dict[str, tuple[str, ...]]:
 DOCUMENT_ACTS: dict[str, tuple[str, ...]] = _documents_recording()
 
 
+# Kinds that a command of their own records, with what to do instead (the free-text route refuses them)
+COMMAND_ACTS: dict[str, str] = {
+    # rule AV6: an activity is left unrecorded only on a request for that activity, approved by the unit head
+    ActKind.AV_OMISSION: "不予音像记录须就具体执法活动提出申请，经承办机构负责人批准（AV6），不能以办案记录代替",
+}
+
+
 def backfill_needed(occurred: datetime, recorded: datetime) -> bool:
     """An act entered more than BACKFILL_GRACE after it happened is a 补录: it needs a reason."""
     return recorded - occurred > BACKFILL_GRACE
@@ -80,6 +87,8 @@ def record_act(
     if kind in DOCUMENT_ACTS:
         names = "》或《".join(DOCUMENT_ACTS[kind])
         raise InvalidInput(f"“{ActKind(kind).label}”须制作并定稿《{names}》，不能以办案记录代替")
+    if kind in COMMAND_ACTS:
+        raise InvalidInput(COMMAND_ACTS[kind])
     return _record(
         actor=actor, case=case, kind=kind, note=note, occurred_at=occurred_at, backfill_reason=backfill_reason
     )

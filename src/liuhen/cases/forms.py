@@ -6,7 +6,7 @@ from django import forms
 
 from liuhen.accounts.models import Role, Unit, User
 from liuhen.cases.models import PROCEDURE_CHOICES, ActKind, ApprovalKind, CaseSource
-from liuhen.cases.services import DOCUMENT_ACTS
+from liuhen.cases.services import COMMAND_ACTS, DOCUMENT_ACTS
 from liuhen.core.penalties import PartyKind
 
 
@@ -72,7 +72,7 @@ class ActForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offered = [(k, label) for k, label in ActKind.choices if k not in DOCUMENT_ACTS]
+        offered = [(k, label) for k, label in ActKind.choices if k not in DOCUMENT_ACTS and k not in COMMAND_ACTS]
         self.fields["kind"].widget.choices = offered
 
 

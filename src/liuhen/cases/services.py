@@ -21,6 +21,7 @@ from liuhen.cases.acts import (  # noqa: F401 - the act commands, with the rest 
     ACT_ROLES,
     ACTS_NEEDING_NOTE,
     BACKFILL_GRACE,
+    COMMAND_ACTS,
     DOCUMENT_ACTS,
     FUTURE_TOLERANCE,
     backfill_needed,
