@@ -151,3 +151,42 @@ def test_the_document_page_keeps_a_receipt_as_an_attachment(blob_root, cast, mak
     r = web.post(f"/documents/{doc.pk}/", {"do": "attach", "kind": "return_receipt", "file": upload}, follow=True)
     assert "附件已保存" in r.content.decode() and "邮寄回执：回执.jpg" in r.content.decode()
     assert doc.attachments.get().blob.size == len(b"\xff\xd8 return receipt scan")
+
+
+@pytest.mark.parametrize(
+    ("code", "method", "on_site"),
+    [
+        ("delivery_receipt", "direct", True),
+        ("delivery_receipt", "left_with", True),
+        ("delivery_receipt", "mail", False),
+        ("enforcement_decision", "restore", True),
+        ("enforcement_decision", "transfer", False),
+    ],
+)
+def test_on_site_service_and_enforcement_record_certificates_and_what_the_party_was_told(  # type: ignore[no-untyped-def]
+    blob_root, cast, case_for, code, method, on_site
+) -> None:
+    # rule I6 (001 公示办法 六; 003 第八条(一)): at every on-site stage the certificates are shown and the party told
+    # the reason, basis, rights and duty to cooperate, and the record says so; a mailed service or a bank transfer
+    # happens away from the party and asks neither
+    t = BY_CODE[code]
+    case = case_for(t)
+    prerequisites(t, case, cast)
+    when = "served_at" if code == "delivery_receipt" else "executed_at"
+    data = {**sample_data(t), "method": method, "informed": False, when: "2026-11-24T10:00"}
+    if code == "delivery_receipt" and method == "mail":
+        data |= {"mail_kind": "ems", "receipt_signed_on": "2026-11-24"}
+    signatures = SIGNED if code == "delivery_receipt" else []
+    if method == "left_with":
+        signatures = [
+            SIGNED[0],
+            Sig("recipient", name="赵某", refused=True, refusal_reason="拒收", witness_name="李某"),
+        ]
+    doc = services.create_document(actor=cast.handler, case=case, code=code, data=data)
+    for kind in ("mail_registration", "postage_receipt", "return_receipt") if method == "mail" else ():
+        _attach(cast, doc, kind)
+    if on_site:
+        assert "出示执法证件" in _refused(cast, doc, "I6", signatures).message
+        services.save_draft(actor=cast.handler, document=doc, data={**data, "informed": True})
+    done = services.finalise(actor=cast.handler, document=doc, signatures=signatures, backfill_reason="据回执补录")
+    assert done.is_final and done.values["informed"] is on_site

@@ -90,7 +90,14 @@ SERVICE_ATTACHMENTS = {
     "mail": ("mail_registration", "postage_receipt", "return_receipt"),
     "public_notice": ("notice_copy",),
 }
-OPTIONAL_KEPT = {"legality_review", "proposed_fine", "fine", "av_notice"}  # optional fields the scenarios fill in
+OPTIONAL_KEPT = {
+    "legality_review",
+    "proposed_fine",
+    "fine",
+    "av_notice",
+    "certificates_shown",
+    "informed",
+}  # optional fields the scenarios fill in
 
 
 @dataclass(frozen=True)

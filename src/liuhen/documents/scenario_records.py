@@ -24,7 +24,13 @@ def _now() -> str:
 
 
 def _transcript() -> dict[str, Any]:
-    return {"place": "当事人生产经营场所", "started_at": _now(), "ended_at": _now(), "certificates_shown": True}
+    return {
+        "place": "当事人生产经营场所",
+        "started_at": _now(),
+        "ended_at": _now(),
+        "certificates_shown": True,
+        "informed": True,
+    }
 
 
 def _officers(cast: Cast) -> list[Sig]:

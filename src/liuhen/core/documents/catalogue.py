@@ -21,6 +21,7 @@ TRANSCRIPT = (
     F("started_at", "开始时间", K.DATETIME),
     F("ended_at", "结束时间", K.DATETIME),
     F("certificates_shown", "执法人员已出示执法证件", K.BOOL, must_be_true="I1"),
+    F("informed", "已告知执法事由、依据，当事人陈述、申辩、听证、回避的权利和配合义务", K.BOOL, must_be_true="I6"),
     F("av_notice", "已告知当事人开始音像记录", K.BOOL, required=False, help="I5"),
     F("party_objects", "当事人对执法活动有异议", K.BOOL, required=False, help="AV1、AV10：须全程音像记录"),
     F("dangerous", "现场存在危险或可能发生冲突", K.BOOL, required=False, help="AV1：须全程音像记录"),
@@ -65,6 +66,18 @@ TOLD_HOW = (("written", "书面告知"), ("oral", "口头告知并记入笔录")
 MAIL_KINDS = (("registered", "挂号信"), ("ems", "特快专递（EMS）"))
 NOTICE_FORMS = (("posting", "张贴公告"), ("newspaper", "登报公告"), ("website", "网站公告"), ("other", "其他方式"))
 PARTY_RECEIVES = S(R.PARTY, "当事人（签收）", refusable=True)
+# rule I6 (001 公示办法 六; 003 第八条(一)): at an on-site service or enforcement the record says the certificates
+# were shown and the party told the reason, basis, rights and duty to cooperate (checked where the act is on site)
+ON_SITE = (
+    F("certificates_shown", "执法人员已出示执法证件（现场送达、现场执行）", K.BOOL, required=False, help="I6"),
+    F(
+        "informed",
+        "已告知执法事由、依据、当事人权利和配合义务（现场送达、现场执行）",
+        K.BOOL,
+        required=False,
+        help="I6",
+    ),
+)
 
 
 def _t(
@@ -316,7 +329,7 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("failed_methods", "其他方式无法送达的情况（公告送达）", K.TEXTAREA, required=False, help="SV6"),
         F("notice_form", "公告方式（公告送达）", K.CHOICE, required=False, choices=NOTICE_FORMS, help="SV6"),
         F("notice_carrier", "公告载体：张贴地点或报刊、网站名称（公告送达）", required=False, help="SV6"),
-        F("consent", "当事人书面同意电子送达", K.BOOL, required=False, help="SV7"),
+        F("consent", "当事人书面同意电子送达", K.BOOL, required=False, help="SV7"), *ON_SITE,
     ), (S(R.SERVER), S(R.RECIPIENT, refusable=True), S(R.WITNESS, required=False)), ("SV2", "SV3", "SV4", "SV5",
                                                                                     "SV6", "SV7"),
         records_act="delivery"),
@@ -331,8 +344,8 @@ CATALOGUE: tuple[DocumentType, ...] = (
         F("decision_no", "行政决定文号"), F("method", "强制执行方式", K.CHOICE, choices=(
             ("late_surcharge", "加处罚款"), ("transfer", "划拨存款、汇款"), ("auction", "拍卖或依法处理"),
             ("restore", "排除妨碍、恢复原状"), ("other", "其他"))),
-        F("reasons", "理由和依据", K.TEXTAREA), F("executed_at", "执行时间", K.DATETIME), *URGENT,
-    ), (), ("E3", "E4", "D6"), approval="decision", number_code="强执", is_decision=True),
+        F("reasons", "理由和依据", K.TEXTAREA), F("executed_at", "执行时间", K.DATETIME), *URGENT, *ON_SITE,
+    ), (), ("E3", "E4", "D6", "I6"), approval="decision", number_code="强执", is_decision=True),
     _t("substitute_performance_decision", "代履行决定书", "enforcement", (*PENALTY, COMPEL), (
         F("obligation", "需代履行的义务", K.TEXTAREA), F("performer", "代履行人"), F("cost", "代履行费用", K.MONEY),
         F("performed_at", "代履行时间", K.DATETIME), *URGENT,

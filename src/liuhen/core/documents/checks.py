@@ -123,6 +123,7 @@ def check_rules(
         check_enforcement_time(datetime.fromisoformat(str(data[ENFORCEMENT_TIMES[code]])), data)
     if code == "delivery_receipt":
         _check_delivery(data, signatures, attachments)
+    _check_on_site(doc_type, data)
 
 
 def _check_chair(signatures: list[SignatureInput], context: CaseContext) -> None:
@@ -187,6 +188,20 @@ def check_enforcement_time(at: datetime, data: dict[str, Any]) -> None:
 
 def _filled(data: dict[str, Any], *names: str) -> bool:
     return all(str(data.get(n) or "").strip() for n in names)
+
+
+# rule I6: the services and the enforcement methods carried out face to face with the party
+ON_SITE_METHODS = {"delivery_receipt": {"direct", "left_with"}, "enforcement_decision": {"restore", "auction", "other"}}
+
+
+def _check_on_site(doc_type: DocumentType, data: dict[str, Any]) -> None:
+    if data.get("method") not in ON_SITE_METHODS.get(doc_type.code, ()):
+        return
+    if data.get("certificates_shown") is not True or data.get("informed") is not True:
+        raise _violation(
+            "I6",
+            "现场送达、现场执行须出示执法证件，告知执法事由、依据、当事人陈述申辩听证回避的权利和配合义务，并在文书中载明",
+        )
 
 
 def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput], attachments: frozenset[str]) -> None:
