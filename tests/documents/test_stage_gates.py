@@ -16,6 +16,7 @@ from liuhen.accounts.services import create_token
 from liuhen.cases import scenarios
 from liuhen.cases import services as cases
 from liuhen.core import calendar, stages
+from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.errors import InvalidInput, RuleViolation
 from liuhen.deadlines.models import Deadline
 from liuhen.documents import attachments, services
@@ -154,6 +155,37 @@ def test_a_court_application_waits_ten_working_days_after_service(cast, make_cas
             services.finalise(actor=cast.handler, document=wrong, signatures=sigs)
         assert services.finalise(actor=cast.handler, document=application, signatures=sigs).status == "final"
     assert Deadline.objects.get(case=case, rule_key="E3.wait").status == "met"
+
+
+def test_a_demand_notice_served_by_public_notice_counts_from_the_deemed_date(blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rules SV6, E3 (民诉95): a 催告书 served by public notice is served 30 days after the notice, and the court
+    # application's wait counts from then, not from the day the notice went up
+    from liuhen.documents.prerequisites import served_on
+
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    with time_machine.travel(at("2026-11-02T10:00"), tick=False):
+        notice = final(
+            cast,
+            case,
+            "demand_notice",
+            sigs=[s for s in sample_signatures(BY_CODE["demand_notice"]) if s.slot != "recipient"],
+        )
+        assert served_on(notice) is None
+        receipt = draft(
+            cast,
+            case,
+            "delivery_receipt",
+            method="public_notice",
+            served_at="2026-11-02T10:00",
+            served_document=f"催告书 {notice.document_no}",
+            notice_form="posting",
+            notice_carrier="当事人住所地",
+        )
+        attachments.attach(
+            actor=cast.handler, document=receipt, kind="notice_copy", chunks=[b"%PDF-1.7"], name="公告.pdf"
+        )
+        services.finalise(actor=cast.handler, document=receipt, signatures=[Sig("server", username="officer1")])
+    assert served_on(notice).isoformat() == "2026-12-02"
 
 
 def test_a_court_application_waits_for_the_appeal_periods(cast, make_case) -> None:  # type: ignore[no-untyped-def]

@@ -45,10 +45,15 @@ def _local(value: str) -> datetime:
 
 
 def served_on(notice: Document) -> date | None:
-    """When a notice was served (rule SV2): the date signed for on the 送达回证 that names it, else the day the
-    recipient signed for it (or refused before a witness) on the notice itself; None while it is not served."""
+    """When a notice was served (rule SV2): the date signed for on the 送达回证 that names it, or for public notice
+    the deemed date 30 days after it (rule SV6, 民诉95), else the day the recipient signed for it (or refused before
+    a witness) on the notice itself; None while it is not served (or its deemed date is past the known calendar)."""
+    from liuhen.documents.facts import deemed_served
+
     for receipt in finalised(notice.case_id, "delivery_receipt"):
         if notice.document_no and notice.document_no in str(receipt.values.get("served_document", "")):
+            if receipt.values.get("method") == "public_notice":
+                return deemed_served(receipt.values)
             return timezone.localtime(_local(str(receipt.values["served_at"]))).date()
     signed = notice.signatures.filter(slot=SlotRole.RECIPIENT).order_by("signed_at").first()
     return timezone.localtime(signed.signed_at).date() if signed else None

@@ -60,7 +60,17 @@ def check_fields(doc_type: DocumentType, data: dict[str, Any]) -> None:
         raise InvalidInput(f"{doc_type.name}缺少必填项：{'、'.join(f.label for f in missing)}")
 
 
-def check_slots(doc_type: DocumentType, signatures: list[SignatureInput]) -> None:
+def absent_slots(doc_type: DocumentType, data: dict[str, Any]) -> frozenset[SlotRole]:
+    """Signature slots nobody can sign given the content: a party served by public notice is not there to sign
+    the 送达回证 (rule SV6, 民诉95: 受送达人下落不明或者用其他方式无法送达)."""
+    if doc_type.code == "delivery_receipt" and data.get("method") == "public_notice":
+        return frozenset({SlotRole.RECIPIENT})
+    return frozenset()
+
+
+def check_slots(
+    doc_type: DocumentType, signatures: list[SignatureInput], absent: frozenset[SlotRole] = frozenset()
+) -> None:
     by_slot: dict[SlotRole, list[SignatureInput]] = {}
     for s in signatures:
         if not s.name.strip():
@@ -72,7 +82,7 @@ def check_slots(doc_type: DocumentType, signatures: list[SignatureInput]) -> Non
             raise InvalidInput(f"{doc_type.name}没有“{role}”签名栏")
     for slot in doc_type.slots:
         got = by_slot.get(slot.role, [])
-        if slot.required and len(got) < slot.minimum:
+        if slot.required and slot.role not in absent and len(got) < slot.minimum:
             if slot.role == SlotRole.OFFICER and slot.minimum >= 2:
                 raise _violation("I1", f"{doc_type.name}须有{slot.minimum}名以上执法人员签名")
             raise InvalidInput(f"{doc_type.name}缺少签名：{slot.title}")
@@ -251,5 +261,5 @@ def check_finalise(
     attachments: frozenset[str] = frozenset(),
 ) -> None:
     check_fields(doc_type, data)
-    check_slots(doc_type, signatures)
+    check_slots(doc_type, signatures, absent_slots(doc_type, data))
     check_rules(doc_type, data, signatures, today=today, context=context, attachments=attachments)
