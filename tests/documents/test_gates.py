@@ -237,10 +237,16 @@ def test_documents_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untype
 
 @pytest.mark.parametrize(
     ("method", "missing", "rule_id"),
-    [("electronic", {"consent": False}, "SV7")],
+    [
+        ("electronic", {"consent": False}, "SV7"),
+        ("electronic", {"e_address": ""}, "SV7"),
+        ("electronic", {"arrived_at": ""}, "SV7"),
+        ("electronic", {"arrived_at": "2026-01-05T09:00"}, "SV7"),
+    ],
 )
 def test_mail_and_electronic_service_keep_what_the_law_names(cast, make_case, method, missing, rule_id) -> None:  # type: ignore[no-untyped-def]
-    # rule SV7: electronic service needs the party's written consent (SV3, mail: tests/documents/test_service.py)
+    # rule SV7 (民诉90): electronic service needs the party's written consent and the address it confirmed, and is
+    # served on the day the message reached the party's system (SV3, mail: tests/documents/test_service.py)
     case = make_case()
     complete = {"method": method, "mail_no": "EMS1234567890", "consent": True}
     doc = make(cast, case, "delivery_receipt", **{**complete, **missing})

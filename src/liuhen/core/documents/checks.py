@@ -247,8 +247,14 @@ def _check_delivery(data: dict[str, Any], signatures: list[SignatureInput], atta
             raise _violation("SV6", "公告送达须记录公告的方式和载体")
         if "notice_copy" not in attachments:
             raise _violation("SV6", "公告送达须留存书面公告（作为附件上传）")
-    if method == "electronic" and data.get("consent") is not True:  # rule SV7
-        raise _violation("SV7", "电子送达须经受送达人书面同意")
+    if method == "electronic":  # rule SV7 (民诉90): with written consent; the day it arrives is the day served
+        if data.get("consent") is not True:
+            raise _violation("SV7", "电子送达须经受送达人书面同意")
+        if not _filled(data, "e_address", "arrived_at"):
+            raise _violation("SV7", "电子送达须记录受送达人确认的电子地址和送达信息到达其特定系统的时间")
+        arrived = datetime.fromisoformat(str(data["arrived_at"])).date()
+        if datetime.fromisoformat(str(data["served_at"])).date() != arrived:
+            raise _violation("SV7", "电子送达以送达信息到达受送达人特定系统的日期为送达日期：送达时间须与到达时间一致")
 
 
 def check_finalise(
