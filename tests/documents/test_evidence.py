@@ -372,3 +372,40 @@ def test_a_notice_sent_by_mail_is_served_on_the_date_its_receipt_says(cast, make
     window = Deadline.objects.get(case=case, rule_key="D5.request")
     assert window.due_on == periods.due(BY_KEY["D5.request"], act.occurred_at).on == date(2026, 10, 21)
     assert not case.acts.filter(kind=ActKind.DELIVERY).exists() and not case.deadlines.filter(rule_key="E2").exists()
+
+
+def test_a_rights_notice_served_by_public_notice_opens_the_hearing_window_on_the_deemed_date(  # type: ignore[no-untyped-def]
+    cast, make_case, _official_calendar
+) -> None:
+    # rules SV6, D5 (民诉95): a 行政处罚告知书 the party could not be handed is served by public notice 30 days after
+    # the notice (9.4 → 10.8); the 5 working days to ask for a hearing run from then, and not before
+    from liuhen.core.documents.catalogue import BY_CODE
+
+    with time_machine.travel(_beijing("2026-09-04T10:00"), tick=False):
+        case = scenarios.advance(make_case(officers=[cast.handler, cast.second_officer]), stages.Stage.NOTICE, cast)
+        before = set(case.acts.filter(kind=ActKind.RIGHTS_NOTICE).values_list("pk", flat=True))
+        t = BY_CODE["penalty_notice"]
+        notice = documents.create_document(
+            actor=cast.handler, case=case, code=t.code, data=scenarios.document_data(case, t)
+        )
+        unsigned = [s for s in scenarios.signatures(case, t, cast) if s.slot != "recipient"]
+        notice = documents.finalise(actor=cast.handler, document=notice, signatures=unsigned)
+        scenarios.make_document(
+            case,
+            "delivery_receipt",
+            cast,
+            method="public_notice",
+            failed_methods="当事人下落不明，直接送达、邮寄送达均被退回",
+            served_document=f"行政处罚告知书 {notice.document_no}",
+        )
+        served = case.acts.filter(kind=ActKind.RIGHTS_NOTICE).exclude(pk__in=before).get()
+        assert timezone.localtime(served.occurred_at).date() == date(2026, 10, 8)
+        assert case.acts.filter(kind=ActKind.PUBLIC_NOTICE).exists()
+        if not before:
+            assert F.RIGHTS_NOTICE_SERVED not in case_facts(case)
+    # 10.9, 10.10 (a 调休 Saturday), 10.12, 10.13, 10.14: the fifth working day
+    with time_machine.travel(_beijing("2026-10-14T10:00"), tick=False):
+        facts = case_facts(case)
+        assert F.RIGHTS_NOTICE_SERVED in facts and F.HEARING_WINDOW_CLOSED not in facts
+    with time_machine.travel(_beijing("2026-10-15T10:00"), tick=False):
+        assert F.HEARING_WINDOW_CLOSED in case_facts(case)

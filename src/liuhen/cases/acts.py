@@ -103,8 +103,11 @@ def record_document_act(
     note: str,
     occurred_at: datetime,
     backfill_reason: str = "",
+    takes_effect_later: bool = False,
 ) -> CaseAct:
-    """The act a finalised document records (called by the documents app inside its finalising transaction)."""
+    """The act a finalised document records (called by the documents app inside its finalising transaction).
+    ``takes_effect_later``: the law dates it ahead, as service by public notice 30 days after the notice (rule
+    SV6); it is no fact before that day (`cases.queries.case_facts`)."""
     return _record(
         actor=actor,
         case=case,
@@ -113,6 +116,7 @@ def record_document_act(
         occurred_at=occurred_at,
         backfill_reason=backfill_reason,
         document_id=document_id,
+        takes_effect_later=takes_effect_later,
     )
 
 
@@ -125,6 +129,7 @@ def _record(
     occurred_at: datetime | None,
     backfill_reason: str,
     document_id: int | None = None,
+    takes_effect_later: bool = False,
 ) -> CaseAct:
     if kind not in ActKind.values:
         raise InvalidInput(f"未知的记录事项：{kind}")
@@ -140,7 +145,7 @@ def _record(
         raise InvalidInput(f"“{ActKind(kind).label}”须填写说明")
     now = timezone.now()
     occurred = occurred_at or now
-    if occurred > now + FUTURE_TOLERANCE:
+    if occurred > now + FUTURE_TOLERANCE and not takes_effect_later:
         raise InvalidInput("发生时间不能晚于当前时间")
     backfill_reason = (backfill_reason or "").strip()
     if not backfill_needed(occurred, now):

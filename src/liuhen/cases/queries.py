@@ -66,7 +66,8 @@ def provide_facts(provider: FactProvider) -> None:
 def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     on = on or timezone.localdate()
     acts = list(case.acts.values_list("kind", "occurred_at"))  # one read serves every act-based fact
-    facts: set[str] = {ACT_FACTS[k] for k, _ in acts if k in ACT_FACTS}  # some acts only start deadlines
+    # some acts only start deadlines; an act the law dates ahead (SV6 deemed service) is no fact before its day
+    facts: set[str] = {ACT_FACTS[k] for k, at in acts if k in ACT_FACTS and timezone.localtime(at).date() <= on}
     approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
     facts |= {APPROVAL_FACTS[k] for k in approved if k in APPROVAL_FACTS}
     if len(certified_officers(case, on)) >= 2:

@@ -22,6 +22,7 @@ from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
 from liuhen.core.penalties import PartyKind
 from liuhen.core.rules import rule
 from liuhen.documents import prerequisites
+from liuhen.documents.facts import deemed_served
 from liuhen.documents.models import Document, DocumentStatus, Signature
 from liuhen.ledger import services as ledger
 
@@ -269,7 +270,8 @@ def _served_notices(doc: Document) -> list[str]:
 
 def _acts(doc: Document, inputs: list[SignatureInput], signed: datetime, now: datetime) -> list[tuple[str, datetime]]:
     """The acts finalising ``doc`` records, each with when it happened. A correction repeats none. A notice is
-    served when the party signs for it; otherwise its 送达回证 serves it, on the date signed for there (SV2)."""
+    served when the party signs for it; otherwise its 送达回证 serves it, on the date signed for there (SV2), or,
+    by public notice, on the deemed date 30 days after the notice (SV6: the act is dated ahead)."""
     t = doc.type
     if not t.records_act or doc.version != 1:
         return []
@@ -278,6 +280,10 @@ def _acts(doc: Document, inputs: list[SignatureInput], signed: datetime, now: da
     if t.code == "delivery_receipt":
         served_at = min(_local(doc.values["served_at"]), now)
         kind = act_for(t, doc.values)
+        if kind == "public_notice":
+            deemed = deemed_served(doc.values)  # None past the known calendar (T5): served once it is known
+            at = datetime.combine(deemed, served_at.timetz()) if deemed else None
+            return [(kind, served_at)] + ([(k, at) for k in _served_notices(doc)] if at else [])
         notices = _served_notices(doc) if kind == "delivery" else []
         return [(k, served_at) for k in notices or [kind]]
     return [(t.records_act, signed)]
@@ -378,6 +384,7 @@ def finalise(
             occurred_at=occurred,
             backfill_reason=backfill_reason,
             note=f"{t.name}{(' ' + doc.document_no) if doc.document_no else ''}",
+            takes_effect_later=occurred > now,
         )
     return doc
 
