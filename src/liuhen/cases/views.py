@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
@@ -219,6 +220,8 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         if not done:  # refused (a kind that a document records, a backfill without reason): 422, nothing changed
             response = case_detail(request, case.pk)
             response.status_code = 422
+            # the address bar shows the case page, which a reload can open (this route only takes a POST)
+            response["HX-Replace-Url"] = reverse("case_detail", args=[case.pk])
             return response
     return redirect("case_detail", case_id=case.pk)
 
