@@ -12,6 +12,7 @@ from liuhen.accounts.models import Role
 from liuhen.cases import presentation, scenarios, services
 from liuhen.cases.models import Case
 from liuhen.core import stages
+from liuhen.deadlines import queries as deadline_queries
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +116,17 @@ def test_case_list_filters(cast, make_case) -> None:  # type: ignore[no-untyped-
 
 
 def test_workbench_shows_an_officer_their_cases_and_a_unit_head_the_units(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    mine = make_case(officers=[cast.handler, cast.second_officer])
+    mine = make_case(officers=[cast.handler, cast.second_officer], violation_ended_on="2026-03-01")  # S6 opens
     officer_page = login(cast.handler).get("/").content.decode()
     assert "我承办的案件" in officer_page and mine.case_no in officer_page
     head_page = login(cast.unit_head).get("/").content.decode()
     assert "本单位的案件" in head_page and mine.case_no in head_page
+    # the unit head's deadline counts are the unit's, like the cases and alerts beside them
+    n = deadline_queries.counts(cast.unit_head, "unit")["open"]
+    assert n > 0 and deadline_queries.counts(cast.unit_head, "mine")["open"] == 0
+    assert f"进行中 {n}</span>" in head_page and "?scope=unit&amp;state=overdue" in head_page
+    case_page = login(cast.handler).get(f"/cases/{mine.pk}/").content.decode()
+    assert ">进行中</span>" in case_page and "全部进行中" not in case_page  # a row is 进行中; 全部 names the filter
 
 
 def test_the_timeline_reads_in_chinese(cast, make_case) -> None:  # type: ignore[no-untyped-def]

@@ -52,8 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
     # an officer works their own cases; the head of a unit watches the unit's
     if user.role == Role.UNIT_HEAD and user.unit_id is not None:
         home_cases, cases_title = queries.visible_cases(user).filter(unit_id=user.unit_id), "本单位的案件"
+        scope = "unit"  # the deadline counts cover the cases listed, as the alerts beside them do
     else:
         home_cases, cases_title = queries.my_cases(user), "我承办的案件"
+        scope = "mine"
     return render(
         request,
         "cases/home.html",
@@ -63,7 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending": queries.pending_approvals(user),
             "access_to_decide": queries.access_requests_to_decide(user).count(),
             "alerts": deadline_queries.unread_alerts(user)[:20],
-            "counts": deadline_queries.counts(user, "mine"),
+            "counts": deadline_queries.counts(user, scope),
+            "deadline_scope": scope,
         },
     )
 
