@@ -230,6 +230,18 @@ def test_the_settings_page_shows_sources_and_changes_with_a_reason(admin, cast) 
     assert web(cast.handler).get("/settings/").status_code == 403
 
 
+@pytest.mark.django_db
+def test_the_copy_approver_is_set_on_the_page_by_the_words_the_page_shows(admin) -> None:  # type: ignore[no-untyped-def]
+    """rule R10: the administrator types 机关负责人 as the page lists it; the stored value is the same as `leader`."""
+    client = web(admin)
+    r = client.post("/settings/", {"key": COPY_APPROVER, "value": "机关负责人", "reason": "依本机关规定第三十四条"})
+    assert r.status_code == 302
+    assert AgencySetting.objects.get().value == "leader"
+    assert spec(COPY_APPROVER).parse("承办机构负责人") == "unit_head"
+    refused = client.post("/settings/", {"key": COPY_APPROVER, "value": "科员", "reason": "x"}, follow=True)
+    assert "可选" in refused.content.decode() and AgencySetting.objects.count() == 1
+
+
 # -- ledgered and append-only ------------------------------------------------------------------------------------
 
 

@@ -39,6 +39,25 @@ def test_stream_serves_byte_ranges(tmp_path, blob_root, cast, make_case) -> None
     assert "音像记录" in html and f"/media/{rec.pk}/stream/" in html and "a.mp4" in html
 
 
+def test_opening_a_case_page_registers_no_read_of_its_recordings(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule R9: the page's player fetches nothing until the person plays it, so opening the page registers the
+    page's read only; the stream registers the recording's read when it is played."""
+    from liuhen.ledger.models import Event
+
+    case = make_case()
+    rec = services.ingest_file(
+        actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler, case=case
+    ).recording
+    web = login(cast.handler)
+    html = web.get(f"/cases/{case.pk}/").content.decode()
+    player = html[html.index("<video") : html.index(">", html.index("<video"))]
+    assert 'preload="none"' in player and f"/media/{rec.pk}/stream/" in player
+    reads = Event.objects.filter(action="record.read", case_ref=case.pk)
+    assert list(reads.values_list("subject_type", flat=True)) == ["case"]
+    web.get(f"/media/{rec.pk}/stream/", HTTP_RANGE="bytes=0-99")
+    assert list(reads.values_list("subject_type", flat=True)) == ["case", "recording"]
+
+
 def test_other_agency_cannot_stream(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     from liuhen.accounts import services as accounts
 

@@ -147,6 +147,8 @@ def test_the_administrator_gets_403_on_every_case_page(agency, content) -> None:
         assert not wrong, f"{admin.username}:\n" + "\n".join(wrong)
         home = web.get("/").content.decode()
         assert "机关设置" in home and "登记案件" not in home
+        assert "系统管理员管理机构、人员、设备和机关设置" in home
+        assert "我承办的案件" not in home and "期限提醒" not in home
 
 
 def test_the_administrator_has_an_empty_case_list_and_no_command_on_a_case(agency, units, cast, content) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from liuhen.cases import scenarios, services
+from liuhen.accounts.models import Role
+from liuhen.cases import presentation, scenarios, services
 from liuhen.cases.models import Case
+from liuhen.core import stages
+from liuhen.deadlines import queries as deadline_queries
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +116,49 @@ def test_case_list_filters(cast, make_case) -> None:  # type: ignore[no-untyped-
 
 
 def test_workbench_shows_an_officer_their_cases_and_a_unit_head_the_units(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    mine = make_case(officers=[cast.handler, cast.second_officer])
+    mine = make_case(officers=[cast.handler, cast.second_officer], violation_ended_on="2026-03-01")  # S6 opens
     officer_page = login(cast.handler).get("/").content.decode()
     assert "我承办的案件" in officer_page and mine.case_no in officer_page
     head_page = login(cast.unit_head).get("/").content.decode()
     assert "本单位的案件" in head_page and mine.case_no in head_page
+    # the unit head's deadline counts are the unit's, like the cases and alerts beside them
+    n = deadline_queries.counts(cast.unit_head, "unit")["open"]
+    assert n > 0 and deadline_queries.counts(cast.unit_head, "mine")["open"] == 0
+    assert f"进行中 {n}</span>" in head_page and "?scope=unit&amp;state=overdue" in head_page
+    case_page = login(cast.handler).get(f"/cases/{mine.pk}/").content.decode()
+    assert ">进行中</span>" in case_page and "全部进行中" not in case_page  # a row is 进行中; 全部 names the filter
+
+
+def test_the_timeline_reads_in_chinese(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """Every event on a case's timeline is told in words: documents by name and version, recordings and reads by
+    what happened (a recording's file name, which may be marked confidential, stays off the timeline)."""
+    case = scenarios.advance(make_case(officers=[cast.handler, cast.second_officer]), stages.Stage.NOTICE, cast)
+    login(cast.handler).get(f"/cases/{case.pk}/")
+    rows = presentation.timeline(case)
+    actions = {r["action"] for r in rows}
+    assert {"document.drafted", "document.finalised", "record.read"} <= actions
+    raw = [r for r in rows if r["text"] == r["action"] or r["label"] == r["action"]]
+    assert not raw, f"raw event codes on the timeline: {[r['action'] for r in raw]}"
+    assert any(r["text"].startswith("文书定稿：立案审批表") and "第1版" in r["text"] for r in rows)
+    assert any(r["text"] == "调阅（承办本案）" for r in rows)
+
+
+def test_a_refusal_is_a_page_of_the_site_with_its_reason(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """A page refused by the permission table keeps the header and menu, and says why (rule R9)."""
+    admin = make_user(cast.handler.agency, None, "sysadmin", Role.ADMIN)
+    r = login(admin).get(f"/cases/{make_case().pk}/")
+    html = r.content.decode()
+    assert r.status_code == 403 and "text/html" in r["Content-Type"]
+    assert "<h1>无权办理</h1>" in html and "系统管理员不能查看案件" in html and "R9" in html and "我的工作台" in html
+
+
+def test_a_refused_record_shows_its_reason_on_the_case_page(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """A kind a document records, sent to the free-text form, is refused with 422 naming the document; the page
+    is the case page (a boosted form swaps it in; htmx is told to show 4xx pages) and the address is the case's."""
+    case = make_case(officers=[cast.handler])
+    client = login(cast.handler)
+    r = client.post(f"/cases/{case.pk}/acts/", {"kind": "delivery", "note": "已送达"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "须制作并定稿《送达回证》" in html
+    assert r["HX-Replace-Url"] == f"/cases/{case.pk}/"
+    assert '"code":"[2345].."' in html and '"swap":true' in html

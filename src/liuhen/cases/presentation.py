@@ -22,6 +22,31 @@ ACTION_LABELS = {
     "approval.proposed": "承办人提交审批",
     "approval.reviewer_signed": "审核人签署意见",
     "approval.approver_signed": "批准人签署意见",
+    "case.violation_recorded": "记录违法行为终了日期",
+    "document.drafted": "制作文书草稿",
+    "document.draft_saved": "保存文书草稿",
+    "document.finalised": "文书定稿",
+    "document.correction_started": "更正文书（新版本）",
+    "document.attachment_added": "添加文书附件",
+    "media.ingested": "音像记录存入系统",
+    "media.linked": "音像记录关联案件",
+    "media.reviewed": "音像记录回放审查",
+    "media.interruption_noted": "记录音像中断情况",
+    "media.marked_evidence": "音像记录作为证据",
+    "media.triaged": "处置故障设备的音像记录",
+    "media.device_review": "设备音像记录审查",
+    "media.av_omission_requested": "申请不予音像记录",
+    "media.av_omission_decided": "不予音像记录审批",
+    "record.read": "调阅",
+    "record.marked": "标注保密",
+    "access.requested": "申请调阅",
+    "access.decided": "调阅审批",
+    "copy.requested": "登记复制申请",
+    "copy.decided": "复制申请审批",
+    "copy.provided": "提供复制件",
+    "view_request.received": "收到查阅申请",
+    "view_request.extended": "延长答复期限",
+    "view_request.replied": "答复查阅申请",
 }
 
 
@@ -63,6 +88,13 @@ def describe_event(event: Event) -> str:
         if body.get("flag"):
             text += f"【{body['flag']}】"
         return text
+    if action.startswith("document.") and body.get("name"):
+        version = f"第{body['version']}版" if body.get("version") else ""
+        number = f" {body['document_no']}" if body.get("document_no") else ""
+        return f"{ACTION_LABELS.get(action, '文书')}：{body['name']}{number}{version}"
+    if action == "record.read":  # what was read stays in the 调阅记录: a recording's file name may be marked
+        return f"调阅（{body.get('purpose', '')}）" if body.get("purpose") else "调阅"
+    # every action has a Chinese label; the raw code shows only for an action this table does not know yet
     return ACTION_LABELS.get(action, action)
 
 

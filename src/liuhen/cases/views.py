@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
@@ -51,8 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
     # an officer works their own cases; the head of a unit watches the unit's
     if user.role == Role.UNIT_HEAD and user.unit_id is not None:
         home_cases, cases_title = queries.visible_cases(user).filter(unit_id=user.unit_id), "本单位的案件"
+        scope = "unit"  # the deadline counts cover the cases listed, as the alerts beside them do
     else:
         home_cases, cases_title = queries.my_cases(user), "我承办的案件"
+        scope = "mine"
     return render(
         request,
         "cases/home.html",
@@ -62,7 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending": queries.pending_approvals(user),
             "access_to_decide": queries.access_requests_to_decide(user).count(),
             "alerts": deadline_queries.unread_alerts(user)[:20],
-            "counts": deadline_queries.counts(user, "mine"),
+            "counts": deadline_queries.counts(user, scope),
+            "deadline_scope": scope,
         },
     )
 
@@ -219,6 +223,8 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         if not done:  # refused (a kind that a document records, a backfill without reason): 422, nothing changed
             response = case_detail(request, case.pk)
             response.status_code = 422
+            # the address bar shows the case page, which a reload can open (this route only takes a POST)
+            response["HX-Replace-Url"] = reverse("case_detail", args=[case.pk])
             return response
     return redirect("case_detail", case_id=case.pk)
 

@@ -18,7 +18,8 @@ from liuhen.deadlines.models import Alert, Deadline, DeadlineStatus
 from liuhen.deadlines.services import ends_at, soon_limit
 
 SCOPES = {"mine": "我承办的", "unit": "本单位", "agency": "本机关"}
-STATES = {"overdue": "已逾期", "due_soon": "即将到期", "open": "全部进行中"}
+STATES = {"overdue": "已逾期", "due_soon": "即将到期", "open": "全部进行中"}  # the list's filters
+ROW_STATES = {"overdue": "已逾期", "due_soon": "即将到期", "open": "进行中"}  # one row's state
 
 
 def state_of(dl: Deadline, now: datetime) -> str:
@@ -54,7 +55,7 @@ def describe(dl: Deadline, now: datetime) -> dict[str, Any]:
         "status": dl.status,
         "status_label": DeadlineStatus(dl.status).label,
         "state": state,
-        "state_label": STATES.get(state, DeadlineStatus(state).label if state in DeadlineStatus.values else state),
+        "state_label": ROW_STATES.get(state, DeadlineStatus(state).label if state in DeadlineStatus.values else state),
     }
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
 from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, max_chars
 
+_BARE_RULE_IDS = re.compile(r"[A-Z]+\d+(、[A-Z]+\d+)*")
+
+
+def help_text(spec: FieldSpec) -> str:
+    """A field's help in words: a bare rule id ("E5") reads as the rule it answers to ("依据：E5")."""
+    return f"依据：{spec.help}" if _BARE_RULE_IDS.fullmatch(spec.help) else spec.help
+
 
 def _field(spec: FieldSpec) -> forms.Field:
     label = spec.label + (" *" if spec.required else "")
-    common: dict[str, Any] = {"label": label, "required": False, "help_text": spec.help}
+    common: dict[str, Any] = {"label": label, "required": False, "help_text": help_text(spec)}
     match spec.kind:
         case FieldKind.TEXTAREA:
             return forms.CharField(

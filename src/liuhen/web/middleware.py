@@ -12,6 +12,11 @@ from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 
 
+def refused_page(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
+    """A refusal as a page of the site: its header and menu, the reason in Chinese, and the way back."""
+    return render(request, "web/refused.html", {"heading": heading, "message": message}, status=status)
+
+
 class DomainErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,13 +32,13 @@ class DomainErrorsMiddleware:
                 request, "web/access_request.html", {"message": str(exception), "case": exception.case}, status=403
             )
         if isinstance(exception, Forbidden):
-            return HttpResponse(str(exception), status=403, content_type="text/plain; charset=utf-8")
+            return refused_page(request, "无权办理", str(exception), 403)
         if isinstance(exception, OverflowError):  # a number past the database's integers names nothing
             return HttpResponse("数值超出范围", status=400, content_type="text/plain; charset=utf-8")
         if isinstance(exception, NotFound):
-            return HttpResponse(str(exception), status=404, content_type="text/plain; charset=utf-8")
+            return refused_page(request, "未找到", str(exception), 404)
         if isinstance(exception, InvalidInput):  # e.g. a document too long to render within its limits
-            return HttpResponse(str(exception), status=422, content_type="text/plain; charset=utf-8")
+            return refused_page(request, "不能办理", str(exception), 422)
         if isinstance(exception, Unavailable):
             response = HttpResponse(str(exception), status=503, content_type="text/plain; charset=utf-8")
             response["Retry-After"] = str(exception.retry_after)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from ninja.decorators import decorate_view
 
 from liuhen.accounts.models import User
@@ -81,7 +82,9 @@ def page_needs(action: Action) -> Callable[[F], F]:
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             user = request.user
             if user.is_authenticated and not allowed(user, action):
-                return HttpResponse(refusal(user, action), status=403, content_type="text/plain; charset=utf-8")
+                return render(
+                    request, "web/refused.html", {"heading": "无权办理", "message": refusal(user, action)}, status=403
+                )
             return view(request, *args, **kwargs)
 
         setattr(checked, ACTION_ATTR, action)

@@ -69,9 +69,10 @@ class SettingSpec:
         """The value in its stored form; ValueError (in Chinese, naming what is accepted) when it is not one."""
         text = str(raw).strip() if raw is not None else ""
         if self.choices:
-            if text not in {c.value for c in self.choices}:
-                raise ValueError(f"“{self.title}”的值“{text}”无效，可选：{self.range_text}")
-            return text
+            for c in self.choices:  # the stored code, or the words a person reads on the page (机关负责人)
+                if text in (c.value, c.label):
+                    return c.value
+            raise ValueError(f"“{self.title}”的值“{text}”无效，可选：{self.range_text}")
         try:
             n = int(text)
         except ValueError:
@@ -131,7 +132,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "001 九",
         minimum=1,
         maximum=7,
-        note="处罚决定一律为3个工作日（处罚法48，见 P6.penalty，不可配置）；机关可对其他决定从严",
+        note="处罚决定一律为3个工作日（处罚法48，不可配置）；机关可对其他决定从严",
     ),
     SettingSpec(
         "P10",
