@@ -95,12 +95,15 @@ def init(
     from django.conf import settings
 
     from liuhen.accounts.services import create_admin, ensure_home
+    from liuhen.ledger.rebuild import backfill
     from liuhen.ledger.services import issue_checkpoint
 
     def run() -> None:
         ensure_home()
         _migrate()
         _init_jobs()
+        if backfilled := backfill():  # an upgraded instance records what its older events did not carry
+            out.print(f"已补记旧版本事件未载明的 {backfilled} 行（ledger.backfilled 事件）")
         _, generated = create_admin(password=admin_password)
         issue_checkpoint()
         out.print(f"实例已就绪：{settings.HOME}")
@@ -237,6 +240,16 @@ def ledger_checkpoint() -> None:
     if cp is None:
         raise fail("账本为空")
     typer.echo(cp.note, nl=False)
+
+
+@ledger_app.command("backfill")
+def ledger_backfill() -> None:
+    """补记旧版本事件未载明的列（个人信息改为加盐承诺值）；数据与账本不符时拒绝，不做任何改动。"""
+    setup()
+    from liuhen.ledger.rebuild import backfill
+
+    n = guarded(backfill)
+    out.print(f"已补记 {n} 行（ledger.backfilled 事件）。" if n else "无须补记：每一行都已由账本事件载明。")
 
 
 @ledger_app.command("public-key")

@@ -7,7 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
-        from liuhen.cases.integrity import check_cases
-        from liuhen.ledger.verify import register_check
+        from liuhen.cases.integrity import LEGACY
+        from liuhen.ledger.rebuild import register_legacy
 
-        register_check(check_cases)
+        for action, reader in LEGACY.items():
+            register_legacy(action, reader)

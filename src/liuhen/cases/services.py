@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -76,10 +75,6 @@ class PartyInput:
     legal_representative: str = ""
     address: str = ""
     phone: str = ""
-
-
-def _sha(value: str) -> str | None:
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
 
 
 def format_case_no(template: str, *, agency_short: str, kind: str, year: int, seq: int) -> str:
@@ -206,8 +201,7 @@ def create_case(
         )
         for p in parties
     ]
-    for i, o in enumerate(officers):
-        CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0))
+    officer_rows = [CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0)) for i, o in enumerate(officers)]
     ledger.append(
         actor=actor,
         action="case.created",
@@ -221,24 +215,15 @@ def create_case(
             stage=case.stage,
             cause=cause,
             source=source,
-            summary=summary,
             unit=unit.name,
             is_major=is_major,
             penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
             officers=[o.get_username() for o in officers],
-            parties=[
-                {
-                    "id": pr.pk,
-                    "kind": pr.kind,
-                    "name": pr.name,
-                    "id_number_sha256": _sha(pr.id_number),
-                    "phone_sha256": _sha(pr.phone),
-                    "address_sha256": _sha(pr.address),
-                }
-                for pr in party_rows
-            ],
+            # personal data only as salted commitments, in the parties' row images (rule R8, P9)
+            parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],
         ),
+        rows=[case, *party_rows, *officer_rows],
     )
     return case
 
@@ -259,6 +244,7 @@ def assign_officer(*, actor: User, case: Case, officer: User) -> CaseOfficer:
         subject_id=case.pk,
         case_ref=case.pk,
         body=_case_body(case, officer=officer.get_username(), certificate_no=cert.certificate_no if cert else None),
+        rows=[row],
     )
     return row
 
@@ -292,6 +278,7 @@ def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_a
         case_ref=case.pk,
         at=now,
         body=_case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
+        rows=[act],
     )
     return act
 
@@ -353,6 +340,7 @@ def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Appro
         case_ref=case.pk,
         at=now,
         body=body,
+        rows=[approval, step],
     )
     return approval
 
@@ -367,7 +355,7 @@ def _sign_step(
         # D9: the three steps are three different people
         raise RuleViolation("D9", rule("D9").source, "同一人不能在同一审批中既承办又审核或批准")
     now = timezone.now()
-    ApprovalStep.objects.create(
+    step = ApprovalStep.objects.create(
         approval=approval,
         role=role,
         user=actor,
@@ -397,6 +385,7 @@ def _sign_step(
             signed_name=actor.display_name,
             status=approval.status,
         ),
+        rows=[approval, step],
     )
     return approval
 
@@ -478,5 +467,6 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
             target=case.stage,
             rules=sorted({g.rule_id for g in step.gates}),
         ),
+        rows=[case],
     )
     return case
