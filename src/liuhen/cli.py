@@ -205,8 +205,9 @@ def _progress() -> Progress:
 
 @app.command()
 def verify() -> None:
-    """校验：每个事件的哈希、默克尔树、检查点签名与一致性、防删改触发器、案件与账本是否相符。"""
+    """校验：每个事件的哈希、默克尔树、检查点签名与一致性、防删改触发器，并由账本重建每一行逐列比对。"""
     setup()
+    _require_current_schema()
     from liuhen.ledger.verify import uncovered_events
     from liuhen.ledger.verify import verify as run_verify
 
