@@ -5,8 +5,9 @@
 
 A demo instance (SQLite, WAL, synchronous=FULL) is created in a temporary folder. Then officers work on
 cases through the domain commands: each case is registered with a natural person as party (case, party and
-officer rows) and gets nine recorded acts, every one a real event carrying its row images. The commands run
-in batches of 500 inside one transaction each (they nest as savepoints), so building takes minutes, not hours.
+officer rows) and gets nine recorded acts, every one a real event carrying its row images, and it is read
+(a registered `record.read` event, as every page or API read is) 40 times. The commands run in batches
+inside one transaction each (they nest as savepoints), so building takes minutes, not hours.
 
 Then `verify()` runs once: every leaf hash, the Merkle tree, checkpoint signatures and consistency, the
 triggers, and every row of every projected table rebuilt from the events and compared column by column. The
@@ -27,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BATCH = 500
+CASES_PER_BATCH = 10
 ACTS = ("inspection_transcript", "rectification_order", "statement", "performance", "duty_log")
 
 
@@ -42,12 +43,13 @@ def make_instance(home: Path) -> None:
         subprocess.run([sys.executable, "-m", "liuhen.cli", *args], env=env, check=True, capture_output=True)
 
 
-def grow(events: int) -> None:
-    """Cases worked through the commands until the log holds ``events`` more events."""
+def grow(events: int, reads: int) -> None:
+    """Cases worked and read through the commands until the log holds ``events`` more events."""
     from django.db import transaction
 
     from liuhen.accounts.models import User
     from liuhen.cases import services
+    from liuhen.cases.access import register_read
     from liuhen.ledger.models import Event
 
     officer = User.objects.get(username="zhangwei")
@@ -55,7 +57,7 @@ def grow(events: int) -> None:
     n, start, started = 0, Event.objects.count(), time.perf_counter()
     while Event.objects.count() < target:
         with transaction.atomic():
-            for _ in range(BATCH // 10):
+            for _ in range(CASES_PER_BATCH):
                 n += 1
                 case = services.create_case(
                     actor=officer,
@@ -75,6 +77,16 @@ def grow(events: int) -> None:
                 )
                 for i in range(9):
                     services.record_act(actor=officer, case=case, kind=ACTS[i % len(ACTS)], note=f"第{i + 1}项记录")
+                for _ in range(reads):
+                    register_read(
+                        user=officer,
+                        case=case,
+                        subject_type="case",
+                        subject_id=case.pk,
+                        what=case.case_no,
+                        channel="api",
+                        purpose="承办本案",
+                    )
         done = Event.objects.count()
         log(f"  {done} events ({(done - start) / (time.perf_counter() - started):.0f}/s)")
 
@@ -103,6 +115,7 @@ def plain_read() -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000, help="events added to the demo")
+    parser.add_argument("--reads", type=int, default=40, help="registered reads per case")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="liuhen-bench-verify-") as tmp:
         home = Path(tmp) / "liuhen-data"
@@ -120,7 +133,7 @@ def main() -> None:
         from liuhen.ledger.verify import verify
 
         log(f"adding {args.events} events through the commands …")
-        grow(args.events)
+        grow(args.events, args.reads)
         issue_checkpoint()
         events = Event.objects.count()
         rows, baseline = plain_read()

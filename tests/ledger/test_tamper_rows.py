@@ -384,6 +384,9 @@ def test_every_tampering_is_found_and_named(world: World) -> None:
         if not any(f"（{table} #{row}）" in line and phrase in line for line in lines)
     ]
     assert missed == [], "\n".join(lines)
+    gone = world.objects["unreferenced_recording"].pk  # a deleted row is named by the case it was recorded under
+    deleted = f"音像记录（案件 {world.case.case_no}）（media_recording #{gone}）"
+    assert f"{deleted}: 账本记录了该行，但表中已不存在（被删除）" in lines
     assert not any("钱某" in line or "13800000000" in line or "别人" in line for line in lines)  # never printed
 
 

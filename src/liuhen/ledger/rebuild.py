@@ -128,8 +128,11 @@ def _sort_key(rid: str) -> tuple[int, str]:
     return (0, rid.zfill(20)) if rid.isdigit() else (1, rid)
 
 
-def row_names(diffs: list[Difference]) -> dict[tuple[str, str], str]:
-    """Names for the rows in findings: the table's name, the row id, and its case number where it has one."""
+def row_names(
+    diffs: list[Difference], state: dict[str, dict[str, dict[str, Any]]] | None = None
+) -> dict[tuple[str, str], str]:
+    """Names for the rows in findings: the table's name, the row id, and its case number where it has one (for
+    a deleted row, the case the ledger recorded it under)."""
     from django.apps import apps
 
     Case = apps.get_model("cases", "Case")
@@ -146,10 +149,13 @@ def row_names(diffs: list[Difference]) -> dict[tuple[str, str], str]:
         if spec.model is Case:
             case_of = {rid: case_nos.get(int(rid)) for rid in ids if rid.isdigit()}
         elif any(c.attname == "case_id" for c in spec.columns):
-            case_of = {
-                str(pk): case_nos.get(cid)
+            logged = (state or {}).get(table, {})
+            recorded = {rid: logged.get(rid, {}).get("case_id") for rid in ids}
+            case_of = {rid: case_nos.get(cid) if isinstance(cid, int) else None for rid, cid in recorded.items()}
+            case_of.update(
+                (str(pk), case_nos.get(cid))
                 for pk, cid in spec.model._default_manager.filter(pk__in=ids).values_list("pk", "case_id")
-            }
+            )
         for d in group:
             case_no = case_of.get(d.row)
             where = f"（案件 {case_no}）" if case_no and spec.model is not Case else ""
@@ -165,7 +171,7 @@ def findings(rebuild: Rebuild) -> Iterator[tuple[str, str]]:
     for seq, action, table in rebuild.misplaced:
         yield f"账本事件 #{seq}（{action}）", f"记载了表 {table} 的行，但该表未声明此类事件"
     diffs = list(rebuild.differences())
-    names = row_names(diffs)
+    names = row_names(diffs, rebuild.state)
     unrecorded: dict[tuple[str, str], list[str]] = {}
     for d in diffs:
         key = (d.table.name, d.row)
