@@ -101,3 +101,24 @@ def test_an_image_only_travels_in_a_declared_event(cast) -> None:  # type: ignor
 
     with pytest.raises(RuntimeError, match=r"does not declare case\.bogus"), transaction.atomic():
         ledger.append(actor=None, action="case.bogus", subject_type="user", subject_id=1, body={}, rows=[cast.handler])
+
+
+def test_a_changed_password_is_an_event(cast, settings) -> None:  # type: ignore[no-untyped-def]
+    """A password changed through Django (the admin's password form saves this way) or rehashed at sign-in is
+    a ledger event carrying the hash's commitment, so verify still proves the column (rule R8)."""
+    from liuhen.accounts.models import User
+    from liuhen.ledger.models import Event
+
+    user = User.objects.get(pk=cast.handler.pk)
+    user.set_password("another-password-2026")
+    user.save()
+    assert Event.objects.filter(action="user.password_changed", subject_id=str(user.pk)).count() == 1
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    user = User.objects.get(pk=user.pk)
+    assert user.check_password("another-password-2026")  # an MD5 hash is upgraded to the preferred hasher
+    assert user.password.startswith("pbkdf2_sha256$")
+    assert Event.objects.filter(action="user.password_changed", subject_id=str(user.pk)).count() == 2
+    assert verify() == []

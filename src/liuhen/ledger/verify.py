@@ -20,7 +20,7 @@ from django.db import connection
 
 from liuhen.core import canonical, merkle
 from liuhen.ledger import projection, queries, rebuild, signing, triggers
-from liuhen.ledger.envelope import event_leaf_data
+from liuhen.ledger.envelope import event_leaf_data, stored_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
 
@@ -54,7 +54,10 @@ def recompute_leaf(e: Event) -> tuple[bytes | None, object, str | None]:
         body = json.loads(e.body)
     except ValueError:
         return None, None, "内容不是有效的 JSON（被改动）"
-    try:
+    leaf = merkle.leaf_hash(stored_leaf_data(e, e.body))
+    if leaf == bytes(e.leaf_hash):
+        return leaf, body, None  # the very bytes that were appended (and append writes canonical bodies only)
+    try:  # it differs: re-serialise to say how
         data = event_leaf_data(e, body)
     except canonical.CanonicalJSONError as exc:
         return None, body, f"内容无法规范化（{exc}）"
