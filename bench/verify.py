@@ -151,7 +151,7 @@ def main() -> None:
         from liuhen.ledger import rebuild
 
         t = time.perf_counter()
-        assert list(rebuild.findings(rebuild._rebuilt())) == []
+        assert list(rebuild.findings(rebuild.rebuilt())) == []
         rows_only = time.perf_counter() - t
         log(f"of which the rows: every event's images replayed and every row compared, alone: {rows_only:.2f} s")
         per_1000 = seconds * 1e6 / rows

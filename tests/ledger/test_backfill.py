@@ -19,7 +19,7 @@ from liuhen.ledger.rebuild import backfill
 from liuhen.ledger.verify import verify
 from tests.ledger.conftest import drop_triggers, raw
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tampers]  # the point of these tests
 
 ID_NUMBER, PHONE = "320102198805061234", "13912345678"
 

@@ -16,7 +16,7 @@ from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 from liuhen.ledger.verify import verify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tampers]  # the point of these tests
 
 
 @pytest.fixture

@@ -370,6 +370,7 @@ def test_the_world_verifies_and_fills_every_table(world: World) -> None:
     assert empty == {"auth_group", "auth_group_permissions", "accounts_user_groups", "accounts_user_user_permissions"}
 
 
+@pytest.mark.tampers  # the point of the test
 def test_every_tampering_is_found_and_named(world: World) -> None:
     """rules R8, SU2: one change per table and kind of column; verify names the table, the row and the column
     (a personal column by its commitment, never its value)."""
@@ -390,6 +391,7 @@ def test_every_tampering_is_found_and_named(world: World) -> None:
     assert not any("钱某" in line or "13800000000" in line or "别人" in line for line in lines)  # never printed
 
 
+@pytest.mark.tampers  # the point of the test
 def test_a_group_given_to_a_user_is_found(world: World) -> None:
     """Django's groups and permissions are unused (roles decide); any row in them is reported (rule R8)."""
     raw("INSERT INTO auth_group (name) VALUES ('管理员')")

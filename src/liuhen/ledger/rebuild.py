@@ -183,7 +183,8 @@ def findings(rebuild: Rebuild) -> Iterator[tuple[str, str]]:
         yield names[key], f"账本未记录这些列：{'、'.join(cols)}（旧版本的事件未载明；liuhen ledger backfill 可补记）"
 
 
-def _rebuilt() -> Rebuild:
+def rebuilt() -> Rebuild:
+    """The whole log replayed into a ``Rebuild``, ready to compare with the tables (``findings``)."""
     from liuhen.ledger.verify import iter_events
 
     rebuild = Rebuild()
@@ -209,7 +210,7 @@ def backfill() -> int:
 
     with transaction.atomic():
         ledger.lock_log()
-        rebuild = _rebuilt()
+        rebuild = rebuilt()
         diffs = list(rebuild.differences())
         bad = [d for d in diffs if not d.fillable]
         if bad or rebuild.misplaced:
