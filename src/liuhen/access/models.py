@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from liuhen.accounts.models import Role
+from liuhen.ledger.projection import new_salt, projected
 
 
 class Mark(models.TextChoices):
@@ -17,6 +18,8 @@ class Mark(models.TextChoices):
 
 class ConfidentialityMark(models.Model):
     """The newest mark of a case, document or recording is the one in force; earlier ones stay on record."""
+
+    LEDGER = projected("record.marked", append_only=True)
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="marks")
     subject_type = models.CharField(
@@ -62,6 +65,20 @@ class CopyStatus(models.TextChoices):
 
 
 class CopyRequest(models.Model):
+    LEDGER = projected(
+        "copy.requested",
+        "copy.decided",
+        "copy.provided",
+        "copy.failed",
+        "copy.retried",
+        personal=("requester_name",),
+        digest=("manifest",),
+        exempt={
+            "progress_done": "生成复制件的进度（工作状态，供进度条）",
+            "progress_total": "生成复制件的总量（工作状态，供进度条）",
+        },
+    )
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="copy_requests")
     requester_kind = models.CharField("申请人类别", max_length=20, choices=RequesterKind.choices)
     requester_name = models.CharField("申请人", max_length=120)
@@ -77,6 +94,7 @@ class CopyRequest(models.Model):
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
     failure = models.TextField(blank=True)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "复制申请"
@@ -92,6 +110,8 @@ class CopyRequest(models.Model):
 class CopyDecision(models.Model):
     """One signature on a copy request: the handling unit's head (R10), and for a court or a reconsideration
     body also the legal unit (R12: provided jointly)."""
+
+    LEDGER = projected("copy.decided", append_only=True)
 
     request = models.ForeignKey(CopyRequest, on_delete=models.PROTECT, related_name="decisions")
     role = models.CharField(max_length=20)

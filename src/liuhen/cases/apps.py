@@ -7,9 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
-        from liuhen.cases.integrity import check_cases
-        from liuhen.cases.officer_integrity import check_officers
-        from liuhen.ledger.verify import register_check
+        from liuhen.cases.integrity import LEGACY, LISTED, OFFICERS
+        from liuhen.ledger.rebuild import register_legacy
 
-        register_check(check_cases)
-        register_check(check_officers)
+        for action, reader in LEGACY.items():
+            register_legacy(action, reader, lists=LISTED)
+        for action, reader in OFFICERS.items():
+            register_legacy(action, reader, lists=LISTED)

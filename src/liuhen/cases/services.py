@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -71,10 +70,6 @@ class PartyInput:
     legal_representative: str = ""
     address: str = ""
     phone: str = ""
-
-
-def _sha(value: str) -> str | None:
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
 
 
 def format_case_no(template: str, *, agency_short: str, kind: str, year: int, seq: int) -> str:
@@ -188,8 +183,7 @@ def create_case(
         )
         for p in parties
     ]
-    for i, o in enumerate(officers):
-        CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0))
+    officer_rows = [CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0)) for i, o in enumerate(officers)]
     ledger.append(
         actor=actor,
         action="case.created",
@@ -203,24 +197,15 @@ def create_case(
             stage=case.stage,
             cause=cause,
             source=source,
-            summary=summary,
             unit=unit.name,
             is_major=is_major,
             penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
             officers=[o.get_username() for o in officers],
-            parties=[
-                {
-                    "id": pr.pk,
-                    "kind": pr.kind,
-                    "name": pr.name,
-                    "id_number_sha256": _sha(pr.id_number),
-                    "phone_sha256": _sha(pr.phone),
-                    "address_sha256": _sha(pr.address),
-                }
-                for pr in party_rows
-            ],
+            # personal data only as salted commitments, in the parties' row images (rule R8, P9)
+            parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],
         ),
+        rows=[case, *party_rows, *officer_rows],
     )
     return case
 
@@ -254,6 +239,7 @@ def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_a
         case_ref=case.pk,
         at=now,
         body=case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
+        rows=[act],
     )
     return act
 
@@ -299,5 +285,6 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
             target=case.stage,
             rules=sorted({g.rule_id for g in step.gates}),
         ),
+        rows=[case],
     )
     return case

@@ -105,7 +105,14 @@ def _new_version(
     if previous is not None:
         body.update(supersedes=previous.pk, reason=reason)
     ledger.append(
-        actor=actor, action=action, subject_type="document", subject_id=doc.pk, case_ref=case.pk, at=now, body=body
+        actor=actor,
+        action=action,
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=case.pk,
+        at=now,
+        body=body,
+        rows=[doc],
     )
     return doc
 
@@ -147,6 +154,7 @@ def save_draft(*, actor: User, document: Document, data: dict[str, Any]) -> Docu
             "version": doc.version,
             "data_sha256": _hash(values),
         },
+        rows=[doc],
     )
     return doc
 
@@ -269,9 +277,10 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
             "document_no": doc.document_no,
             "content_sha256": doc.content_sha256,
             "signatures": len(rows),
-            "refused": [s.name for s in rows if s.refused],
+            "refused": sum(1 for s in rows if s.refused),  # who refused: in the signatures' salted images
             "rules": list(t.rules),
         },
+        rows=[doc, *doc.signatures.all()],
     )
     if t.records_act and doc.version == 1:  # the act the gates read; a correction does not repeat it
         occurred = now

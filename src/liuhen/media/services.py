@@ -66,9 +66,11 @@ def register_device(
         unit=officer.unit if officer else None,
     )
     now = timezone.now()
-    DeviceLog.objects.create(device=device, kind="registered", actor=actor, at=now, note=model_name)
+    logs = [DeviceLog.objects.create(device=device, kind="registered", actor=actor, at=now, note=model_name)]
     if officer is not None:
-        DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=now, note=officer.display_name)
+        logs.append(
+            DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=now, note=officer.display_name)
+        )
     ledger.append(
         actor=actor,
         action="device.registered",
@@ -76,6 +78,7 @@ def register_device(
         subject_id=device.pk,
         at=now,
         body={"number": number, "kind": kind, "officer": officer.get_username() if officer else None},
+        rows=[device, *logs],
     )
     return device
 
@@ -204,6 +207,7 @@ def _record(
             "late": bool(due and now > due),
             "poster": poster.sha256 if poster else None,
         },
+        rows=[blob, *([poster] if poster else []), rec],
     )
     return Ingested(rec, created=True)
 
@@ -300,6 +304,7 @@ def assign_to_case(*, actor: User, recording: Recording, case: Case) -> Recordin
         subject_id=rec.pk,
         case_ref=case.pk,
         body={"case_no": case.case_no, "sha256": rec.blob_id, "file_name": rec.file_name},
+        rows=[rec],
     )
     return rec
 
@@ -321,6 +326,7 @@ def log_device(*, actor: User, device: Device, kind: str, note: str = "") -> Dev
         subject_type="device",
         subject_id=device.pk,
         body={"number": device.number, "kind": kind, "note": note, "status": device.status},
+        rows=[device, entry],
     )
     return entry
 
@@ -353,6 +359,7 @@ def note_interruption(
         subject_id=recording.pk,
         case_ref=recording.case_id,
         body={"sha256": recording.blob_id, "reason": reason, "note": entry.note, "in_next": stated_in_next_segment},
+        rows=[entry],
     )
     return entry
 
@@ -374,6 +381,7 @@ def confirm_statements(*, actor: User, recording: Recording, party_told: bool, o
         subject_id=rec.pk,
         case_ref=rec.case_id,
         body={"sha256": rec.blob_id, "party_told": party_told, "opening_statement": opening_statement},
+        rows=[rec],
     )
     return rec
 
@@ -399,6 +407,7 @@ def mark_evidence(*, actor: User, recording: Recording, explanation_id: int) -> 
         subject_id=rec.pk,
         case_ref=rec.case_id,
         body={"case_no": rec.case.case_no, "sha256": rec.blob_id, "explanation": doc.pk},
+        rows=[rec],
     )
     return rec
 
@@ -411,12 +420,15 @@ def assign_device(*, actor: User, device: Device, officer: User) -> Device:
         raise InvalidInput(f"{officer.display_name} 不是本机关人员")
     device.officer, device.unit = officer, officer.unit
     device.save(update_fields=["officer", "unit"])
-    DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=timezone.now(), note=officer.display_name)
+    entry = DeviceLog.objects.create(
+        device=device, kind="assigned", actor=actor, at=timezone.now(), note=officer.display_name
+    )
     ledger.append(
         actor=actor,
         action="device.assigned",
         subject_type="device",
         subject_id=device.pk,
         body={"number": device.number, "officer": officer.get_username()},
+        rows=[device, entry],
     )
     return device
