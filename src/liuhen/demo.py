@@ -22,6 +22,7 @@ from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.core.stages import Procedure, Stage
 from liuhen.deadlines.services import scan
 from liuhen.demo_documents import load_document_chain
+from liuhen.documents import services as documents
 from liuhen.ledger.services import issue_checkpoint
 
 DEMO_AGENCY = "明山区应急管理局"
@@ -102,6 +103,7 @@ MATTERS: dict[Procedure, list[tuple[str, tuple[str, str, str]]]] = {
     ],
 }
 
+PUNISHABLE = (Procedure.GENERAL, Procedure.SIMPLIFIED, Procedure.COMPLAINT)  # the limitation (S6) applies
 PENALTY: dict[Procedure, tuple[str, Decimal | None]] = {
     Procedure.GENERAL: ("fine", Decimal("30000")),
     Procedure.SIMPLIFIED: ("fine", Decimal("200")),
@@ -166,6 +168,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         for key, value, reason in DEMO_SETTINGS:
             set_setting(actor=users["xuli"], agency=agency, key=key, value=value, reason=reason)
         progress("  机关设置：当事人申请复制由机关负责人审批（002 第三十四条，R10）")
+    ended_on = timezone.localdate() - timedelta(days=20)  # rule S6: the demo's violations ended last month
     for procedure, target, cause, party in demo_cases():
         penalty, fine = PENALTY.get(procedure, ("", None))
         if procedure == Procedure.SIMPLIFIED and party[0] == "organisation":
@@ -192,6 +195,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 is_major=major,
                 penalty_kind=penalty,
                 fine_amount=fine,
+                violation_ended_on=ended_on if procedure in PUNISHABLE else None,  # rule S6
                 parties=[
                     services.PartyInput(
                         kind=party[0],
@@ -214,6 +218,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             summary="明山纺织有限公司涉嫌未按规定开展事故隐患排查治理。",
             penalty_kind="fine",
             fine_amount=Decimal("15000"),
+            violation_ended_on=ended_on,
             officers=[users["lina"], users["zhangwei"]],
             parties=[services.PartyInput(kind="organisation", name="明山纺织有限公司", id_number="91320100MA1M5N4P3Q")],
         )
@@ -224,7 +229,17 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             opinion="经现场检查发现该企业未建立隐患排查治理制度，建议立案调查",
         )
         services.review_approval(actor=users["chenjie"], approval=approval, agree=True, opinion="情况属实，同意立案")
-    progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准")
+        documents.create_document(  # rule S2: the 立案审批表 is finalised once the chain is approved
+            actor=users["lina"],
+            case=case,
+            code="filing_approval",
+            data={
+                "case_source": "日常检查发现",
+                "party_summary": "明山纺织有限公司，住所明山区纺织路8号。",
+                "reason": "现场检查发现该企业未建立事故隐患排查治理制度，涉嫌违反《安全生产法》第四十一条。",
+            },
+        )
+    progress(f"  {case.case_no} 立案审批待机关负责人 zhouming 批准，立案审批表草稿待定稿")
     # An emergency start 30 hours ago whose 立案审批表 was never backfilled: overdue under rule S3
     with transaction.atomic():
         case = services.create_case(
@@ -246,6 +261,7 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             kind="emergency_start",
             note="作业现场硫化氢浓度超标，立即责令停止作业并先行启动调查",
             occurred_at=timezone.now() - timedelta(hours=30),
+            backfill_reason="夜间现场处置，返回单位后补录",
         )
         case = services.transition(actor=users["zhangwei"], case=case, action="emergency_start")
     progress(f"  {case.case_no} 紧急先行启动已超过24小时未补报立案审批表（S3 逾期）")

@@ -35,29 +35,32 @@ def _doc(actor: User, case: Case, code: str, data: dict[str, Any], sigs: list[do
     return docs.finalise(actor=actor, document=doc, signatures=sigs)
 
 
-def film(case: Case, officer: User) -> None:
-    """The body camera's clip of the on-site work, through the same ingest as the dock (AV1, AV2, R1)."""
+def film(case: Case, officer: User, at: str) -> None:
+    """The body camera's clip of one on-site activity (starting ``at``), through the same ingest as the dock, and
+    its playback review (AV1, AV2, AV10, I5, AV8, AV11, R1)."""
     import shutil
     import tempfile
+    from datetime import UTC, datetime
     from pathlib import Path
 
+    from liuhen.core.rules.av import FOCUS
     from liuhen.media.models import Device
     from liuhen.media.samples import make_clip
-    from liuhen.media.services import ingest_file
+    from liuhen.media.services import ingest_file, review_recording
 
-    if shutil.which("ffmpeg") is None:  # rule AV6 makes the omission a record, never a silence
-        cases.record_act(actor=officer, case=case, kind="av_omission", note="演示环境未安装 ffmpeg，未生成录像")
-        return
+    if shutil.which("ffmpeg") is None:  # no clip can be made: the demo's activities would stand unrecorded
+        raise RuntimeError("演示数据需要 ffmpeg 生成执法记录仪录像（AV1）")
+    start = timezone.make_aware(datetime.fromisoformat(at))
     folder = Path(tempfile.mkdtemp(prefix="liuhen-demo-"))
     try:
-        clip = folder / f"DSJ_3201001_{timezone.localtime():%Y%m%d%H%M%S}_0001.mp4"
-        make_clip(clip, seconds=6, size="640x360", gps="+31.2304+121.4737/")
-        ingest_file(
-            actor=officer,
-            path=clip,
-            device=Device.objects.get(number="3201001"),
-            case=case,
-            recorded_from=timezone.now() - timedelta(minutes=10),
+        clip = folder / f"DSJ_3201001_{timezone.localtime(start):%Y%m%d%H%M%S}_0001.mp4"
+        created = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # one activity, one distinct file
+        make_clip(clip, seconds=6, size="640x360", created=created, gps="+31.2304+121.4737/")
+        rec = ingest_file(
+            actor=officer, path=clip, device=Device.objects.get(number="3201001"), case=case, recorded_from=start
+        ).recording
+        review_recording(
+            actor=officer, recording=rec, party_told=True, opening_statement=True, focus=list(FOCUS), note="回放审查"
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -77,6 +80,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         is_major=True,
         penalty_kind="fine",
         fine_amount=Decimal("50000"),
+        violation_ended_on=timezone.localdate() - timedelta(days=10),  # rule S6
         officers=[zw, ln],
         parties=[
             cases.PartyInput(
@@ -134,19 +138,33 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         },
         [*officers, Sig("party", name="赵某")],
     )
-    _doc(
+    film(case, zw, _now(-180))  # the inspection
+    film(case, ln, _now(-100))  # the inquiry
+    preserved = _doc(
         zw,
         case,
         "preservation_list",
         {
             "reason": "仓库现场照片及出入库台账可能灭失",
             "items": "出入库台账2本；现场照片24张",
-            "form": "onsite",
+            "form": "registration",
+            "storage": "onsite",
             "place": f"{PARTY}办公室",
         },
         [*officers, party],
     )
-    film(case, zw)
+    _doc(  # rule I3: the decision on what was preserved, within 7 working days
+        zw,
+        case,
+        "preservation_decision",
+        {
+            "list_no": preserved.document_no,
+            "decision": "record",
+            "content": "出入库台账已复印、现场照片已拍摄存档，原件退还当事人。",
+        },
+        [Sig("officer", username=zw.username), Sig("recipient", name="赵某")],
+    )
+    film(case, zw, _now(-5))  # the preservation, just now
     report = docs.create_document(
         actor=zw,
         case=case,
@@ -173,7 +191,11 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
             "evidence": "现场检查笔录、询问笔录、现场照片",
             "legal_basis": "《安全生产法》第九十九条第一项",
             "proposed_penalty": "罚款人民币伍万元",
-            "rights": "你单位可在收到本告知书之日起5个工作日内提出陈述、申辩，或要求举行听证。",
+            "proposed_fine": "50000",
+            "rights": "你单位可在收到本告知书之日起5个工作日内提出陈述、申辩，或要求举行听证；"
+            "认为执法人员与本案有直接利害关系的，有权申请回避。",
+            "recusal_right": True,
+            "told_how": "both",
         },
         [Sig("recipient", name="赵某")],
     )
@@ -192,6 +214,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         },
         [*officers, Sig("party", name="赵某")],
     )
+    film(case, zw, _now(-30))  # the statement and defence
     cases.record_act(actor=zw, case=case, kind="rights_waiver", note="当事人书面表示放弃听证（见陈述申辩笔录）")
     _doc(
         users["sunli"],

@@ -12,7 +12,7 @@ from liuhen.cases import scenarios, services
 from liuhen.cases.models import ApprovalKind, Case
 from liuhen.cases.queries import case_facts
 from liuhen.core import stages
-from liuhen.core.errors import Forbidden, RuleViolation, StageError
+from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation, StageError
 from liuhen.ledger.models import Event
 from liuhen.ledger.services import tree_size
 
@@ -37,7 +37,8 @@ def _refused(case: Case, action: str, actor) -> RuleViolation:  # type: ignore[n
 
 @pytest.mark.parametrize("t", stages.TRANSITIONS, ids=lambda t: f"{t.procedure}:{t.source}:{t.action}")
 def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # every gate of the table, each refusal naming its rule: rules S1, S2, S4, E1 (and the rest of the table)
+    # every gate of the table, each refusal naming its rule: rules S1, S2, S4, E1 (and the rest of the table).
+    # A gate that a document opens is refused with no document, then still refused with the document a draft.
     case = scenarios.advance(make_case(t.procedure.value, **_case_kwargs(t.procedure)), t.source, cast)
     actor = cast.archivist if t.action == "archive" else cast.handler
     refusals = []
@@ -47,6 +48,12 @@ def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) 
         assert violation.rule_id == first_failing.rule_id
         assert violation.source and violation.message
         refusals.append(violation.rule_id)
+        code = scenarios.FACT_DOCUMENT.get(missing[0])
+        if missing[0] == stages.Fact.DECISION_DOCUMENT:
+            code = scenarios.DECISION_DOCUMENT[case.procedure]
+        if code is not None:
+            scenarios.make_document(case, code, cast, final=False)
+            assert _refused(case, t.action, actor).rule_id == violation.rule_id, "a draft opened a gate"
         scenarios.satisfy(case, missing[0], cast)
     if not t.gates:
         # no rule gates this step: it is refused to the wrong person and from the wrong stage
@@ -82,13 +89,19 @@ def test_emergency_start_needs_filing_backfill_before_concluding(cast, make_case
 
 
 def test_late_emergency_backfill_is_flagged(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    # rule S3; an act entered after it happened is a 补录 and needs its reason (review contradiction 12)
     case = make_case()
+    past = timezone.now() - timedelta(hours=25)
+    with pytest.raises(InvalidInput, match="补录理由"):
+        services.record_act(actor=cast.handler, case=case, kind="emergency_start", note="夜间泄漏", occurred_at=past)
+    assert not case.acts.exists()
     services.record_act(
         actor=cast.handler,
         case=case,
         kind="emergency_start",
         note="夜间发现泄漏",
-        occurred_at=timezone.now() - timedelta(hours=25),
+        occurred_at=past,
+        backfill_reason="夜间现场处置，次日返回单位补录",
     )
     approval = services.start_approval(actor=cast.handler, case=case, kind="filing", opinion="补报立案")
     assert approval.late
@@ -97,27 +110,40 @@ def test_late_emergency_backfill_is_flagged(cast, make_case) -> None:  # type: i
 
 
 def test_simplified_procedure_limits(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # rule S5: an individual may be fined at most 200 yuan on the spot, an organisation 3,000
+    # rule S5: an individual may be fined at most 200 yuan on the spot, an organisation 3,000; the ceiling is read
+    # from the fine the 当场行政处罚决定书 states, never from what the case was registered with (contradiction 9)
     person = [services.PartyInput(kind="individual", name="钱某")]
-    case = make_case("simplified_procedure", penalty_kind="fine", fine_amount="201", parties=person)
-    scenarios.satisfy(case, stages.Fact.STATEMENT_HEARD, cast)
-    assert _refused(case, "decide_on_spot", cast.handler).rule_id == "S5"
-    ok = make_case("simplified_procedure", penalty_kind="fine", fine_amount="200", parties=person)
-    scenarios.satisfy(ok, stages.Fact.STATEMENT_HEARD, cast)
-    assert services.transition(actor=cast.handler, case=ok, action="decide_on_spot").stage == "decision"
-    org = make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000")
+    case = make_case("simplified_procedure", penalty_kind="fine", fine_amount="100", parties=person)
+    draft = scenarios.make_document(case, "onsite_penalty_decision", cast, final=False, fine="5000")
+    with pytest.raises(RuleViolation) as exc:
+        scenarios.make_document(case, "onsite_penalty_decision", cast, fine="201")
+    assert exc.value.rule_id == "S5" and "201" in exc.value.message
+    assert _refused(case, "decide_on_spot", cast.handler).rule_id == "D8"  # no final decision document at all
+    assert draft.status == "draft" and stages.Fact.SIMPLIFIED_LIMITS not in case_facts(case)
+    scenarios.make_document(case, "onsite_penalty_decision", cast, fine="200")
+    assert _refused(case, "decide_on_spot", cast.handler).rule_id == "S6"  # rule S6: the violation is dated first
+    scenarios.satisfy(case, stages.Fact.VIOLATION_DATED, cast)
+    assert services.transition(actor=cast.handler, case=case, action="decide_on_spot").stage == "decision"
+    org = make_case("simplified_procedure", penalty_kind="fine", fine_amount="100")
+    with pytest.raises(RuleViolation, match=r"3000\.01元"):
+        scenarios.make_document(org, "onsite_penalty_decision", cast, fine="3000.01")
+    scenarios.make_document(org, "onsite_penalty_decision", cast, fine="3000")
     assert stages.Fact.SIMPLIFIED_LIMITS in case_facts(org)
-    assert stages.Fact.SIMPLIFIED_LIMITS not in case_facts(
-        make_case("simplified_procedure", penalty_kind="fine", fine_amount="3000.01")
-    )
 
 
 def test_compulsory_measure_extends_once_and_needs_approval(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    # rule I4: emergency measures need the leader's approval afterwards; one extension only
+    # rule I4: emergency measures need the leader's approval afterwards; an extension needs a new approval of its
+    # own (强制法25), not the measure's; one extension only
     case = make_case("compulsion")
     case = scenarios.step(case, "emergency_measure", cast)
-    scenarios.satisfy(case, stages.Fact.EXTENSION_NOTICE, cast)
-    assert _refused(case, "extend", cast.handler).rule_id == "I4"
+    violation = _refused(case, "extend", cast.handler)
+    assert violation.rule_id == "I4" and "重新批准" in violation.message
+    scenarios.satisfy(case, stages.Fact.EXTENSION_APPROVED, cast)
+    violation = _refused(case, "extend", cast.handler)  # approved, but the party is not told in writing
+    assert violation.rule_id == "I4" and "延长查封扣押期限决定书" in violation.message
+    scenarios.satisfy(case, stages.Fact.EXTENSION_NOTICE, cast)  # the decision rides on the extension's approval
+    violation = _refused(case, "extend", cast.handler)
+    assert violation.rule_id == "I4" and "补办批准" in violation.message  # the measure itself is not yet approved
     scenarios.satisfy(case, stages.Fact.COMPULSION_APPROVED, cast)
     case = services.transition(actor=cast.handler, case=case, action="extend")
     violation = _refused(case, "extend", cast.handler)
@@ -130,8 +156,8 @@ def test_major_decision_needs_legal_review_and_collective_discussion(cast, make_
     for fact in (stages.Fact.RIGHTS_NOTICE_SERVED, stages.Fact.HEARING_WINDOW_CLOSED, stages.Fact.DECISION_APPROVED):
         scenarios.satisfy(case, fact, cast)
     assert _refused(case, "decide", cast.handler).rule_id == "D2"
-    with pytest.raises(Forbidden):  # the legal review is the legal unit's, not the officer's
-        services.record_act(actor=cast.handler, case=case, kind="legal_review", note="同意")
+    with pytest.raises(InvalidInput, match="法制审核意见书"):  # a claim is no review: the document is named
+        services.record_act(actor=cast.legal_reviewer, case=case, kind="legal_review", note="同意")
     scenarios.satisfy(case, stages.Fact.LEGAL_REVIEW, cast)
     assert _refused(case, "decide", cast.handler).rule_id == "D3"
     scenarios.satisfy(case, stages.Fact.COLLECTIVE_DISCUSSION, cast)
@@ -156,7 +182,7 @@ def test_decision_waits_for_the_hearing_request_window(cast, make_case) -> None:
     case = scenarios.advance(make_case(), stages.Stage.NOTICE, cast)
     scenarios.satisfy(case, stages.Fact.DECISION_APPROVED, cast)
     with time_machine.travel(datetime(2026, 9, 28, 2, 0, tzinfo=UTC), tick=False):  # 10:00 in Beijing
-        services.record_act(actor=cast.handler, case=case, kind="rights_notice", note="直接送达")
+        scenarios.make_document(case, "penalty_notice", cast)  # the party signs for it now
         violation = _refused(case, "decide", cast.handler)
         assert violation.rule_id == "D5" and "5个工作日" in violation.message
     with time_machine.travel(datetime(2026, 10, 10, 8, 0, tzinfo=UTC), tick=False):  # the 5th working day

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from liuhen.core.rules import PARTIAL, PENDING, RULES, Status, status
-from liuhen.core.rules.deadlines import DEADLINE_RULES
+from liuhen.core.rules.deadlines import DEADLINE_RULES, PeriodUnit
 from liuhen.core.rules.export import render
 from liuhen.core.rules.naming import cited, naming_tests
 
@@ -65,9 +65,12 @@ def test_every_timed_rule_has_a_row_with_a_source() -> None:
     for r in DEADLINE_RULES:
         assert r.source.strip(), f"{r.key} has no source"
         assert r.rule_id in RULES, r.key
-        assert r.period > 0 and r.triggers, r.key
+        assert (r.period > 0 or r.unit == PeriodUnit.RECORDED_DATE) and r.triggers, r.key
         for name in (*r.triggers, *r.fulfilled_by):
-            assert re.fullmatch(r"(transition|act|approval|due|media|disclosure|calendar|archive):[\w.:]+", name), name
+            kinds = "transition|act|approval|due|media|disclosure|calendar|archive|document|case|view_request"
+            assert re.fullmatch(rf"({kinds}):[\w.:]+", name), name
+        assert not r.runs_from or r.runs_from in {x.key for x in DEADLINE_RULES}, r.key
+        assert not r.set_by or "." in r.set_by, r.key
 
 
 def test_docs_rules_md_is_generated_from_the_tables() -> None:

@@ -32,15 +32,18 @@ def test_refusal_names_rule_and_source() -> None:
         stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset())
     assert exc.value.rule_id == "S2"
     assert str(exc.value).startswith("S2 002 第八条")
-    assert (
-        stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset({Fact.FILING_APPROVED})).target
-        == Stage.INVESTIGATION
-    )
+    with pytest.raises(RuleViolation) as exc:  # rule S6: the limitation is checked on the recorded end date
+        stages.check(Procedure.GENERAL, Stage.INTAKE, "file", frozenset({Fact.FILING_APPROVED, Fact.VIOLATION_DATED}))
+    assert exc.value.rule_id == "S6" and "追责时效" in exc.value.message
+    filed = frozenset({Fact.FILING_APPROVED, Fact.VIOLATION_DATED, Fact.WITHIN_LIMITATION})
+    assert stages.check(Procedure.GENERAL, Stage.INTAKE, "file", filed).target == Stage.INVESTIGATION
 
 
 def test_conditional_gates() -> None:
     # rule D2/D3 apply only to major decisions; rule D5 only when a hearing was requested
-    base = frozenset({Fact.RIGHTS_NOTICE_SERVED, Fact.HEARING_WINDOW_CLOSED, Fact.DECISION_APPROVED})
+    base = frozenset(
+        {Fact.RIGHTS_NOTICE_SERVED, Fact.HEARING_WINDOW_CLOSED, Fact.DECISION_APPROVED, Fact.NO_PENDING_RECUSAL}
+    )
     assert stages.check(Procedure.GENERAL, Stage.NOTICE, "decide", base)
     with pytest.raises(RuleViolation) as exc:
         stages.check(Procedure.GENERAL, Stage.NOTICE, "decide", base | {Fact.MAJOR})

@@ -54,9 +54,12 @@ def test_periods_run_from_when_the_act_happened_not_when_it_was_entered(cast, ma
     # rule T4: the delivery happened on 9.30 and was entered on 10.9; the payment period runs from 9.30
     with time_machine.travel(at("2026-09-28T10:00"), tick=False):
         case = scenarios.advance(make_case(), stages.Stage.DECISION, cast)
+        scenarios.satisfy(case, stages.Fact.DECISION_DOCUMENT, cast)
     with time_machine.travel(at("2026-10-09T10:00"), tick=False):
-        services.record_act(
-            actor=cast.handler, case=case, kind="delivery", note="送达回证补录", occurred_at=at("2026-09-30T15:00")
+        with pytest.raises(InvalidInput, match="补录理由"):  # a receipt signed days ago is a 补录: say why
+            scenarios.make_document(case, "delivery_receipt", cast, served_at="2026-09-30T15:00")
+        scenarios.make_document(
+            case, "delivery_receipt", cast, served_at="2026-09-30T15:00", backfill_reason="送达人出差返回后补录"
         )
     assert Deadline.objects.get(case=case, rule_key="E2").due_on == date(2026, 10, 15)
     assert Deadline.objects.get(case=case, rule_key="SV1").status == "met"
@@ -107,7 +110,7 @@ def test_a_year_without_a_schedule_gives_a_flagged_estimate_then_the_real_date(c
         case = scenarios.advance(make_case("simplified_procedure", penalty_kind="warning"), stages.Stage.DECISION, cast)
     p2 = Deadline.objects.get(case=case, rule_key="P2")
     assert p2.unverified_year == 2027 and p2.due_on == date(2027, 1, 6)
-    row = queries.for_case(case)[0]
+    row = next(r for r in queries.for_case(case) if r["rule_key"] == "P2")
     assert row["unverified_year"] == 2027
     schedule = {
         "source": "国务院办公厅关于2027年部分节假日安排的通知（测试）",
@@ -178,7 +181,7 @@ def test_scanner_alerts_due_soon_then_overdue_once(cast, make_case) -> None:  # 
 def test_party_windows_end_without_alerts(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(at("2026-09-28T10:00"), tick=False):
         case = scenarios.advance(make_case(), stages.Stage.NOTICE, cast)
-        services.record_act(actor=cast.handler, case=case, kind="rights_notice", note="已送达")
+        scenarios.make_document(case, "penalty_notice", cast)  # signed for by the party now
     dl = Deadline.objects.get(case=case, rule_key="D5.request")
     assert dl.due_on == date(2026, 10, 10) and dl.kind == "party_window"
     with time_machine.travel(at("2026-10-11T08:00"), tick=False):

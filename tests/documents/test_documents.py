@@ -12,7 +12,7 @@ from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.errors import InvalidInput, RuleViolation
 from liuhen.documents import rendering, services
 from liuhen.documents.models import Document, Signature
-from tests.documents.conftest import author, sample_data, sample_signatures
+from tests.documents.conftest import author, prerequisites, sample_data, sample_signatures
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_every_type_is_drafted_validated_finalised_and_rendered(t, cast, case_fo
     # rule E4: each enforcement method has its own document, drafted, finalised and rendered here
     case = case_for(t)
     actor = author(t, cast)
-    data = sample_data(t)
+    data = {**sample_data(t), **prerequisites(t, case, cast)}
     required = [f for f in t.fields if f.required]
     doc = services.create_document(
         actor=actor, case=case, code=t.code, data={k: v for k, v in data.items() if k != required[0].name}

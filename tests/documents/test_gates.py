@@ -145,7 +145,13 @@ def test_left_with_service_needs_the_reason_and_a_witness(cast, make_case) -> No
 
 def test_onsite_decision_document_opens_the_simplified_decision(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rules D8, S5: the 当场行政处罚决定书 records the statement and its review
-    case = make_case("simplified_procedure", penalty_kind="warning")
+    ended = timezone.localdate() - timedelta(days=3)
+    case = make_case(
+        "simplified_procedure",
+        penalty_kind="warning",
+        violation_ended_on=ended,
+        officers=[cast.handler, cast.second_officer],
+    )
     with pytest.raises(RuleViolation, match="D8"):
         cases.transition(actor=cast.handler, case=case, action="decide_on_spot")
     finalise(cast, make(cast, case, "onsite_penalty_decision"))
@@ -233,10 +239,10 @@ def test_documents_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untype
 
 @pytest.mark.parametrize(
     ("method", "missing", "rule_id"),
-    [("mail", {"mail_no": ""}, "SV3"), ("electronic", {"consent": False}, "SV7")],
+    [("electronic", {"consent": False}, "SV7")],
 )
 def test_mail_and_electronic_service_keep_what_the_law_names(cast, make_case, method, missing, rule_id) -> None:  # type: ignore[no-untyped-def]
-    # rules SV3, SV7: mail needs its registered-mail number; electronic service the party's written consent
+    # rule SV7: electronic service needs the party's written consent (SV3, mail: tests/documents/test_service.py)
     case = make_case()
     complete = {"method": method, "mail_no": "EMS1234567890", "consent": True}
     doc = make(cast, case, "delivery_receipt", **{**complete, **missing})

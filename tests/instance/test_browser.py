@@ -51,6 +51,12 @@ def page(server: str) -> Iterator[object]:
         browser.close()
 
 
+def logout(page) -> None:  # type: ignore[no-untyped-def]
+    """Sign out and wait for the login page: a page still loading its videos must not race the next sign-in."""
+    page.click("header >> text=退出")
+    page.wait_for_selector("#id_username")
+
+
 def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{page.base_url}/login/")
     page.fill("#id_username", username)
@@ -95,7 +101,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     assert "明应急罚决〔" in page.locator("h1").inner_text()
     page.screenshot(path=str(shots / "document-penalty-decision.png"), full_page=True)
 
-    page.click("text=退出")
+    logout(page)
     login(page, "zhouming")
     page.click("tr:has-text('立案审批') a")
     page.wait_for_selector("text=签署批准意见")
@@ -105,6 +111,13 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.wait_for_selector("text=批准意见已签署")
     assert page.locator(".badge:has-text('已批准')").count() >= 1
     page.screenshot(path=str(shots / "leader-approved-filing.png"), full_page=True)
+    refusal = page.locator("[data-testid=refusal]").first  # rule S2: the approval alone files nothing
+    assert "立案审批表" in refusal.inner_text()
+    page.click("#documents >> text=立案审批表")
+    page.click("button:has-text('定稿')")
+    page.wait_for_selector("text=文书已定稿")
+    assert page.locator("[data-testid=doc-status]").inner_text() == "已定稿"
+    page.click("main p a")  # back to the case
     page.click("button[data-action=file]")
     page.wait_for_selector("[data-testid=stage]:has-text('调查取证')")
     assert "立案：案源登记 → 调查取证" in page.locator(".timeline").inner_text()
@@ -143,7 +156,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.click("tr:has-text('危险化学品储存场所') a")
     page.wait_for_selector("[data-testid=stage]")
     case_url = page.url
-    page.click("text=退出")
+    logout(page)
 
     login(page, "wangqiang")  # an officer of the other unit
     response = page.goto(case_url)
@@ -154,7 +167,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.click("text=提交调阅申请")
     page.wait_for_selector("text=调阅申请已提交，待审批")
     assert "待审批" in page.locator("#mine").inner_text()
-    page.click("text=退出")
+    logout(page)
 
     login(page, "chenjie")  # the head of the case's unit
     assert "待我审批的调阅申请（2）" in page.locator("#access-to-decide").inner_text()  # the demo's and this one
@@ -165,13 +178,13 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.screenshot(path=str(shots / "access-approval.png"), full_page=True)
     row.locator("button[name=approve][value='1']").click()
     page.wait_for_selector("text=审批意见已签署")
-    page.click("text=退出")
+    logout(page)
 
     login(page, "wangqiang")
     response = page.goto(case_url)
     assert response is not None and response.status == 200
     assert "经批准调阅：关联企业案件比对" in page.locator("#access-history").inner_text()
-    page.click("text=退出")
+    logout(page)
 
     login(page, "zhangwei")
     page.goto(case_url)
@@ -180,7 +193,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.fill("#copy-request-form input[name=reason]", "申请复制处罚决定书及证据材料")
     page.click("#copy-request-form button[type=submit]")
     page.wait_for_selector("text=已登记复制申请")
-    page.click("text=退出")
+    logout(page)
 
     login(page, "chenjie")  # the demo agency follows 002 第三十四条: not the unit head, the agency head (R10)
     page.goto(case_url)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from liuhen.access import services as access
+from liuhen.access import view_requests
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Role
 from liuhen.agency_settings import services as agency_settings
@@ -19,9 +20,11 @@ from liuhen.core import stages
 from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.deadlines.calendar_store import import_schedule
+from liuhen.documents import attachments
 from liuhen.documents import services as documents
 from liuhen.ledger import services as ledger
 from liuhen.ledger import triggers
+from liuhen.media import av_services, device_services
 from liuhen.media import services as media
 from tests.conftest import make_user
 from tests.documents.conftest import sample_data, sample_signatures
@@ -52,14 +55,42 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
     )
     case = scenarios.advance(case, stages.Stage.INVESTIGATION, cast)
     other_case = make_case()
-    act = cases.record_act(actor=cast.handler, case=case, kind="inspection_transcript", note="现场检查发现培训记录缺失")
+    act = cases.record_act(actor=cast.handler, case=case, kind="note", note="现场检查发现培训记录缺失")
     t = BY_CODE["inquiry_transcript"]
     doc = documents.create_document(actor=cast.handler, case=case, code=t.code, data=sample_data(t))
     documents.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(t))
     draft = documents.create_document(
         actor=cast.handler, case=case, code="evidence_request", data=sample_data(BY_CODE["evidence_request"])
     )
+    attachments.attach(actor=cast.handler, document=draft, name="申请材料.pdf", chunks=[b"%PDF-1.7 scan"])
+    quiet = {"party_objects": False, "dangerous": False, "legacy_issue": False, "after_commitment": False}
+    site = documents.create_document(
+        actor=cast.handler,
+        case=case,
+        code="inspection_transcript",
+        data={**sample_data(BY_CODE["inspection_transcript"]), **quiet, "major_hazard": False},
+    )
+    site = documents.finalise(actor=cast.handler, document=site, signatures=sample_signatures(site.type))
+    omission = av_services.request_av_omission(
+        actor=cast.handler, document=site, reason="flammable", note="加油站加油区，易燃易爆"
+    )
+    omission = av_services.decide_av_omission(
+        actor=cast.unit_head, omission=omission, approve=True, opinion="情况属实，同意不予录制"
+    )
+    viewing = view_requests.receive_view_request(
+        actor=cast.handler,
+        case=case,
+        applicant_kind="interested",
+        applicant_name="孙某",
+        relation="相邻企业的负责人",
+        records="现场检查笔录",
+        channel="in_person",
+    )
+    viewing = view_requests.reply_view_request(
+        actor=cast.unit_head, request=viewing, reply="partly", reason="涉及个人隐私的部分不予提供"
+    )
     device = media.register_device(actor=None, agency_id=agency.pk, number="3201001", officer=cast.handler)
+    check = device_services.check_device(actor=cast.handler, device=device, battery_ok=True, storage_ok=True)
     media.log_device(actor=cast.unit_head, device=device, kind="check", note="使用前检查正常")
     first = media.ingest_file(
         actor=None, device=device, case=case, path=synthesise(tmp_path / "1.mp4", created="2026-11-23T02:00:00Z")
@@ -76,6 +107,9 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
         case=case,
         path=synthesise(tmp_path / "3.mp4", created="2026-11-23T05:00:00Z", tone=700),
     ).recording
+    review = media.review_recording(
+        actor=cast.handler, recording=first, party_told=True, opening_statement=True, focus=["scene"], note="已回放"
+    )
     note = media.note_interruption(actor=cast.handler, recording=second, reason="battery", note="电池耗尽，更换后续录")
     mark = access.set_mark(
         actor=cast.handler,
@@ -125,6 +159,10 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
         "approval": case.approvals.get(kind="filing"),
         "assignment": assignment,
         "setting": setting,
+        "omission": omission,
+        "view_request": viewing,
+        "review": review,
+        "device_check": check,
         "user": cast.handler,
         "outsider": outsider,
     }

@@ -12,8 +12,9 @@ import pytest
 from liuhen.accounts.models import ApiToken, Certificate
 from liuhen.cases.models import ApprovalStep, CaseOfficer
 from liuhen.deadlines.models import CalendarDay
-from liuhen.documents.models import Signature
+from liuhen.documents.models import Attachment, Signature
 from liuhen.ledger import projection
+from liuhen.ledger.models import Event
 from liuhen.ledger.verify import verify
 from liuhen.media.models import DeviceLog
 from tests.ledger.conftest import World, drop_triggers, raw
@@ -223,9 +224,9 @@ TAMPERINGS: list[Tampering] = [
         "device log note",
         lambda w: (
             "UPDATE media_devicelog SET note = '无' WHERE id = %s",
-            [DeviceLog.objects.filter(kind="check").get().pk],
+            [DeviceLog.objects.get(kind="check", note="使用前检查正常").pk],
             "media_devicelog",
-            DeviceLog.objects.filter(kind="check").get().pk,
+            DeviceLog.objects.get(kind="check", note="使用前检查正常").pk,
             "（note）",
         ),
     ),
@@ -371,6 +372,96 @@ TAMPERINGS: list[Tampering] = [
         ),
     ),
     (
+        "case made major by hand (D2)",
+        lambda w: (
+            "UPDATE cases_case SET is_major = %s WHERE id = %s",
+            [True, w.case.pk],
+            "cases_case",
+            w.case.pk,
+            "（is_major）",
+        ),
+    ),
+    (
+        "case violation date moved (S6)",
+        lambda w: (
+            "UPDATE cases_case SET violation_ended_on = '2020-01-01', serious_harm = %s WHERE id = %s",
+            [True, w.case.pk],
+            "cases_case",
+            w.case.pk,
+            "（violation_ended_on）",
+        ),
+    ),
+    (
+        "act given a backfill reason",
+        lambda w: (
+            "UPDATE cases_caseact SET backfill_reason = '补录' WHERE id = %s",
+            [w.objects["act"].pk],
+            "cases_caseact",
+            w.objects["act"].pk,
+            "（backfill_reason）",
+        ),
+    ),
+    (
+        "view request applicant renamed",
+        lambda w: (
+            "UPDATE access_viewrequest SET applicant_name = '别人' WHERE id = %s",
+            [w.objects["view_request"].pk],
+            "access_viewrequest",
+            w.objects["view_request"].pk,
+            "（applicant_name）：与账本中的承诺值不符",
+        ),
+    ),
+    (
+        "view request reply changed",
+        lambda w: (
+            "UPDATE access_viewrequest SET reply = 'granted' WHERE id = %s",
+            [w.objects["view_request"].pk],
+            "access_viewrequest",
+            w.objects["view_request"].pk,
+            '（reply）：账本记录为 "partly"，现为 "granted"',
+        ),
+    ),
+    (
+        "av omission approved by hand",
+        lambda w: (
+            "UPDATE media_avomission SET reason = 'classified' WHERE id = %s",
+            [w.objects["omission"].pk],
+            "media_avomission",
+            w.objects["omission"].pk,
+            "（reason）",
+        ),
+    ),
+    (
+        "playback review flag flipped",
+        lambda w: (
+            "UPDATE media_recordingreview SET party_told = %s WHERE id = %s",
+            [False, w.objects["review"].pk],
+            "media_recordingreview",
+            w.objects["review"].pk,
+            "（party_told）",
+        ),
+    ),
+    (
+        "attachment renamed",
+        lambda w: (
+            "UPDATE documents_attachment SET name = 'x.pdf' WHERE document_id = %s",
+            [w.objects["draft"].pk],
+            "documents_attachment",
+            Attachment.objects.get(document=w.objects["draft"]).pk,
+            "（name）",
+        ),
+    ),
+    (
+        "device check result changed",
+        lambda w: (
+            "UPDATE media_devicelog SET battery_ok = %s WHERE id = %s",
+            [False, w.objects["device_check"].pk],
+            "media_devicelog",
+            w.objects["device_check"].pk,
+            "（battery_ok）",
+        ),
+    ),
+    (
         "officer added without an event",
         lambda w: (
             "INSERT INTO cases_caseofficer (case_id, user_id, is_lead) VALUES (%s, %s, %s)",
@@ -399,6 +490,8 @@ def test_the_world_verifies_and_fills_every_table(world: World) -> None:
     assert verify() == []
     empty = {t.name for t in projection.projected_tables() if not t.model._default_manager.exists()}
     assert empty == {"auth_group", "auth_group_permissions", "accounts_user_groups", "accounts_user_user_permissions"}
+    bodies = "".join(Event.objects.values_list("body", flat=True))
+    assert "孙某" not in bodies and "相邻企业" not in bodies  # a 查阅 applicant only as a salted commitment (R8, P9)
 
 
 @pytest.mark.tampers  # the point of the test

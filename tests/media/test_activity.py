@@ -43,9 +43,10 @@ def test_segments_interruptions_statements_and_evidence(tmp_path, blob_root, cas
         actor=cast.handler, recording=second, reason="battery", note="电池耗尽，更换后续录", stated_in_next_segment=True
     )
     assert note.get_reason_display() == "电量不足"
-    # rules I5, AV8: the party was told, and the opening statement was made
-    rec = services.confirm_statements(actor=cast.handler, recording=first, party_told=True, opening_statement=True)
-    assert rec.party_told and rec.opening_statement
+    # rules I5, AV8: the party was told, and the opening statement was made (a playback review, kept as a record)
+    review = services.review_recording(actor=cast.handler, recording=first, party_told=True, opening_statement=True)
+    first.refresh_from_db()
+    assert review.party_told and first.party_told and first.opening_statement
     with pytest.raises(RuleViolation) as exc:  # rule R3: evidence needs its written explanation, finalised
         services.mark_evidence(actor=cast.handler, recording=first, explanation_id=0)
     assert exc.value.rule_id == "R3"

@@ -62,11 +62,11 @@ def test_upload_within_24_hours_and_remote_duty(tmp_path, blob_root, cast) -> No
 
 
 def test_recording_is_linked_to_the_case_its_officer_worked_on(tmp_path, blob_root, cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    from liuhen.cases import services as cases
+    from liuhen.cases import scenarios
 
     with time_machine.travel(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), tick=False):
         case = make_case()
-        cases.record_act(actor=cast.handler, case=case, kind="inspection_transcript", note="现场检查")
+        scenarios.make_document(case, "inspection_transcript", cast)
     video = synthesise(tmp_path / "d.mp4", created="2026-11-23T02:30:00Z")
     rec = services.ingest_file(actor=None, path=video, officer=cast.handler).recording
     assert rec.case == case

@@ -95,6 +95,6 @@ def test_segment_interruption_and_statements_in_the_page(tmp_path, blob_root, ca
     r = web.post(f"/media/{second.pk}/interruption/", {"reason": "obstruction", "note": "当事人遮挡镜头"}, follow=True)
     assert "已记录中断说明" in r.content.decode() and "遭到阻挠（当事人遮挡镜头）" in r.content.decode()
     r = web.post(f"/media/{second.pk}/statements/", {"party_told": "on"}, follow=True)
-    assert Recording.objects.get(pk=second.pk).party_told and "已确认" in r.content.decode()
+    assert Recording.objects.get(pk=second.pk).party_told and "已记录回放审查" in r.content.decode()
     r = web.post(f"/devices/{device.pk}/assign/", {"officer": "officer2"}, follow=True)
     assert "已分配给 officer2" in r.content.decode() and Device.objects.get(pk=device.pk).officer == cast.second_officer

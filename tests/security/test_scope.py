@@ -108,7 +108,7 @@ def test_another_units_unlinked_recording_cannot_be_annotated(cast, unlinked) ->
     with pytest.raises(Forbidden):
         media.note_interruption(actor=cast.handler, recording=rec, reason="battery")
     with pytest.raises(Forbidden):
-        media.confirm_statements(actor=cast.handler, recording=rec, party_told=True, opening_statement=True)
+        media.review_recording(actor=cast.handler, recording=rec, party_told=True, opening_statement=True)
 
 
 def test_the_recording_unit_and_the_leader_may_file_it(agency, units, unlinked, cast) -> None:  # type: ignore[no-untyped-def]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from liuhen.accounts import services as accounts
 from liuhen.cases import scenarios
@@ -141,6 +143,20 @@ def test_approval_chain_over_the_api(api, cast, make_case) -> None:  # type: ign
         "reviewer",
         "approver",
     ]
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
+    )
+    assert r.status_code == 409 and r.json()["rule"] == "S2" and "立案审批表" in r.json()["message"]
+    scenarios.make_document(case, "filing_approval", cast)  # rule S2: the form, which carries the chain
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
+    )
+    assert r.status_code == 409 and r.json()["rule"] == "S6"  # rule S6: when the violation ended is recorded first
+    ended = (timezone.localdate() - timedelta(days=3)).isoformat()
+    r = api(cast.handler).post(
+        f"/api/v1/cases/{case.pk}/violation-period", {"violation_ended_on": ended}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["violation_ended_on"] == ended and r.json()["serious_harm"] is False
     r = api(cast.handler).post(
         f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json"
     )

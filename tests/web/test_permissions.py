@@ -75,6 +75,9 @@ def test_every_operation_for_every_role(role: str, agency, units, cast, make_cas
         "request_id": copy.pk,
         "access_request_id": 999999,
         "recording_id": 999999,
+        "view_request_id": 999999,
+        "omission_id": 999999,
+        "device_id": 999999,
     }
     wrong = []
     for method, path, view in operations():

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from liuhen.access import services as access
+from liuhen.access import view_requests
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Role
 from liuhen.cases import services as cases
@@ -39,7 +40,7 @@ CASE_ACTIONS = [
 ]
 # what of a path makes it a case, document or recording route
 CASE_ROUTE = re.compile(
-    r"(^|/)(cases|approvals|documents|recordings|media|deadlines|access-requests?|copy-requests|uploads)(/|$)"
+    r"(^|/)(cases|approvals|documents|recordings|media|deadlines|access-requests?|copy-requests|view-requests|av-omissions|uploads)(/|$)"
 )
 
 
@@ -61,6 +62,14 @@ def content(tmp_path, blob_root, cast, make_case):  # type: ignore[no-untyped-de
     )
     other = make_user(case.agency, None, "reader", Role.OFFICER, "CERT-R1")
     grant = access.request_access(actor=other, case_id=case.pk, purpose="比对")
+    viewing = view_requests.receive_view_request(
+        actor=cast.handler,
+        case=case,
+        applicant_kind="party",
+        applicant_name=PARTY,
+        records="现场检查笔录",
+        channel="in_person",
+    )
     created = Event.objects.get(action="case.created", case_ref=case.pk)
     return {
         "case": case,
@@ -71,6 +80,8 @@ def content(tmp_path, blob_root, cast, make_case):  # type: ignore[no-untyped-de
             "approval_id": approval.pk,
             "request_id": copy.pk,
             "access_request_id": grant.pk,
+            "view_request_id": viewing.pk,
+            "omission_id": 999999,
             "seq": created.seq,
             "year": 2026,
             "alert_id": 999999,
@@ -152,7 +163,7 @@ def test_the_administrator_has_an_empty_case_list_and_no_command_on_a_case(agenc
         with pytest.raises(Forbidden):
             cases.create_case(actor=admin, unit=units[0], procedure="general_procedure", cause="管理员登记")
         with pytest.raises(Forbidden):
-            cases.record_act(actor=admin, case=case, kind="duty_log", note="管理员记录")
+            cases.record_act(actor=admin, case=case, kind="note", note="管理员记录")
         with pytest.raises((Forbidden, NotFound)):
             access.request_access(actor=admin, case_id=case.pk, purpose="查看")
     content["grant"].refresh_from_db()

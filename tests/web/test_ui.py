@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from liuhen.cases import services
+from liuhen.cases import scenarios, services
+from liuhen.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +63,15 @@ def test_create_case_through_the_form(cast, units) -> None:  # type: ignore[no-u
             "party_kind": "organisation",
             "party_name": "明山建材有限公司",
             "party_id_number": "91320100MA1F2G3H4J",
+            "violation_ended_on": "2026-06-30",
+            "serious_harm": "on",
         },
         follow=True,
     )
     html = r.content.decode()
     assert "案件已登记" in html and "特种作业人员未持证上岗" in html and "明山建材有限公司" in html
+    created = Case.objects.get(cause="特种作业人员未持证上岗")
+    assert (str(created.violation_ended_on), created.serious_harm) == ("2026-06-30", True)  # rule S6
     r = client.post(
         "/cases/new/",
         {
@@ -78,7 +86,7 @@ def test_create_case_through_the_form(cast, units) -> None:  # type: ignore[no-u
 
 
 def test_leader_approves_filing_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untyped-def]
-    case = make_case()
+    case = make_case(violation_ended_on=timezone.localdate() - timedelta(days=30))
     approval = services.start_approval(actor=cast.handler, case=case, kind="filing", opinion="建议立案")
     head = login(cast.unit_head)
     assert case.case_no in head.get("/").content.decode()  # waiting in the unit head's inbox
@@ -88,6 +96,7 @@ def test_leader_approves_filing_in_the_ui(cast, make_case) -> None:  # type: ign
     assert "签署批准意见" in html
     r = leader.post(f"/approvals/{approval.pk}/decide/", {"opinion": "同意立案", "agree": "1"}, follow=True)
     assert "批准意见已签署" in r.content.decode()
+    scenarios.make_document(case, "filing_approval", cast)  # rule S2: the 立案审批表 with the chain's signatures
     r = login(cast.handler).post(f"/cases/{case.pk}/transition/", {"action": "file"}, follow=True)
     case.refresh_from_db()
     assert case.stage == "investigation" and "调查取证" in r.content.decode()

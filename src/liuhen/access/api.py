@@ -1,12 +1,13 @@
 """调阅 (access) requests, confidentiality marks and copy requests over the API."""
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema, Status
 
-from liuhen.access import services
-from liuhen.access.models import CopyRequest, CopyStatus
+from liuhen.access import services, view_requests
+from liuhen.access.models import CopyRequest, CopyStatus, ViewRequest
 from liuhen.access.views import package_response
 from liuhen.cases.models import AccessRequest
 from liuhen.cases.queries import get_case
@@ -177,3 +178,78 @@ def retry(request: HttpRequest, request_id: int) -> dict[str, Any]:
 @needs(Action.COPY_REQUEST)
 def package(request: HttpRequest, request_id: int) -> StreamingHttpResponse:
     return package_response(request, services.get_copy_request(acting_user(request), request_id))
+
+
+class ViewRequestIn(Schema):
+    applicant_kind: str
+    applicant_name: str
+    records: str
+    channel: str
+    relation: str = ""
+    received_at: datetime | None = None
+
+
+class ViewExtensionIn(Schema):
+    reason: str
+
+
+class ViewReplyIn(Schema):
+    reply: str
+    reason: str = ""
+
+
+def describe_view(req: ViewRequest) -> dict[str, Any]:
+    due = view_requests.reply_due_on(req)
+    return {
+        "id": req.pk,
+        "case_no": req.case.case_no,
+        "applicant_kind": req.applicant_kind,
+        "applicant": req.applicant_name,
+        "relation": req.relation,
+        "records": req.records,
+        "channel": req.channel,
+        "received_at": req.received_at.isoformat(),
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "reply_due_on": due.on.isoformat() if due.on else None,
+        "reply_due_unverified_year": due.unverified_year,
+        "extension_reason": req.extension_reason,
+        "reply": req.reply,
+        "reply_reason": req.reply_reason,
+        "replied_at": req.replied_at.isoformat() if req.replied_at else None,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/view-requests", response=list[dict[str, Any]], summary="当事人、利害关系人查阅申请（R15）"
+)
+@needs(Action.CASE_VIEW)
+def view_requests_of_case(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    return [describe_view(r) for r in view_requests.view_requests_for(user, get_case(user, case_id))[:200]]
+
+
+@router.post("/cases/{case_id}/view-requests", response={201: dict[str, Any]}, summary="登记查阅申请（R15）")
+@needs(Action.COPY_REQUEST)
+def receive_view_request(request: HttpRequest, case_id: int, payload: ViewRequestIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    req = view_requests.receive_view_request(actor=user, case=get_case(user, case_id), **payload.dict())
+    return Status(201, describe_view(req))
+
+
+@router.post("/view-requests/{view_request_id}/extend", response=dict[str, Any], summary="延长查阅申请答复期限（R15）")
+@needs(Action.APPROVE)
+def extend_view_request(request: HttpRequest, view_request_id: int, payload: ViewExtensionIn) -> dict[str, Any]:
+    user = acting_user(request)
+    req = view_requests.get_view_request(user, view_request_id)
+    return describe_view(view_requests.extend_view_request(actor=user, request=req, reason=payload.reason))
+
+
+@router.post("/view-requests/{view_request_id}/reply", response=dict[str, Any], summary="答复查阅申请（R15）")
+@needs(Action.COPY_DECIDE)
+def reply_view_request(request: HttpRequest, view_request_id: int, payload: ViewReplyIn) -> dict[str, Any]:
+    user = acting_user(request)
+    req = view_requests.get_view_request(user, view_request_id)
+    return describe_view(
+        view_requests.reply_view_request(actor=user, request=req, reply=payload.reply, reason=payload.reason)
+    )

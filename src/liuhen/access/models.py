@@ -129,3 +129,71 @@ class CopyDecision(models.Model):
     @property
     def role_label(self) -> str:
         return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+class ViewerKind(models.TextChoices):
+    PARTY = "party", "当事人"
+    INTERESTED = "interested", "利害关系人"
+
+
+class ViewChannel(models.TextChoices):
+    """信息公开条例31: when a request counts as received depends on how it came in."""
+
+    IN_PERSON = "in_person", "当面提交"
+    MAIL = "mail", "邮寄（以签收之日为收到之日）"
+    ONLINE = "online", "网络（以确认之日为收到之日）"
+
+
+class ViewStatus(models.TextChoices):
+    PENDING = "pending", "待答复"
+    EXTENDED = "extended", "已延长答复期限"
+    REPLIED = "replied", "已答复"
+
+
+class ViewReply(models.TextChoices):
+    GRANTED = "granted", "同意查阅"
+    PARTLY = "partly", "部分同意查阅"
+    REFUSED = "refused", "不予查阅"
+    NOT_HELD = "not_held", "本机关未制作或保存该记录"
+
+
+class ViewRequest(models.Model):
+    """查阅申请 (R15, 003 第十八条): a party or an interested party asks to view the records of a case; handled
+    under the 政府信息公开 rules and their reply periods (信息公开条例33). Every step is a ledger event, carrying
+    the row; the applicant's name and stated relation only as salted commitments."""
+
+    LEDGER = projected(
+        "view_request.received",
+        "view_request.extended",
+        "view_request.replied",
+        personal=("applicant_name", "relation"),
+    )
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="view_requests")
+    applicant_kind = models.CharField("申请人类别", max_length=20, choices=ViewerKind.choices)
+    applicant_name = models.CharField("申请人", max_length=120)
+    relation = models.TextField("与案件的利害关系", blank=True)
+    records = models.TextField("申请查阅的记录")
+    channel = models.CharField("申请方式", max_length=20, choices=ViewChannel.choices)
+    received_at = models.DateTimeField("收到申请时间")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="view_requests")
+    registered_at = models.DateTimeField("登记时间")
+    status = models.CharField("状态", max_length=20, choices=ViewStatus.choices, default=ViewStatus.PENDING)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="view_extensions"
+    )
+    extended_at = models.DateTimeField("延长时间", null=True, blank=True)
+    extension_reason = models.TextField("延长理由及告知申请人情况", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="view_replies"
+    )
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    reply = models.CharField("答复", max_length=20, choices=ViewReply.choices, blank=True)
+    reply_reason = models.TextField("答复理由", blank=True)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查阅申请"
+
+    def __str__(self) -> str:
+        return f"{self.applicant_name} {self.get_status_display()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from liuhen.accounts.models import Role, User
@@ -29,3 +30,9 @@ def require_case_actor(actor: User, case: Case) -> None:
 
 def case_body(case: Case, **extra: Any) -> dict[str, Any]:
     return {"case_no": case.case_no, **extra}
+
+
+def ledger_time(at: datetime) -> str:
+    from liuhen.ledger.envelope import format_at
+
+    return format_at(at)

@@ -1,6 +1,6 @@
 """Case endpoints. Handlers only translate HTTP to the domain commands in services."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from liuhen.accounts.models import Agency, Unit, User
-from liuhen.cases import presentation, queries, services
+from liuhen.cases import limitation, presentation, queries, services
 from liuhen.cases.access import access_history
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
@@ -44,6 +44,8 @@ class CaseIn(Schema):
     is_major: bool = False
     penalty_kind: str = ""
     fine_amount: Decimal | None = None
+    violation_ended_on: date | None = Field(default=None, description="S6：违法行为发生（连续或继续的为终了）日期")
+    serious_harm: bool = Field(default=False, description="S6：涉及生命健康、金融安全且有危害后果（时效5年）")
     parties: list[PartyIn] = []
     officers: list[str] = Field(default=[], description="执法人员用户名")
 
@@ -113,6 +115,8 @@ class ApprovalOut(Schema):
 class CaseDetail(CaseFields):
     summary: str
     is_major: bool
+    violation_ended_on: date | None
+    serious_harm: bool
     parties: list[dict[str, Any]]
     officers: list[dict[str, Any]]
     approvals: list[ApprovalOut]
@@ -149,6 +153,8 @@ def detail(case: Case) -> CaseDetail:
         **case_fields(case),
         summary=case.summary,
         is_major=case.is_major,
+        violation_ended_on=case.violation_ended_on,
+        serious_harm=case.serious_harm,
         parties=presentation.parties(case),
         officers=[
             {"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
@@ -204,6 +210,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
         is_major=payload.is_major,
         penalty_kind=payload.penalty_kind,
         fine_amount=payload.fine_amount,
+        violation_ended_on=payload.violation_ended_on,
+        serious_harm=payload.serious_harm,
         parties=[services.PartyInput(**p.dict()) for p in payload.parties],
         officers=_users(user.agency, payload.officers),
     )
@@ -244,19 +252,54 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
     return detail(case)
 
 
+class ViolationPeriodIn(Schema):
+    violation_ended_on: date
+    serious_harm: bool = False
+    reason: str = ""
+
+
+@router.post("/{case_id}/violation-period", response=CaseDetail, summary="登记违法行为发生（终了）日期（S6）")
+@needs(Action.CASE_WORK)
+def record_violation_period(request: HttpRequest, case_id: int, payload: ViolationPeriodIn) -> CaseDetail:
+    user = acting_user(request)
+    case = limitation.record_violation_period(actor=user, case=queries.get_case(user, case_id), **payload.dict())
+    return detail(case)
+
+
 class ActIn(Schema):
-    kind: str
+    kind: str = Field(..., description="无对应文书的事项或 note（备注）；有文书的事项须制作文书，此处返回 422")
     note: str = ""
     occurred_at: datetime | None = None
+    backfill_reason: str = Field("", description="发生时间早于记录时间（事后补录）时必填")
 
 
-@router.post("/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项")
+@router.post(
+    "/{case_id}/acts", response={201: CaseDetail}, summary="记录办案事项（有文书的事项须制作文书，返回 422 并指明文书）"
+)
 @needs(Action.CASE_WORK)
 def record_act(request: HttpRequest, case_id: int, payload: ActIn) -> Status[CaseDetail]:
     user = acting_user(request)
     case = queries.get_case(user, case_id)
-    services.record_act(actor=user, case=case, kind=payload.kind, note=payload.note, occurred_at=payload.occurred_at)
+    services.record_act(
+        actor=user,
+        case=case,
+        kind=payload.kind,
+        note=payload.note,
+        occurred_at=payload.occurred_at,
+        backfill_reason=payload.backfill_reason,
+    )
     return Status(201, detail(case))
+
+
+class MajorIn(Schema):
+    reason: str = Field(..., description="认定为重大执法决定的理由")
+
+
+@router.post("/{case_id}/major", response=CaseDetail, summary="认定为重大执法决定（D2，须说明理由）")
+@needs(Action.CASE_WORK)
+def mark_major(request: HttpRequest, case_id: int, payload: MajorIn) -> CaseDetail:
+    user = acting_user(request)
+    return detail(services.mark_major(actor=user, case=queries.get_case(user, case_id), reason=payload.reason))
 
 
 class OfficerIn(Schema):

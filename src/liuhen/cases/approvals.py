@@ -32,7 +32,7 @@ APPROVALS_BY_PROCEDURE: dict[Procedure, set[str]] = {
     Procedure.SIMPLIFIED: set(),
     Procedure.INSPECTION: set(),
     Procedure.LICENCE: {ApprovalKind.LICENCE_DECISION},
-    Procedure.COMPULSION: {ApprovalKind.COMPULSION, ApprovalKind.CLOSING},
+    Procedure.COMPULSION: {ApprovalKind.COMPULSION, ApprovalKind.EXTENSION, ApprovalKind.CLOSING},
     Procedure.COMPLAINT: {ApprovalKind.FILING, ApprovalKind.NON_FILING},
 }
 EMERGENCY_BACKFILL = timedelta(hours=24)  # rule S3 (002 第八条); hours run from the exact time (T4)

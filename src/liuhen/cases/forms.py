@@ -6,6 +6,7 @@ from django import forms
 
 from liuhen.accounts.models import Role, Unit, User
 from liuhen.cases.models import PROCEDURE_CHOICES, ActKind, ApprovalKind, CaseSource
+from liuhen.cases.services import COMMAND_ACTS, DOCUMENT_ACTS
 from liuhen.core.penalties import PartyKind
 
 
@@ -22,6 +23,12 @@ class CaseForm(forms.Form):
         choices=[("", "——"), ("warning", "警告"), ("fine", "罚款"), ("other", "其他")],
     )
     fine_amount = forms.DecimalField(label="罚款金额（元）", required=False, min_value=0, decimal_places=2)
+    violation_ended_on = forms.DateField(
+        label="违法行为发生日期（连续或继续状态的填终了日期；处罚案件立案前须填写）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    serious_harm = forms.BooleanField(label="涉及生命健康、金融安全且有危害后果（追责时效5年）", required=False)
     officers = forms.ModelMultipleChoiceField(
         label="承办执法人员（至少2名持证）",
         required=False,
@@ -50,8 +57,23 @@ class CaseForm(forms.Form):
 
 
 class ActForm(forms.Form):
+    """Commands without a document of their own, and notes. A kind a document records is still accepted here so
+    that the service refuses it naming the document to make (the form offers only the others)."""
+
     kind = forms.ChoiceField(label="记录事项", choices=ActKind.choices)
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    occurred_at = forms.DateTimeField(
+        label="发生时间（事后补录时填写）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    backfill_reason = forms.CharField(label="补录理由", max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [(k, label) for k, label in ActKind.choices if k not in DOCUMENT_ACTS and k not in COMMAND_ACTS]
+        self.fields["kind"].widget.choices = offered
 
 
 class ApprovalForm(forms.Form):

@@ -28,7 +28,9 @@ class CaseSource(models.TextChoices):
 
 
 class Case(models.Model):
-    LEDGER = projected("case.created", "case.transition", personal=("summary",))  # free text naming people
+    LEDGER = projected(
+        "case.created", "case.transition", "case.marked_major", "case.violation_recorded", personal=("summary",)
+    )  # the summary: free text naming people
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
@@ -50,6 +52,13 @@ class Case(models.Model):
     )
     fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     extensions = models.PositiveSmallIntegerField("延长次数", default=0)
+    # rule S6 (处罚法36): the limitation runs from the day the violation ended (continuing ones: when they stopped)
+    violation_ended_on = models.DateField(
+        "违法行为发生（终了）日期", null=True, blank=True, help_text="S6：连续或继续状态的，填写行为终了之日"
+    )
+    serious_harm = models.BooleanField(
+        "涉及公民生命健康安全、金融安全且有危害后果", default=False, help_text="S6：追责时效为5年"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases", verbose_name="登记人"
     )
@@ -135,7 +144,8 @@ class CaseOfficer(models.Model):
 
 
 class ActKind(models.TextChoices):
-    """What can be recorded on a case; each kind establishes one fact of the state machine."""
+    """What happened on a case. Kinds that a document records (``DOCUMENT_ACTS`` in the services) are written only
+    by finalising that document; the rest are commands with their own checks, and ``note`` is a plain remark."""
 
     EMERGENCY_START = "emergency_start", "紧急情况记录（先行启动）"
     DUTY_LOG = "duty_log", "值班记录"
@@ -165,6 +175,10 @@ class ActKind(models.TextChoices):
     DEMAND_NOTICE = "demand_notice", "催告书已送达"
     COURT_APPLICATION = "court_application", "申请法院强制执行"
     AV_OMISSION = "av_omission", "不进行音像记录的理由（易燃易爆、涉密场所等）"
+    PUBLIC_NOTICE = "public_notice", "公告送达（公告发布）"
+    RECONSIDERATION = "reconsideration", "当事人申请行政复议"
+    LITIGATION = "litigation", "当事人提起行政诉讼"
+    NOTE = "note", "办案备注"
 
 
 class CaseAct(models.Model):
@@ -178,12 +192,17 @@ class CaseAct(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_acts", verbose_name="记录人"
     )
     recorded_at = models.DateTimeField("记录时间")
+    backfill_reason = models.TextField("补录理由", blank=True, help_text="事后补录（发生时间早于记录时间）须说明理由")
 
     class Meta:
         verbose_name = verbose_name_plural = "办案记录"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.case_id}）"
+
+    @property
+    def is_backfill(self) -> bool:
+        return bool(self.backfill_reason)
 
 
 class ApprovalKind(models.TextChoices):
@@ -194,6 +213,7 @@ class ApprovalKind(models.TextChoices):
     COMPULSION = "compulsion", "行政强制措施审批"
     CLOSING = "closing", "结案审批"
     OFFICER_ASSIGNMENT = "officer_assignment", "指派承办人员审批"
+    EXTENSION = "extension", "延长强制措施期限审批"  # rule I4 (强制法25): a new approval by the agency head
 
 
 class ApprovalStatus(models.TextChoices):

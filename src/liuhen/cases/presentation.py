@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from liuhen.cases.models import ActKind, ApprovalKind, Case, StepRole
 from liuhen.cases.queries import mask, next_steps
+from liuhen.core.periods import LOCAL
 from liuhen.core.stages import STAGE_LABELS, Stage
 from liuhen.ledger.models import Event
 from liuhen.ledger.queries import case_timeline
@@ -15,11 +17,19 @@ ACTION_LABELS = {
     "case.created": "登记案件",
     "case.officer_assigned": "指派承办人员",
     "case.act_recorded": "记录",
+    "case.marked_major": "认定为重大执法决定",
     "case.transition": "阶段变更",
     "approval.proposed": "承办人提交审批",
     "approval.reviewer_signed": "审核人签署意见",
     "approval.approver_signed": "批准人签署意见",
 }
+
+
+def _local(at: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(at).replace("Z", "+00:00")).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(at)
 
 
 def describe_event(event: Event) -> str:
@@ -33,7 +43,12 @@ def describe_event(event: Event) -> str:
     if action == "case.act_recorded":
         label = ActKind(body["kind"]).label if body.get("kind") in ActKind.values else body.get("kind")
         note = body.get("note")
-        return f"记录：{label}" + (f"——{note}" if note else "")
+        text = f"记录：{label}" + (f"——{note}" if note else "")
+        if body.get("backfill_reason"):  # entered after it happened: its own time and the reason are shown
+            text = f"【补录】{text}（发生于 {_local(body.get('occurred_at'))}；补录理由：{body['backfill_reason']}）"
+        return text
+    if action == "case.marked_major":
+        return f"认定为重大执法决定（D2）：{body.get('reason', '')}"
     if action == "case.transition":
         src = STAGE_LABELS.get(Stage(body["source"]), body["source"])
         dst = STAGE_LABELS.get(Stage(body["target"]), body["target"])

@@ -21,43 +21,29 @@ from liuhen.cases.models import (
 )
 from liuhen.core import periods, stages
 from liuhen.core.errors import CalendarYearUnknown, RuleViolation
-from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.permissions import Action
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.stages import Fact
 
+# Facts established by a command of its own (no document type records these); every other fact a gate reads
+# comes from a finalised document (the documents app provides those facts), an approval, or a recording.
 ACT_FACTS: dict[str, Fact] = {
-    ActKind.EMERGENCY_START: Fact.EMERGENCY_RECORDED,
-    ActKind.DUTY_LOG: Fact.DUTY_LOG,
-    ActKind.COMPLAINANT_NOTICE: Fact.COMPLAINANT_NOTIFIED,
-    ActKind.INVESTIGATION_REPORT: Fact.INVESTIGATION_REPORT,
+    # rule D4: written only by a finalised 行政处罚告知书 the party signed for, or by the 送达回证 that names it
     ActKind.RIGHTS_NOTICE: Fact.RIGHTS_NOTICE_SERVED,
+    ActKind.EMERGENCY_START: Fact.EMERGENCY_RECORDED,
     ActKind.HEARING_REQUEST: Fact.HEARING_REQUESTED,
-    ActKind.HEARING: Fact.HEARING_HELD,
-    ActKind.LEGAL_REVIEW: Fact.LEGAL_REVIEW,
-    ActKind.COLLECTIVE_DISCUSSION: Fact.COLLECTIVE_DISCUSSION,
-    ActKind.DELIVERY: Fact.DELIVERED,
     ActKind.PERFORMANCE: Fact.PERFORMANCE,
-    ActKind.STATEMENT: Fact.STATEMENT_HEARD,
-    ActKind.APPLICATION_REGISTRATION: Fact.APPLICATION_REGISTERED,
-    ActKind.RECEIPT: Fact.RECEIPT_ISSUED,
-    ActKind.SUPPLEMENT_NOTICE: Fact.SUPPLEMENT_NOTICE,
-    ActKind.REFUSAL_NOTICE: Fact.REFUSAL_NOTICE,
     ActKind.EMERGENCY_MEASURE_REPORT: Fact.EMERGENCY_MEASURE_REPORTED,
-    ActKind.EXTENSION_NOTICE: Fact.EXTENSION_NOTICE,
-    ActKind.LIFT_DECISION: Fact.LIFT_DECISION,
-    ActKind.INSPECTION_TRANSCRIPT: Fact.INSPECTION_TRANSCRIPT,
-    ActKind.RECTIFICATION_ORDER: Fact.RECTIFICATION_ORDER,
-    ActKind.RECTIFICATION_CHECK: Fact.RECTIFICATION_CHECK,
 }
 
+# A completed 承办→审核→批准 chain (D9). Filing is not here: rule S2 reads the finalised 立案审批表, which carries it.
 APPROVAL_FACTS: dict[str, Fact] = {
-    ApprovalKind.FILING: Fact.FILING_APPROVED,
     ApprovalKind.NON_FILING: Fact.NON_FILING_APPROVED,
     ApprovalKind.DECISION: Fact.DECISION_APPROVED,
     ApprovalKind.LICENCE_DECISION: Fact.LICENCE_DECISION_APPROVED,
     ApprovalKind.COMPULSION: Fact.COMPULSION_APPROVED,
     ApprovalKind.CLOSING: Fact.CLOSING_APPROVED,
+    ApprovalKind.EXTENSION: Fact.EXTENSION_APPROVED,
 }
 
 
@@ -82,15 +68,11 @@ def case_facts(case: Case, on: date | None = None) -> frozenset[str]:
     acts = list(case.acts.values_list("kind", "occurred_at"))  # one read serves every act-based fact
     facts: set[str] = {ACT_FACTS[k] for k, _ in acts if k in ACT_FACTS}  # some acts only start deadlines
     approved = case.approvals.filter(status=ApprovalStatus.APPROVED).values_list("kind", flat=True)
-    facts |= {APPROVAL_FACTS[k] for k in approved}
+    facts |= {APPROVAL_FACTS[k] for k in approved if k in APPROVAL_FACTS}
     if len(certified_officers(case, on)) >= 2:
         facts.add(Fact.TWO_CERTIFIED_OFFICERS)
     if case.is_major:
         facts.add(Fact.MAJOR)
-    party_kinds = [PartyKind(k) for k in case.parties.values_list("kind", flat=True)]
-    penalty = PenaltyKind(case.penalty_kind) if case.penalty_kind else None
-    if simplified_allowed(party_kinds, penalty, case.fine_amount):
-        facts.add(Fact.SIMPLIFIED_LIMITS)
     if case.extensions == 0:
         facts.add(Fact.NOT_YET_EXTENDED)
     if hearing_window_closed(acts, on):

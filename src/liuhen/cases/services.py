@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,8 +13,21 @@ from django.utils import timezone
 from liuhen.accounts.models import Agency, Role, Unit, User
 from liuhen.cases.access import allowed_in_unit
 from liuhen.cases.actors import case_body
+from liuhen.cases.actors import ledger_time as ledger_time
 from liuhen.cases.actors import require_agency_member as require_agency_member
 from liuhen.cases.actors import require_case_actor as require_case_actor
+from liuhen.cases.acts import (  # noqa: F401 - the act commands, with the rest of the case commands
+    ACT_ROLES,
+    ACTS_NEEDING_NOTE,
+    BACKFILL_GRACE,
+    COMMAND_ACTS,
+    DOCUMENT_ACTS,
+    FUTURE_TOLERANCE,
+    backfill_needed,
+    mark_major,
+    record_act,
+    record_document_act,
+)
 from liuhen.cases.approvals import APPROVALS_BY_PROCEDURE as APPROVALS_BY_PROCEDURE
 from liuhen.cases.approvals import assign_officer as assign_officer
 from liuhen.cases.approvals import decide_approval as decide_approval
@@ -23,9 +36,7 @@ from liuhen.cases.approvals import require_assignable
 from liuhen.cases.approvals import review_approval as review_approval
 from liuhen.cases.approvals import start_approval as start_approval
 from liuhen.cases.models import (
-    ActKind,
     Case,
-    CaseAct,
     CaseNumberCounter,
     CaseOfficer,
     CaseSource,
@@ -46,19 +57,6 @@ KIND_CHAR: dict[Procedure, str] = {
     Procedure.LICENCE: "许",
     Procedure.COMPULSION: "强",
     Procedure.COMPLAINT: "诉",
-}
-
-# Acts that only a given role may record
-ACT_ROLES: dict[str, set[str]] = {
-    ActKind.LEGAL_REVIEW: {Role.LEGAL_REVIEWER},  # rule D2: the legal unit reviews
-    ActKind.COLLECTIVE_DISCUSSION: {Role.LEADER},  # rule D3: the leaders discuss
-}
-ACTS_NEEDING_NOTE = {
-    ActKind.EMERGENCY_START,
-    ActKind.EMERGENCY_MEASURE_REPORT,
-    ActKind.REFUSAL_NOTICE,
-    ActKind.LEGAL_REVIEW,
-    ActKind.COLLECTIVE_DISCUSSION,
 }
 
 
@@ -115,6 +113,8 @@ def create_case(
     is_major: bool = False,
     penalty_kind: str = "",
     fine_amount: Any = None,
+    violation_ended_on: date | str | None = None,
+    serious_harm: bool = False,
     at: datetime | None = None,
 ) -> Case:
     try:
@@ -136,6 +136,10 @@ def create_case(
     if penalty_kind and penalty_kind not in {k.value for k in PenaltyKind}:
         raise InvalidInput(f"未知的处罚种类：{penalty_kind}")
     fine = _parse_fine(fine_amount)
+    now = at or timezone.now()
+    from liuhen.cases.limitation import parse_violation_ended
+
+    ended_on = parse_violation_ended(violation_ended_on, timezone.localtime(now).date())  # rule S6
     parties = parties or []
     for p in parties:
         if p.kind not in {k.value for k in PartyKind}:
@@ -152,7 +156,6 @@ def create_case(
         if o.unit_id != unit.pk:
             # rule D9: someone of another unit joins a case only through an approved assignment
             raise InvalidInput(f"{o.display_name} 不是{unit.name}人员：请在登记后提请指派，经审核、批准后承办（D9）")
-    now = at or timezone.now()
     agency = unit.agency
     case = Case.objects.create(
         agency=agency,
@@ -166,6 +169,8 @@ def create_case(
         is_major=is_major,
         penalty_kind=penalty_kind,
         fine_amount=fine,
+        violation_ended_on=ended_on,
+        serious_harm=bool(serious_harm),
         created_by=actor,
         created_at=now,
         stage_changed_at=now,
@@ -201,6 +206,8 @@ def create_case(
             is_major=is_major,
             penalty_kind=penalty_kind,
             fine_amount=str(fine) if fine is not None else None,
+            violation_ended_on=ended_on.isoformat() if ended_on else None,
+            serious_harm=bool(serious_harm),
             officers=[o.get_username() for o in officers],
             # personal data only as salted commitments, in the parties' row images (rule R8, P9)
             parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],
@@ -211,45 +218,6 @@ def create_case(
 
 
 @transaction.atomic
-def record_act(*, actor: User, case: Case, kind: str, note: str = "", occurred_at: datetime | None = None) -> CaseAct:
-    if kind not in ActKind.values:
-        raise InvalidInput(f"未知的记录事项：{kind}")
-    roles = ACT_ROLES.get(kind)
-    if roles is not None:
-        require_agency_member(actor, case.agency_id)
-        if actor.role not in roles:
-            raise Forbidden(f"“{ActKind(kind).label}”只能由{'、'.join(Role(r).label for r in roles)}记录")
-    else:
-        require_case_actor(actor, case)
-    note = (note or "").strip()
-    if kind in ACTS_NEEDING_NOTE and not note:
-        raise InvalidInput(f"“{ActKind(kind).label}”须填写说明")
-    now = timezone.now()
-    occurred = occurred_at or now
-    if occurred > now + timedelta(minutes=5):
-        raise InvalidInput("发生时间不能晚于当前时间")
-    act = CaseAct.objects.create(
-        case=case, kind=kind, note=note, occurred_at=occurred, recorded_by=actor, recorded_at=now
-    )
-    ledger.append(
-        actor=actor,
-        action="case.act_recorded",
-        subject_type="case_act",
-        subject_id=act.pk,
-        case_ref=case.pk,
-        at=now,
-        body=case_body(case, act=act.pk, kind=kind, note=note, occurred_at=ledger_time(occurred)),
-        rows=[act],
-    )
-    return act
-
-
-def ledger_time(at: datetime) -> str:
-    from liuhen.ledger.envelope import format_at
-
-    return format_at(at)
-
-
 @transaction.atomic
 def transition(*, actor: User, case: Case, action: str) -> Case:
     """The one way a case changes stage. Raises StageError or RuleViolation and changes nothing."""

@@ -19,6 +19,7 @@ from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
 from liuhen.core.permissions import Action
+from liuhen.core.rules.av import FOCUS
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
 from liuhen.documents import services as document_services
@@ -109,6 +110,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 is_major=d["is_major"],
                 penalty_kind=d["penalty_kind"],
                 fine_amount=d["fine_amount"],
+                violation_ended_on=d["violation_ended_on"],
+                serious_harm=d["serious_harm"],
                 parties=parties,
                 officers=list(d["officers"]),
             )
@@ -163,6 +166,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             .prefetch_related("interruptions")
             .order_by("recorded_from"),
             "interruption_reasons": InterruptionReason.choices,
+            "focus_points": list(FOCUS.items()),
             "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
             "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
             "document_types": document_services.applicable_types(case),
@@ -196,15 +200,41 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ActForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "请选择记录事项，发生时间格式为 YYYY-MM-DD HH:MM")
+    else:
         d = form.cleaned_data
-        _run(
+        done = _run(
             request,
-            lambda: services.record_act(actor=acting_user(request), case=case, kind=d["kind"], note=d["note"]),
+            lambda: services.record_act(
+                actor=acting_user(request),
+                case=case,
+                kind=d["kind"],
+                note=d["note"],
+                occurred_at=d["occurred_at"],
+                backfill_reason=d["backfill_reason"],
+            ),
             "已记录",
         )
-    else:
-        messages.error(request, "请选择记录事项")
+        if not done:  # refused (a kind that a document records, a backfill without reason): 422, nothing changed
+            response = case_detail(request, case.pk)
+            response.status_code = 422
+            return response
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+@page_needs(Action.CASE_WORK)
+def case_major(request: HttpRequest, case_id: int) -> HttpResponse:
+    """rule D2: the case is found to be a 重大执法决定 during the procedure, with the reason."""
+    case = _case_or_404(request, case_id)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.mark_major(actor=acting_user(request), case=case, reason=reason),
+        "已认定为重大执法决定",
+    )
     return redirect("case_detail", case_id=case.pk)
 
 

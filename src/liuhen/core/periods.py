@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from liuhen.core import calendar
 from liuhen.core.calendar import WorkCalendar
+from liuhen.core.errors import CalendarYearUnknown
 from liuhen.core.rules.deadlines import BY_KEY, DeadlineRule, PeriodUnit
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # brief, principle 4: stored in UTC, counted in Asia/Shanghai
@@ -39,9 +40,25 @@ def _on(cal: WorkCalendar, rule: DeadlineRule, start: date) -> date:
     raise ValueError(f"{rule.key}: unit {rule.unit} has no date")
 
 
-def due(rule: DeadlineRule, start: datetime | date, cal: WorkCalendar | None = None) -> Due:
-    """The end of ``rule``'s period for an event at ``start`` (rules T1–T4)."""
+def due(
+    rule: DeadlineRule,
+    start: datetime | date,
+    cal: WorkCalendar | None = None,
+    *,
+    recorded: int | date | None = None,
+) -> Due:
+    """The end of ``rule``'s period for an event at ``start`` (rules T1–T4).
+
+    ``recorded`` is what the case's record sets (the row's ``set_by``): a number of days, which can only shorten
+    the period the law allows, or the last day named in a document (RECORDED_DATE, moved off a rest day by T2).
+    """
     cal = cal or calendar.current()
+    if rule.unit == PeriodUnit.RECORDED_DATE:
+        if not isinstance(recorded, date):
+            raise ValueError(f"{rule.key} ends on the day its document names, and none was given")
+        return Due(on=cal.next_workday(recorded))
+    if isinstance(recorded, int) and not isinstance(recorded, bool) and 0 < recorded < rule.period:
+        rule = replace(rule, period=recorded)
     if rule.unit == PeriodUnit.HOURS:
         if not isinstance(start, datetime):
             raise ValueError(f"{rule.key} counts hours and needs the exact time of the event (T4)")
@@ -50,7 +67,14 @@ def due(rule: DeadlineRule, start: datetime | date, cal: WorkCalendar | None = N
     return Due(on=_on(cal, rule, local))
 
 
-def estimate(rule: DeadlineRule, start: datetime | date, unknown_year: int, cal: WorkCalendar | None = None) -> Due:
+def estimate(
+    rule: DeadlineRule,
+    start: datetime | date,
+    unknown_year: int,
+    cal: WorkCalendar | None = None,
+    *,
+    recorded: int | date | None = None,
+) -> Due:
     """rule T5's second form: a deadline past the known holiday table, flagged as unverified.
 
     The unknown years count weekends only, and the result carries the year so that it is shown as an
@@ -58,7 +82,7 @@ def estimate(rule: DeadlineRule, start: datetime | date, unknown_year: int, cal:
     """
     cal = cal or calendar.current()
     guess = WorkCalendar(days=cal.days, years=cal.years | set(range(unknown_year, unknown_year + 60)))
-    d = due(rule, start, guess)
+    d = due(rule, start, guess, recorded=recorded)
     return Due(at=d.at, on=d.on, unverified_year=unknown_year)
 
 
@@ -94,14 +118,20 @@ class CourtWindow:
         return self.earliest <= self.latest
 
 
+def appeal_periods_lapse(decision_served_on: date, cal: WorkCalendar | None = None) -> date:
+    """rule E3 (强制法53): the last day of the reconsideration and litigation periods (D6) of a served decision."""
+    reconsideration = due(BY_KEY["D6.reconsideration"], decision_served_on, cal).on
+    litigation = due(BY_KEY["D6.litigation"], decision_served_on, cal).on
+    assert reconsideration and litigation
+    return max(reconsideration, litigation)
+
+
 def court_enforcement_window(decision_served_on: date, demand_served_on: date) -> CourtWindow:
     """rule E3: when an agency may apply to the court to enforce its decision."""
     cal = calendar.current()
     wait_end = due(BY_KEY["E3.wait"], demand_served_on).on
-    reconsideration = due(BY_KEY["D6.reconsideration"], decision_served_on).on
-    litigation = due(BY_KEY["D6.litigation"], decision_served_on).on
-    assert wait_end and reconsideration and litigation
-    lapse = max(reconsideration, litigation)
+    lapse = appeal_periods_lapse(decision_served_on)
+    assert wait_end
     latest = due(BY_KEY["E3.court"], lapse).on
     assert latest is not None
     earliest = cal.next_workday(wait_end + timedelta(days=1))
@@ -115,3 +145,14 @@ def deemed_served_on(notice_on: date) -> date:
     d = due(BY_KEY["SV6"], notice_on).on
     assert d is not None
     return d
+
+
+def limitation_end(ended_on: date, serious_harm: bool, cal: WorkCalendar | None = None) -> Due:
+    """rule S6 (处罚法36): the last day a violation that ended on ``ended_on`` may still be taken up: 2 years, or 5
+    where life, health or financial safety was harmed with consequences. Past the holiday table it is the
+    flagged estimate of rule T5."""
+    rule = BY_KEY["S6.serious" if serious_harm else "S6"]
+    try:
+        return due(rule, ended_on, cal)
+    except CalendarYearUnknown as exc:
+        return estimate(rule, ended_on, exc.year, cal)

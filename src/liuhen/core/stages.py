@@ -129,6 +129,18 @@ class Fact(StrEnum):
     LICENCE_DECISION_APPROVED = "licence_decision_approved"
     HEARING_WINDOW_CLOSED = "hearing_window_closed"
     AV_COMPLETE = "av_complete"
+    STATEMENTS_MADE = "statements_made"
+    STATEMENTS_REVIEWED = "statements_reviewed"
+    DECISION_DOCUMENT = "decision_document"
+    VIOLATION_DATED = "violation_dated"
+    WITHIN_LIMITATION = "within_limitation"
+    MEASURE_DOCUMENTED = "measure_documented"
+    EMERGENCY_MEASURE_DOCUMENTED = "emergency_measure_documented"
+    EXTENSION_APPROVED = "extension_approved"
+    ENFORCED = "enforced"
+    ENFORCEMENT_RESULT = "enforcement_result"
+    ONSITE_DECISION_FILED = "onsite_decision_filed"
+    NO_PENDING_RECUSAL = "no_pending_recusal"
 
 
 @dataclass(frozen=True)
@@ -164,8 +176,27 @@ _S3 = Gate("S3", Fact.EMERGENCY_RECORDED, "紧急启动须先记录紧急情况�
 _I1 = Gate("I1", Fact.TWO_CERTIFIED_OFFICERS, "调查取证须有2名以上持有效执法证的执法人员")
 _D9_CLOSE = Gate("D9", Fact.CLOSING_APPROVED, "结案须经承办人、审核人、批准人审批（结案审批表）")
 _AV = Gate("AV1", Fact.AV_COMPLETE, "须音像记录的执法活动（AV1–AV4）均须关联录像，或依 AV6 记录不录制的理由")
-_DELIVERED = Gate("SV2", Fact.DELIVERED, "决定书须送达当事人并留存送达回证后方可进入执行")
+_DELIVERED = Gate(
+    "SV2", Fact.DELIVERED, "决定书须送达当事人并留存已定稿的送达回证（载明所送达的决定书文号）后方可进入执行"
+)
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
+# rule S6 (处罚法36): the limitation period runs from the end of the violation, recorded at registration
+_S6 = (
+    Gate("S6", Fact.VIOLATION_DATED, "须登记违法行为发生（连续或继续状态的为终了）之日，以核对追责时效"),
+    Gate(
+        "S6",
+        Fact.WITHIN_LIMITATION,
+        "违法行为已超过追责时效（2年；危害生命健康、金融安全且有危害后果的5年），不再给予行政处罚",
+    ),
+)
+# rule E5 (000 第十八条; 002 第三十一条): an enforced case records the result, the court's included
+_E5 = Gate(
+    "E5",
+    Fact.ENFORCEMENT_RESULT,
+    "已强制执行或申请法院强制执行的，须制作强制执行结果记录（含法院执行结果）后方可结案",
+    Fact.ENFORCED,
+)
+_S7 = Gate("S7", Fact.NO_PENDING_RECUSAL, "当事人申请回避的，须由机关负责人作出回避决定后方可继续调查或作出决定")
 
 
 def _t(p: Procedure, src: Stage, action: str, dst: Stage, label: str, *gates: Gate) -> Transition:
@@ -184,7 +215,7 @@ S = Stage
 
 TRANSITIONS: tuple[Transition, ...] = (
     # 一般程序 (S2, S3, I1, D1-D5, D9, SV, E1)
-    _t(G, S.INTAKE, "file", S.INVESTIGATION, "立案", _S2),
+    _t(G, S.INTAKE, "file", S.INVESTIGATION, "立案", _S2, *_S6),
     _t(G, S.INTAKE, "emergency_start", S.INVESTIGATION, "紧急先行启动", _S3),
     _t(
         G, S.INTAKE, "not_file", S.NOT_FILED, "不予立案", Gate("S4", Fact.NON_FILING_APPROVED, "不予立案须经负责人批准")
@@ -195,6 +226,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "conclude_investigation",
         S.REVIEW,
         "调查终结",
+        _S7,
         _I1,
         _AV,
         Gate("S2", Fact.FILING_APPROVED, "紧急启动的案件须补报立案审批表并经批准后方可调查终结"),
@@ -213,17 +245,37 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide",
         S.DECISION,
         "作出决定",
+        _S7,
         Gate("D4", Fact.RIGHTS_NOTICE_SERVED, "作出处罚决定前须告知当事人拟处罚内容及陈述、申辩、听证权利"),
         Gate(
             "D5", Fact.HEARING_WINDOW_CLOSED, "告知后5个工作日的听证申请期尚未届满（当事人书面放弃或已申请听证的除外）"
         ),
         Gate("D5", Fact.HEARING_HELD, "当事人已要求听证，须举行听证后方可作出决定", Fact.HEARING_REQUESTED),
-        Gate("D2", Fact.LEGAL_REVIEW, "重大执法决定须经法制审核", Fact.MAJOR),
+        Gate(
+            "D4",
+            Fact.STATEMENTS_REVIEWED,
+            "当事人提出陈述、申辩的，须在陈述申辩笔录中记录复核意见并定稿后方可作出决定",
+            Fact.STATEMENTS_MADE,
+        ),
+        Gate(
+            "D2",
+            Fact.LEGAL_REVIEW,
+            "重大执法决定须经法制审核且审核通过（审核结论为不同意的，不得作出决定）",
+            Fact.MAJOR,
+        ),
         Gate("D3", Fact.COLLECTIVE_DISCUSSION, "情节复杂或重大违法行为须经负责人集体讨论", Fact.MAJOR),
         Gate("D9", Fact.DECISION_APPROVED, "处理决定须经承办人、审核人、批准人审批"),
     ),
-    _t(G, S.DECISION, "deliver", S.ENFORCEMENT, "送达", _DELIVERED),
-    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _D9_CLOSE, _AV),
+    _t(
+        G,
+        S.DECISION,
+        "deliver",
+        S.ENFORCEMENT,
+        "送达",
+        Gate("D6", Fact.DECISION_DOCUMENT, "须制作行政处罚决定书并定稿（载明救济途径和期限）后方可送达"),
+        _DELIVERED,
+    ),
+    _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _E5, _D9_CLOSE, _AV),
     _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
     # 简易程序 (S5, D8)
@@ -233,11 +285,27 @@ TRANSITIONS: tuple[Transition, ...] = (
         "decide_on_spot",
         S.DECISION,
         "当场作出处罚决定",
-        Gate("S5", Fact.SIMPLIFIED_LIMITS, "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款"),
-        Gate("D8", Fact.STATEMENT_HEARD, "简易程序须记录当事人的陈述、申辩及复核情况"),
+        _S7,
+        _I1,
+        Gate("D8", Fact.STATEMENT_HEARD, "须制作当场行政处罚决定书并定稿，记录当事人的陈述、申辩及复核情况"),
+        Gate(
+            "S5",
+            Fact.SIMPLIFIED_LIMITS,
+            "简易程序仅适用于警告或对个人200元以下、对单位3000元以下的罚款（以当场行政处罚决定书载明的罚款为准）",
+        ),
+        *_S6,
     ),
     _t(SP, S.DECISION, "deliver", S.ENFORCEMENT, "当场交付决定书", _DELIVERED),
-    _t(SP, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED),
+    _t(
+        SP,
+        S.ENFORCEMENT,
+        "close",
+        S.CLOSED,
+        "结案",
+        _PERFORMED,
+        _E5,
+        Gate("D8", Fact.ONSITE_DECISION_FILED, "当场作出的行政处罚决定须报所属行政机关备案（当场行政处罚决定备案表）"),
+    ),
     _t(SP, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 行政检查
     _t(IN, S.PLANNED, "start_inspection", S.INSPECTING, "开始现场检查", _I1),
@@ -275,8 +343,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept",
         S.ACCEPTED,
         "受理",
-        Gate("S1", Fact.APPLICATION_REGISTERED, "须登记申请事项"),
-        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具书面凭证或回执"),
+        Gate("S1", Fact.APPLICATION_REGISTERED, "须制作并定稿申请登记表"),
+        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具受理通知书（受理凭证）并定稿"),
     ),
     _t(
         LI,
@@ -284,7 +352,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "request_supplement",
         S.SUPPLEMENTING,
         "一次性告知补正",
-        Gate("S1", Fact.SUPPLEMENT_NOTICE, "须一次性告知申请人需补正的全部内容"),
+        Gate("S1", Fact.SUPPLEMENT_NOTICE, "须以补正材料通知书一次性告知申请人需补正的全部内容"),
     ),
     _t(
         LI,
@@ -292,7 +360,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept",
         S.ACCEPTED,
         "补正后受理",
-        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具书面凭证或回执"),
+        Gate("S1", Fact.RECEIPT_ISSUED, "受理须出具受理通知书（受理凭证）并定稿"),
     ),
     _t(
         LI,
@@ -300,7 +368,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "refuse",
         S.REFUSED,
         "不予受理",
-        Gate("S1", Fact.REFUSAL_NOTICE, "不予受理须出具书面决定并说明理由"),
+        Gate("S1", Fact.REFUSAL_NOTICE, "不予受理须出具不予受理决定书并说明理由"),
     ),
     _t(
         LI,
@@ -320,8 +388,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         "apply_measure",
         S.IN_FORCE,
         "实施强制措施",
+        _S7,
         _I1,
         Gate("I4", Fact.COMPULSION_APPROVED, "实施行政强制措施须事先经负责人批准"),
+        Gate(
+            "I4",
+            Fact.MEASURE_DOCUMENTED,
+            "实施强制措施须有已定稿的行政强制措施决定书、查封扣押清单（一式二份；停止供电的为停止供电记录）和现场笔录",
+        ),
     ),
     _t(
         CO,
@@ -331,6 +405,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         "紧急实施强制措施",
         _I1,
         Gate("I4", Fact.EMERGENCY_MEASURE_REPORTED, "紧急实施须记录紧急情况，并在24小时内向负责人报告、补办批准"),
+        Gate(
+            "I4",
+            Fact.EMERGENCY_MEASURE_DOCUMENTED,
+            "紧急实施须当场制作现场笔录和查封扣押清单（一式二份；停止供电的为停止供电记录）",
+        ),
     ),
     _t(
         CO,
@@ -339,7 +418,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.IN_FORCE,
         "延长期限",
         Gate("I4", Fact.NOT_YET_EXTENDED, "查封、扣押期限只能延长一次"),
-        Gate("I4", Fact.EXTENSION_NOTICE, "延长期限须经负责人批准并书面告知当事人"),
+        Gate("I4", Fact.EXTENSION_APPROVED, "延长查封、扣押期限须经机关负责人重新批准（延长期限审批）"),
+        Gate("I4", Fact.EXTENSION_NOTICE, "延长期限须制作延长查封扣押期限决定书并书面告知当事人"),
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
     _t(
@@ -351,11 +431,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("I4", Fact.LIFT_DECISION, "须制作解除决定书"),
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
-    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _D9_CLOSE, _AV),
+    _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _E5, _D9_CLOSE, _AV),
     _t(CO, S.CLOSED, "archive", S.ARCHIVED, "归档"),
     # 投诉举报 (S4)
     _t(CP, S.RECEIVED, "report_to_leader", S.LEADER_REVIEW, "报值班领导", Gate("S4", Fact.DUTY_LOG, "须填写值班记录")),
-    _t(CP, S.LEADER_REVIEW, "file", S.FILED, "决定立案", _S2),
+    _t(CP, S.LEADER_REVIEW, "file", S.FILED, "决定立案", _S2, *_S6),
     _t(
         CP,
         S.LEADER_REVIEW,

@@ -74,6 +74,7 @@ class Deadline(models.Model):
     kind = models.CharField("类别", max_length=16, choices=[(k.value, v) for k, v in KIND_LABELS.items()])
     trigger = models.CharField("起算事件", max_length=64)
     trigger_seq = models.BigIntegerField("起算账本事件", null=True, blank=True)
+    subject = models.CharField("起算事项", max_length=100, blank=True, default="")  # rows that run per subject (R15)
     started_at = models.DateTimeField("起算时间")
     due_at = models.DateTimeField("届满时刻", null=True, blank=True)
     due_on = models.DateField("届满日", null=True, blank=True, db_index=True)

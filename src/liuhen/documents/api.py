@@ -1,16 +1,18 @@
 """Document endpoints: the catalogue, lists, drafts, finalising, corrections, PDF and DOCX."""
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from liuhen.cases.queries import get_case
 from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
-from liuhen.documents import queries, rendering, services
+from liuhen.documents import attachments, queries, rendering, services
 from liuhen.documents.models import Document
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, Pages
@@ -152,6 +154,8 @@ class SignatureIn(Schema):
 
 class FinaliseIn(Schema):
     signatures: list[SignatureIn] = []
+    signed_at: datetime | None = Field(None, description="纸质文书的签署时间（早于现在的，为事后补录）")
+    backfill_reason: str = Field("", description="事后补录的理由（签署或送达时间早于录入时间时必填）")
 
 
 @router.post(
@@ -166,6 +170,8 @@ def finalise(request: HttpRequest, document_id: int, payload: FinaliseIn) -> dic
         actor=user,
         document=queries.get_document(user, document_id),
         signatures=[services.SignatureRequest(**s.dict()) for s in payload.signatures],
+        signed_at=payload.signed_at,
+        backfill_reason=payload.backfill_reason,
     )
     return queries.describe(doc)
 
@@ -185,6 +191,28 @@ def correct(request: HttpRequest, document_id: int, payload: CorrectionIn) -> St
         actor=user, document=queries.get_document(user, document_id), reason=payload.reason, data=payload.data
     )
     return Status(201, queries.describe(doc))
+
+
+@router.post(
+    "/documents/{document_id}/attachments",
+    response={201: dict[str, Any]},
+    summary="为草稿添加附件（S1：网络申请的截图、照片；SV3、SV6：邮寄登记、付邮凭证、回执、书面公告）",
+)
+@needs(Action.CASE_WORK)
+def add_attachment(
+    request: HttpRequest, document_id: int, file: File[UploadedFile], kind: Form[str] = ""
+) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    doc = queries.get_document(user, document_id)
+    row = attachments.attach(
+        actor=user,
+        document=doc,
+        name=file.name or "附件",
+        chunks=file.chunks(),
+        content_type=file.content_type or "",
+        kind=kind,
+    )
+    return Status(201, {"id": row.pk, **row.record(), "attachments": queries.describe(doc)["attachments"]})
 
 
 def _file(content: bytes, doc: Document, ext: str, mime: str) -> HttpResponse:

@@ -11,3 +11,7 @@ class DocumentsConfig(AppConfig):
         from liuhen.ledger.verify import register_check
 
         register_check(check_documents)
+        from liuhen.cases.queries import provide_facts
+        from liuhen.documents.facts import document_facts
+
+        provide_facts(document_facts)

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from liuhen.core.documents import SLOT_LABELS, DocumentType
+from liuhen.core.documents import ATTACHMENT_KINDS, SLOT_LABELS, DocumentType
 from liuhen.core.documents.catalogue import BY_CODE, CATALOGUE
 from liuhen.ledger.projection import new_salt, projected
 
@@ -125,3 +125,37 @@ class Signature(models.Model):
             "refusal_reason": self.refusal_reason,
             "witness": self.witness_name,
         }
+
+
+class Attachment(models.Model):
+    """A file kept with a document: the screenshot or photo of an online application (S1), the mail receipts of a
+    service by post (SV3), the notice of a service by public notice (SV6). Added to a draft; its name, kind, hash
+    and size are covered by the document's content hash when it is finalised. A record."""
+
+    LEDGER = projected("document.attachment_added", append_only=True)
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments", verbose_name="文书")
+    blob = models.ForeignKey(
+        "media.Blob", on_delete=models.PROTECT, related_name="document_attachments", verbose_name="文件"
+    )
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField(
+        "附件种类", max_length=30, blank=True, choices=list(ATTACHMENT_KINDS.items()), help_text="送达附件（SV3、SV6）"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="document_attachments", verbose_name="添加人"
+    )
+    added_at = models.DateTimeField("添加时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}" if self.kind else self.name
+
+    def record(self) -> dict[str, Any]:
+        out = {"name": self.name, "sha256": self.blob_id, "size": self.blob.size}
+        if self.kind:  # rules SV3, SV6: what the file is, for the service method's checks
+            out["kind"] = self.kind
+        return out

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 
 from liuhen.accounts.models import User
 from liuhen.cases.access import check_record, hidden_records
+from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.core.documents import display
 from liuhen.core.errors import NotFound
-from liuhen.documents.models import Document
+from liuhen.core.stages import Fact
+from liuhen.documents.models import Document, DocumentStatus
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
@@ -97,8 +100,24 @@ def describe(doc: Document) -> dict[str, Any]:
             }
             for f in t.fields
         ],
+        "attachments": [
+            {**a.record(), "id": a.pk, "kind_label": a.get_kind_display() if a.kind else "附件", "added_at": a.added_at}
+            for a in doc.attachments.select_related("blob")
+        ],
         "signatures": [
             {**s.record(), "slot_label": s.get_slot_display(), "signed_at": s.signed_at} for s in doc.signatures.all()
         ],
         "rules": list(t.rules),
     }
+
+
+def pending_recusals(case: Case) -> int:
+    """rule S7: finalised recusal applications not yet answered by a finalised 回避决定书."""
+    final = case.documents.filter(status=DocumentStatus.FINAL, supersedes__isnull=True)
+    applications = final.filter(doc_type="recusal_application").count()
+    return max(0, applications - final.filter(doc_type="recusal_decision").count())
+
+
+def recusal_facts(case: Case, on: date) -> set[str]:
+    """rule S7: the investigation and decision steps wait while a recusal application is undecided."""
+    return set() if pending_recusals(case) else {Fact.NO_PENDING_RECUSAL}

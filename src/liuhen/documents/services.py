@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,10 +16,12 @@ from liuhen.cases import services as case_services
 from liuhen.cases.models import Approval, ApprovalStatus, Case, CaseNumberCounter
 from liuhen.core import canonical
 from liuhen.core.documents import DocumentType, FieldError, SlotRole, clean_value
-from liuhen.core.documents.catalogue import BY_CODE
-from liuhen.core.documents.checks import SignatureInput, check_finalise
+from liuhen.core.documents.catalogue import BY_CODE, SERVED_BY_RECEIPT
+from liuhen.core.documents.checks import CaseContext, SignatureInput, check_finalise
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
+from liuhen.core.penalties import PartyKind
 from liuhen.core.rules import rule
+from liuhen.documents import prerequisites
 from liuhen.documents.models import Document, DocumentStatus, Signature
 from liuhen.ledger import services as ledger
 
@@ -184,6 +187,17 @@ def _resolve(case: Case, req: SignatureRequest, today: Any) -> SignatureInput:
     )
 
 
+def happened(t: DocumentType, values: dict[str, Any], now: datetime) -> dict[str, str]:
+    """The time the recorded thing happened, for a type that names it (never later than now); ledgered so
+    that periods run from it (T4): the re-check on the day it was made, the power cut when it was cut."""
+    if not t.occurred_field or not values.get(t.occurred_field):
+        return {}
+    at = datetime.fromisoformat(str(values[t.occurred_field]))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.get_current_timezone())
+    return {"occurred_at": case_services.ledger_time(min(at, now))}
+
+
 def _number(case: Case, t: DocumentType, at: datetime) -> str:
     year = timezone.localtime(at).year
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
@@ -195,8 +209,9 @@ def _number(case: Case, t: DocumentType, at: datetime) -> str:
 
 
 def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a finalised document's hash covers: its type, version, number, content and signatures."""
-    return {
+    """What a finalised document's hash covers: its type, version, number, content, signatures and, when it
+    has any, its attachments (name, hash and size of each file, rule S1)."""
+    content = {
         "case": doc.case_id,
         "type": doc.doc_type,
         "version": doc.version,
@@ -205,6 +220,10 @@ def content_of(doc: Document, signatures: list[dict[str, Any]]) -> dict[str, Any
         "data": doc.values,
         "signatures": signatures,
     }
+    attachments = [a.record() for a in doc.attachments.select_related("blob")]
+    if attachments:
+        content["attachments"] = attachments
+    return content
 
 
 def _approval_for(doc: Document) -> Approval:
@@ -215,16 +234,91 @@ def _approval_for(doc: Document) -> Approval:
     return approval
 
 
+def case_context(case: Case) -> CaseContext:
+    """What a document's rules compare it with: the case's officers, parties, investigators and notified fines."""
+    investigators = Signature.objects.filter(
+        document__case=case,
+        document__status=DocumentStatus.FINAL,
+        document__doc_type__in=[t.code for t in BY_CODE.values() if t.investigation_record],
+        slot=SlotRole.OFFICER.value,
+    ).values_list("user_id", "name")
+    notices = Document.objects.filter(  # the notices in force: a finalised correction replaces what it corrects
+        case=case, status=DocumentStatus.FINAL, doc_type__in=["penalty_notice", "hearing_rights_notice"]
+    ).exclude(corrections__status=DocumentStatus.FINAL)
+    officers = [co.user for co in case.officers.select_related("user")]
+    return CaseContext(
+        officer_ids=frozenset(u.pk for u in officers),
+        party_kinds=tuple(PartyKind(k) for k in case.parties.values_list("kind", flat=True)),
+        is_major=case.is_major,
+        investigator_ids=frozenset(uid for uid, _ in investigators if uid is not None),
+        investigator_names=frozenset(
+            {name.strip() for _, name in investigators if name.strip()} | {u.display_name for u in officers}
+        ),
+        notified_fines=tuple(
+            Decimal(str(n.values["proposed_fine"])) if n.values.get("proposed_fine") else None for n in notices
+        ),
+    )
+
+
+def act_for(t: DocumentType, values: dict[str, Any]) -> str:
+    """The act a finalised document records: a 送达回证 by public notice records the notice (SV6), which is
+    deemed service only 30 days later, not a delivery."""
+    if t.code == "delivery_receipt" and values.get("method") == "public_notice":
+        return "public_notice"
+    return t.records_act
+
+
+def _served_notices(doc: Document) -> list[str]:
+    """The acts of the notices a 送达回证 serves: finalised notices of the case whose number it names."""
+    named = str(doc.values.get("served_document") or "")
+    notices = Document.objects.filter(case_id=doc.case_id, status=DocumentStatus.FINAL, doc_type__in=SERVED_BY_RECEIPT)
+    return sorted({n.type.records_act for n in notices.exclude(document_no="") if n.document_no in named})
+
+
+def _acts(doc: Document, inputs: list[SignatureInput], signed: datetime, now: datetime) -> list[tuple[str, datetime]]:
+    """The acts finalising ``doc`` records, each with when it happened. A correction repeats none. A notice is
+    served when the party signs for it; otherwise its 送达回证 serves it, on the date signed for there (SV2)."""
+    t = doc.type
+    if not t.records_act or doc.version != 1:
+        return []
+    if t.code in SERVED_BY_RECEIPT:
+        return [(t.records_act, signed)] if any(s.slot == SlotRole.RECIPIENT for s in inputs) else []
+    if t.code == "delivery_receipt":
+        served_at = min(_local(doc.values["served_at"]), now)
+        kind = act_for(t, doc.values)
+        notices = _served_notices(doc) if kind == "delivery" else []
+        return [(k, served_at) for k in notices or [kind]]
+    return [(t.records_act, signed)]
+
+
+def _local(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.get_current_timezone())
+
+
 @transaction.atomic
-def finalise(*, actor: User, document: Document, signatures: list[SignatureRequest] | None = None) -> Document:
+def finalise(
+    *,
+    actor: User,
+    document: Document,
+    signatures: list[SignatureRequest] | None = None,
+    signed_at: datetime | None = None,
+    backfill_reason: str = "",
+) -> Document:
+    """Finalise a draft. ``signed_at`` is when the paper form was signed, if before now: the act it records
+    counts from then, and an entry made after it happened needs ``backfill_reason`` (a 补录)."""
     doc = _locked_draft(document)
     case, t = doc.case, doc.type
     _require_writer(actor, case, t)
     now = timezone.now()
+    if signed_at is not None and signed_at > now + case_services.FUTURE_TOLERANCE:
+        raise InvalidInput("签署时间不能晚于当前时间")
+    signed = min(signed_at or now, now)
     today = timezone.localdate(now)
     inputs = [_resolve(case, req, today) for req in (signatures or [])]
-    officer_ids = set(case.officers.values_list("user_id", flat=True))
-    check_finalise(t, doc.values, inputs, today=today, case_officer_ids=officer_ids)
+    attachments = [a.record() for a in doc.attachments.select_related("blob")]
+    kinds = frozenset(str(a["kind"]) for a in attachments if a.get("kind"))
+    check_finalise(t, doc.values, inputs, today=today, context=case_context(case), attachments=kinds)
+    prerequisites.check(doc, inputs, now)  # what the law requires on the case before this document (E3, I3, S7…)
     rows: list[Signature] = []
     if t.approval:  # the D9 chain's three signatures are the form's 承办人/审核人/批准人
         approval = _approval_for(doc)
@@ -250,7 +344,7 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
             refused=s.refused,
             refusal_reason=s.refusal_reason,
             witness_name=s.witness_name,
-            signed_at=now,
+            signed_at=signed,
         )
         for s in inputs
     ]
@@ -278,21 +372,20 @@ def finalise(*, actor: User, document: Document, signatures: list[SignatureReque
             "content_sha256": doc.content_sha256,
             "signatures": len(rows),
             "refused": sum(1 for s in rows if s.refused),  # who refused: in the signatures' salted images
+            "attachments": attachments,
             "rules": list(t.rules),
+            **happened(t, doc.values, now),
         },
         rows=[doc, *doc.signatures.all()],
     )
-    if t.records_act and doc.version == 1:  # the act the gates read; a correction does not repeat it
-        occurred = now
-        if t.code == "delivery_receipt":  # rule SV2: the date signed for is the date served
-            occurred = datetime.fromisoformat(str(doc.values["served_at"])).replace(
-                tzinfo=timezone.get_current_timezone()
-            )
-        case_services.record_act(
+    for kind, occurred in _acts(doc, inputs, signed, now):  # what the deadlines and the timeline read
+        case_services.record_document_act(
             actor=actor,
             case=case,
-            kind=t.records_act,
-            occurred_at=min(occurred, now),
+            kind=kind,
+            document_id=doc.pk,
+            occurred_at=occurred,
+            backfill_reason=backfill_reason,
             note=f"{t.name}{(' ' + doc.document_no) if doc.document_no else ''}",
         )
     return doc

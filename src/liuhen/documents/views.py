@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases.access import access_history
 from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
-from liuhen.core.documents import SlotRole
-from liuhen.core.errors import NotFound
+from liuhen.core.documents import ATTACHMENT_KINDS, SlotRole
+from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
-from liuhen.documents import queries, rendering, services
+from liuhen.documents import attachments, queries, rendering, services
 from liuhen.documents.forms import document_form, form_values
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
+
+# The drafts that keep files on their page, and what each file may be: a service's receipts and notice (SV3,
+# SV6), an online application's screenshots and photos (S1)
+ATTACHABLE: dict[str, list[tuple[str, str]]] = {
+    "delivery_receipt": list(ATTACHMENT_KINDS.items()),
+    "application_form": [("", "网络申请截图、照片")],
+}
+
+
+def _signed_at(value: str) -> datetime | None:
+    """The paper form's signing time, as the page sends it (local time); blank is now."""
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=timezone.get_current_timezone())
+    except ValueError:
+        raise InvalidInput(f"签署时间格式不正确：{value}（应为 YYYY-MM-DD HH:MM）") from None
+
 
 USER_SLOTS = {SlotRole.LEGAL_REVIEWER, SlotRole.LEADER, SlotRole.CHAIR, SlotRole.RECORDER, SlotRole.SERVER}
 
@@ -97,11 +117,31 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                     ),
                     "草稿已保存",
                 )
+        elif action == "attach":  # rules SV3, SV6: receipts and the notice kept with the document
+            upload = request.FILES.get("file")
+            _run(
+                request,
+                lambda: attachments.attach(
+                    actor=acting_user(request),
+                    document=doc,
+                    kind=request.POST.get("kind", ""),
+                    chunks=upload.chunks() if upload else [],
+                    name=(upload.name or "") if upload else "",
+                    content_type=(upload.content_type or "") if upload else "",
+                ),
+                "附件已保存",
+            )
         elif action == "finalise":
             sigs = _signatures(request, doc)
             _run(
                 request,
-                lambda: services.finalise(actor=acting_user(request), document=doc, signatures=sigs),
+                lambda: services.finalise(
+                    actor=acting_user(request),
+                    document=doc,
+                    signatures=sigs,
+                    signed_at=_signed_at(request.POST.get("signed_at", "")),
+                    backfill_reason=request.POST.get("backfill_reason", ""),
+                ),
                 "文书已定稿",
             )
         elif action == "correct":
@@ -133,6 +173,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "staff": staff,
             "latest": chain[-1].pk == doc.pk,
             "access_history": access_history(doc.case, "document", doc.pk)[:30],
+            "attachment_kinds": ATTACHABLE.get(doc.doc_type, []),
         },
     )
 

@@ -22,10 +22,15 @@ def stored_problem(store: BlobStore, sha256: str, what: str = "文件", content:
 
 def check_blobs() -> Iterator[Finding]:
     store = default_store()
-    for blob in Blob.objects.prefetch_related("recordings__case").iterator(chunk_size=200):
+    blobs = Blob.objects.prefetch_related("recordings__case", "document_attachments__document__case")
+    for blob in blobs.iterator(chunk_size=200):
         rec = next(iter(blob.recordings.all()), None)
+        attached = next(iter(blob.document_attachments.all()), None)  # a document's file (rule S1)
         where = f"，案件 {rec.case.case_no}" if rec is not None and rec.case is not None else ""
         name = f"音像文件 {rec.file_name if rec else blob.derivation or '派生文件'}（{blob.sha256[:16]}…{where}）"
+        if rec is None and attached is not None:
+            doc = attached.document
+            name = f"文书附件 {attached.name}（{doc.type.name}，案件 {doc.case.case_no}，{blob.sha256[:16]}…）"
         problem = stored_problem(store, blob.sha256)
         if problem:
             yield Finding(name, problem)

@@ -15,7 +15,7 @@ from liuhen.ledger.projection import derived, new_salt, projected
 class Blob(models.Model):
     """One stored file, named by its SHA-256. A derivative (poster, thumbnail) names its original."""
 
-    LEDGER = projected("media.ingested", append_only=True)
+    LEDGER = projected("media.ingested", "document.attachment_added", append_only=True)
 
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.BigIntegerField("大小（字节）")
@@ -84,7 +84,7 @@ class Device(models.Model):
 
 
 class DeviceLog(models.Model):
-    LEDGER = projected("device.registered", "device.logged", "device.assigned", append_only=True)
+    LEDGER = projected("device.registered", "device.logged", "device.assigned", "device.checked", append_only=True)
 
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="log")
     kind = models.CharField(
@@ -101,6 +101,8 @@ class DeviceLog(models.Model):
         ],
     )
     note = models.TextField("说明", blank=True)
+    battery_ok = models.BooleanField("电量充足", null=True, blank=True, help_text="DV1：使用前检查")
+    storage_ok = models.BooleanField("存储空间充足", null=True, blank=True, help_text="DV1：使用前检查")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="device_log"
     )
@@ -120,8 +122,10 @@ class Recording(models.Model):
     LEDGER = projected(
         "media.ingested",
         "media.linked",
-        "media.statements_confirmed",
+        "media.reviewed",
         "media.marked_evidence",
+        "media.device_review",
+        "media.triaged",
         personal=("party",),
     )
 
@@ -172,6 +176,54 @@ class Recording(models.Model):
         verbose_name="接续的上一段",
         help_text="同一设备间隔不超过10分钟的录像为同一执法活动的分段",
     )
+    contractor = models.CharField("制作方（购买服务的第三方）", max_length=120, blank=True, help_text="R16")
+    supervising_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_recordings",
+        verbose_name="监督的执法人员（R16）",
+    )
+    device_status = models.CharField(
+        "录制时设备状态", max_length=20, blank=True, help_text="DV1：故障、报废设备的录像须经审定"
+    )
+    precheck = models.ForeignKey(
+        DeviceLog,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recordings",
+        verbose_name="使用前检查（DV1）",
+    )
+    device_review = models.CharField(
+        "设备问题审定",
+        max_length=10,
+        blank=True,
+        choices=[("pending", "待审定"), ("accepted", "采用"), ("rejected", "不予采用")],
+    )
+    device_review_reason = models.TextField("审定理由", blank=True)
+    device_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="device_reviews",
+        verbose_name="审定人",
+    )
+    device_reviewed_at = models.DateTimeField("审定时间", null=True, blank=True)
+    triage = models.CharField(
+        "未归案录像的核查结论",
+        max_length=20,
+        blank=True,
+        choices=[("private_use", "与执法无关（私用）"), ("no_case", "执法活动，未立案")],
+        help_text="DV2",
+    )
+    triage_note = models.TextField("核查说明", blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="triaged_recordings"
+    )
+    triaged_at = models.DateTimeField("核查时间", null=True, blank=True)
     evidence = models.BooleanField("作为证据使用", default=False)
     explanation = models.ForeignKey(
         "documents.Document",
@@ -218,6 +270,15 @@ class InterruptionNote(models.Model):
     reason = models.CharField("中断原因", max_length=20, choices=InterruptionReason.choices)
     note = models.TextField("说明", blank=True)
     stated_in_next_segment = models.BooleanField("已在续录时语音说明", default=False)
+    cannot_continue = models.BooleanField("确实无法继续记录", default=False, help_text="AV12：立即报告主管人员")
+    reported_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interruption_reports",
+        verbose_name="报告的主管人员（AV12）",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interruption_notes"
     )
@@ -228,6 +289,83 @@ class InterruptionNote(models.Model):
 
     def __str__(self) -> str:
         return self.get_reason_display()
+
+
+class RecordingReview(models.Model):
+    """A playback review of a recording (rules I5, AV8, AV11): the opening statements and the content focus.
+
+    Reviews are records: a later review adds a row, and the newest one is in force."""
+
+    LEDGER = projected("media.reviewed", append_only=True)
+
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="reviews", verbose_name="音像记录")
+    party_told = models.BooleanField("已告知当事人开始录制（I5）")
+    opening_statement = models.BooleanField("开始时已说明时间、地点、人员、事项（AV8）")
+    scene = models.BooleanField("执法现场环境（AV11）")
+    people = models.BooleanField("现场有关人员的体貌特征和言行举止（AV11）")
+    key_items = models.BooleanField("重要涉案物品及其主要特征（AV11）")
+    measures = models.BooleanField("对人员、财物采取措施的情况（AV11）")
+    documents_served = models.BooleanField("现场制作、送达文书的情况（AV11）")
+    note = models.TextField("说明", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recording_reviews"
+    )
+    reviewed_at = models.DateTimeField("回放审查时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "音像记录回放审查"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.recording} {self.reviewed_at:%Y-%m-%d}"
+
+
+class OmissionReason(models.TextChoices):
+    """rule AV6 (001 七; 004 第十九条; 000 第十条): the closed list; AV2 adds “unsuitable” (002 第十三条)."""
+
+    FLAMMABLE = "flammable", "易燃易爆场所（含危险化学品场所）"
+    CLASSIFIED = "classified", "涉密场所"
+    UNSUITABLE = "unsuitable", "不适宜音像记录（仅限勘验、抽样、听证）"
+
+
+class OmissionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+
+
+class AVOmission(models.Model):
+    """rule AV6: leaving one activity (a finalised document) unrecorded, for a reason of the rule, approved by
+    the handling unit's head. It covers that activity only, never the case."""
+
+    LEDGER = projected("media.av_omission_requested", "media.av_omission_decided")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="av_omissions", verbose_name="案件")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, related_name="av_omissions", verbose_name="执法活动（文书）"
+    )
+    reason = models.CharField("理由", max_length=20, choices=OmissionReason.choices)
+    note = models.TextField("情况说明")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="av_omissions")
+    requested_at = models.DateTimeField("申请时间")
+    status = models.CharField("状态", max_length=10, choices=OmissionStatus.choices, default=OmissionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="av_omission_decisions",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    opinion = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "不予音像记录的审批（AV6）"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.get_reason_display()}"
 
 
 class Upload(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,14 +17,19 @@ from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.cases.services import require_agency_member, require_case_actor
 from liuhen.core import periods
-from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation
+from liuhen.core.errors import Forbidden, InvalidInput
 from liuhen.core.permissions import Action
-from liuhen.core.rules import rule
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 from liuhen.media import probe
-from liuhen.media.models import Blob, Device, DeviceLog, InterruptionNote, InterruptionReason, Recording
+from liuhen.media.models import (
+    Blob,
+    Device,
+    DeviceLog,
+    DeviceStatus,
+    Recording,
+)
 from liuhen.media.storage import BlobStore, LocalBlobStore, StoredBlob, default_store, read_chunks
 
 MATCH_WINDOW = timedelta(hours=2)  # a recording belongs to the case its officer worked on within 2 h of it
@@ -97,6 +103,11 @@ def _blob(stored: StoredBlob, content_type: str, derived_from: Blob | None = Non
     return blob
 
 
+def store_file(chunks: Iterable[bytes], content_type: str, store: BlobStore | None = None) -> Blob:
+    """Keep a file (a postage receipt, a copy of a notice …) in the content-addressed store, hashed as written."""
+    return _blob((store or default_store()).put(chunks), content_type or "application/octet-stream")
+
+
 def match_case(officer: User | None, start: datetime | None, end: datetime | None) -> Case | None:
     """The case whose recorded activity by this officer lies nearest the recording (within 2 h), if one."""
     if officer is None or start is None:
@@ -136,7 +147,12 @@ def _record(
     place: str,
     party: str,
     cause: str,
+    contractor: str = "",
+    supervising_officer: User | None = None,
 ) -> Ingested:
+    contractor = contractor.strip()[:120]
+    if contractor and supervising_officer is None:  # rule R16
+        raise InvalidInput("第三方制作的音像记录须记明监督的执法人员")
     blob = _blob(stored, "video/" + (info.container or "octet-stream"))
     poster = _blob(poster_stored, "image/jpeg", derived_from=blob, derivation="poster") if poster_stored else None
     existing = Recording.objects.filter(blob=blob).first()
@@ -162,8 +178,22 @@ def _record(
         due = periods.due(BY_KEY["R1.remote"], returned_at).at
     elif end is not None:  # rule R1: within 24 h of the recording's end
         due = periods.due(BY_KEY["R1"], end).at
+    flagged = device is not None and device.status != DeviceStatus.IN_SERVICE  # rule DV1: a decision is needed
+    precheck = None
+    if device is not None and start is not None:  # rule DV1: the check made before this use, the same day
+        day_start = timezone.localtime(start).replace(hour=0, minute=0, second=0, microsecond=0)
+        precheck = (
+            DeviceLog.objects.filter(device=device, kind="check", at__gte=day_start, at__lte=start)
+            .order_by("-at")
+            .first()
+        )
     rec = Recording.objects.create(
         blob=blob,
+        contractor=contractor,
+        supervising_officer=supervising_officer,
+        device_status=device.status if device is not None else "",
+        device_review="pending" if flagged else "",
+        precheck=precheck,
         case=case,
         device=device,
         officer=officer,
@@ -204,8 +234,14 @@ def _record(
             "officer": officer.get_username() if officer else None,
             "recorded_from": start.isoformat() if start else None,
             "recorded_to": end.isoformat() if end else None,
+            "returned_at": returned_at.isoformat() if returned_at else None,
             "late": bool(due and now > due),
             "poster": poster.sha256 if poster else None,
+            "device_status": rec.device_status or None,
+            "device_review": rec.device_review or None,
+            "precheck": precheck.pk if precheck else None,
+            "contractor": contractor or None,
+            "supervising_officer": supervising_officer.get_username() if supervising_officer else None,
         },
         rows=[blob, *([poster] if poster else []), rec],
     )
@@ -227,10 +263,14 @@ def ingest_file(
     store: BlobStore | None = None,
     sha256: str = "",
     file_name: str = "",
+    contractor: str = "",
+    supervising_officer: User | None = None,
 ) -> Ingested:
     """Store a recording (one pass: hashed while written), read its metadata, make a poster, record it.
 
-    With ``sha256`` (a finished upload, hashed as it arrived) a local store takes the file in as it is.
+    With ``sha256`` (a finished upload, hashed as it arrived) a local store takes the file in as it is. A recording
+    made by a contracted third party names it and the officer who supervised it (rule R16). A file from a faulty
+    or retired device is flagged for the unit head's decision (rule DV1).
     """
     store = store or default_store()
     info = probe.probe(path)  # refuses what is not audio or video before anything is stored
@@ -255,6 +295,8 @@ def ingest_file(
         place=place,
         party=party,
         cause=cause,
+        contractor=contractor,
+        supervising_officer=supervising_officer,
     )
 
 
@@ -332,87 +374,6 @@ def log_device(*, actor: User, device: Device, kind: str, note: str = "") -> Dev
 
 
 @transaction.atomic
-def note_interruption(
-    *, actor: User, recording: Recording, reason: str, note: str = "", stated_in_next_segment: bool = False
-) -> InterruptionNote:
-    """rule AV7: the reason a recording broke off, from the next segment or a written note afterwards."""
-    if recording.case is not None:
-        require_case_actor(actor, recording.case)
-    else:
-        require_unlinked_handler(actor, recording)
-    if reason not in InterruptionReason.values:
-        raise InvalidInput(f"未知的中断原因：{reason}")
-    if reason == InterruptionReason.OTHER and not note.strip():
-        raise InvalidInput("中断原因为“其他”时须写明情况")
-    entry = InterruptionNote.objects.create(
-        recording=recording,
-        reason=reason,
-        note=note.strip(),
-        stated_in_next_segment=stated_in_next_segment,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-    )
-    ledger.append(
-        actor=actor,
-        action="media.interruption_noted",
-        subject_type="recording",
-        subject_id=recording.pk,
-        case_ref=recording.case_id,
-        body={"sha256": recording.blob_id, "reason": reason, "note": entry.note, "in_next": stated_in_next_segment},
-        rows=[entry],
-    )
-    return entry
-
-
-@transaction.atomic
-def confirm_statements(*, actor: User, recording: Recording, party_told: bool, opening_statement: bool) -> Recording:
-    """rules I5 and AV8, as the officer confirms them on playback."""
-    if recording.case is not None:
-        require_case_actor(actor, recording.case)
-    else:
-        require_unlinked_handler(actor, recording)
-    rec = Recording.objects.select_for_update().get(pk=recording.pk)
-    rec.party_told, rec.opening_statement = party_told, opening_statement
-    rec.save(update_fields=["party_told", "opening_statement"])
-    ledger.append(
-        actor=actor,
-        action="media.statements_confirmed",
-        subject_type="recording",
-        subject_id=rec.pk,
-        case_ref=rec.case_id,
-        body={"sha256": rec.blob_id, "party_told": party_told, "opening_statement": opening_statement},
-        rows=[rec],
-    )
-    return rec
-
-
-@transaction.atomic
-def mark_evidence(*, actor: User, recording: Recording, explanation_id: int) -> Recording:
-    """rule R3: a recording used as evidence carries a written explanation (音像资料文字说明), finalised."""
-    from liuhen.documents.models import Document, DocumentStatus
-
-    rec = Recording.objects.select_for_update(of=("self",)).select_related("case").get(pk=recording.pk)
-    if rec.case is None:
-        raise InvalidInput("须先将该录像归入案件")
-    require_case_actor(actor, rec.case)
-    doc = Document.objects.filter(pk=explanation_id, case=rec.case, doc_type="av_explanation").first()
-    if doc is None or doc.status != DocumentStatus.FINAL:
-        raise RuleViolation("R3", rule("R3").source, "作为证据的音像记录须附已定稿的音像资料文字说明")
-    rec.evidence, rec.explanation = True, doc
-    rec.save(update_fields=["evidence", "explanation"])
-    ledger.append(
-        actor=actor,
-        action="media.marked_evidence",
-        subject_type="recording",
-        subject_id=rec.pk,
-        case_ref=rec.case_id,
-        body={"case_no": rec.case.case_no, "sha256": rec.blob_id, "explanation": doc.pk},
-        rows=[rec],
-    )
-    return rec
-
-
-@transaction.atomic
 def assign_device(*, actor: User, device: Device, officer: User) -> Device:
     """rule DV1: a device is assigned to one officer at a time."""
     require_agency_member(actor, device.agency_id)
@@ -432,3 +393,18 @@ def assign_device(*, actor: User, device: Device, officer: User) -> Device:
         rows=[device, entry],
     )
     return device
+
+
+# After a recording: its interruptions, playback reviews and use as evidence (kept in their own module)
+from liuhen.media.playback import (  # noqa: E402
+    mark_evidence as mark_evidence,
+)
+from liuhen.media.playback import (  # noqa: E402
+    note_interruption as note_interruption,
+)
+from liuhen.media.playback import (  # noqa: E402
+    review_recording as review_recording,
+)
+from liuhen.media.playback import (  # noqa: E402
+    supervisor_of as supervisor_of,
+)

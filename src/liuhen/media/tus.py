@@ -41,7 +41,7 @@ from liuhen.web.permissions import page_needs
 
 log = logging.getLogger("liuhen.media")
 VERSION = "1.0.0"
-METADATA_KEYS = {"filename", "filetype", "case", "device", "recorded_from", "returned_at"}
+METADATA_KEYS = {"filename", "filetype", "case", "device", "recorded_from", "returned_at", "contractor"}
 MAX_METADATA = 4096  # characters of the Upload-Metadata header
 MAX_FILE_NAME = 200  # characters; the record keeps the name as given (Recording.file_name)
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -126,6 +126,10 @@ def _checked(meta: dict[str, str]) -> dict[str, str]:
     for key, label in (("recorded_from", "录制开始时间"), ("returned_at", "返回时间")):
         if value := _time(meta, key, label):
             out[key] = value
+    if contractor := meta.get("contractor", "").strip():  # rule R16: the third party that made the recording
+        if len(contractor) > 100 or any(not ch.isprintable() for ch in contractor):
+            raise InvalidInput("受委托制作音像记录的单位名称须为100字以内的可见文字")
+        out["contractor"] = contractor
     return out
 
 
@@ -302,6 +306,8 @@ def _finish(user: User, row: Upload) -> None:
             returned_at=returned_at,
             sha256=hasher.hexdigest(),
             file_name=meta["filename"],
+            contractor=meta.get("contractor", ""),  # rule R16: the uploading officer supervised the contractor
+            supervising_officer=user if meta.get("contractor", "").strip() else None,
         )
     finally:
         named.unlink(missing_ok=True)

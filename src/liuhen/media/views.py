@@ -196,8 +196,9 @@ def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
             stated_in_next_segment=request.POST.get("stated") == "on",
+            cannot_continue=request.POST.get("cannot_continue") == "on",
         ),
-        "已记录中断说明",
+        "已记录中断说明" if request.POST.get("cannot_continue") != "on" else "已记录并报告主管人员（AV12）",
     )
 
 
@@ -208,13 +209,15 @@ def statements(request: HttpRequest, recording_id: int) -> HttpResponse:
     return _post_on_recording(
         request,
         recording_id,
-        lambda rec: services.confirm_statements(
+        lambda rec: services.review_recording(
             actor=acting_user(request),
             recording=rec,
             party_told=request.POST.get("party_told") == "on",
             opening_statement=request.POST.get("opening_statement") == "on",
+            focus=request.POST.getlist("focus"),
+            note=request.POST.get("note", ""),
         ),
-        "已确认",
+        "已记录回放审查",
     )
 
 

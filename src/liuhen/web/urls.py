@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
+    path("cases/<int:case_id>/major/", views.case_major, name="case_major"),
     path("cases/<int:case_id>/approvals/", views.case_approval, name="case_approval"),
     path("approvals/<int:approval_id>/<str:step>/", views.approval_sign, name="approval_sign"),
     path("cases/<int:case_id>/documents/new/", document_views.document_new, name="document_new"),

@@ -72,6 +72,15 @@ SLOT_LABELS = {
 }
 
 
+# Files kept with a document (blobs in the content-addressed store): rules SV3 (mail), SV6 (public notice)
+ATTACHMENT_KINDS: dict[str, str] = {
+    "mail_registration": "邮寄送达登记",
+    "postage_receipt": "付邮凭证",
+    "return_receipt": "邮寄回执",
+    "notice_copy": "书面公告（留存件）",
+}
+
+
 @dataclass(frozen=True)
 class SlotSpec:
     role: SlotRole
@@ -99,6 +108,7 @@ class DocumentType:
     number_code: str = ""  # documents issued outward get a number 〔年〕号 on finalising, e.g. 罚决
     is_decision: bool = False  # rule D6: states the remedies and their periods
     investigation_record: bool = False  # rule I1: at least two certified officers, certificates shown
+    occurred_field: str = ""  # the DATETIME field saying when the recorded thing happened (periods run from it, T4)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:

@@ -30,7 +30,8 @@
         case: form.elements["case"].value,
         device: form.elements["device"].value,
         recorded_from: form.elements["recorded_from"].value,
-        returned_at: form.elements["returned_at"].value
+        returned_at: form.elements["returned_at"].value,
+        contractor: form.elements["contractor"].value
       },
       onError: function (error) {
         var body = error.originalResponse ? error.originalResponse.getBody() : String(error);

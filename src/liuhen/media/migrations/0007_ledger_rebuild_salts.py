@@ -9,14 +9,14 @@ from liuhen.ledger.triggers import fill_salts
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0002_append_only"),
+        ("media", "0006_rules_partial_av_devices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="signature",
+            model_name="recording",
             name="ledger_salt",
             field=models.CharField(default=liuhen.ledger.projection.new_salt, editable=False, max_length=32),
         ),
-        fill_salts("documents", "Signature"),
+        fill_salts("media", "Recording"),
     ]

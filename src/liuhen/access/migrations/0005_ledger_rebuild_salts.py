@@ -9,14 +9,20 @@ from liuhen.ledger.triggers import fill_salts
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("media", "0005_interruption_notes_append_only"),
+        ("access", "0004_stage_rules_view_requests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="recording",
+            model_name="copyrequest",
             name="ledger_salt",
             field=models.CharField(default=liuhen.ledger.projection.new_salt, editable=False, max_length=32),
         ),
-        fill_salts("media", "Recording"),
+        fill_salts("access", "CopyRequest"),
+        migrations.AddField(
+            model_name="viewrequest",
+            name="ledger_salt",
+            field=models.CharField(default=liuhen.ledger.projection.new_salt, editable=False, max_length=32),
+        ),
+        fill_salts("access", "ViewRequest"),
     ]
