@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 
 # Settings read the environment once; fix it before Django starts (never touch a real instance).
@@ -125,3 +126,20 @@ def blob_root(tmp_path, settings):  # type: ignore[no-untyped-def]
     root = tmp_path / "blobs"
     settings.STORAGE_URL = f"file://{root}"
     return root
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After every test that used the database, each row of each projected table must be what the events' images
+    say: a command that changes a row without carrying it in its event fails the test that ran it (rule R8).
+    Tests that change the database behind the application's back on purpose are marked ``tampers``."""
+    outcome = yield
+    uses_db = "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db") is not None
+    if outcome.excinfo is not None or not uses_db or item.get_closest_marker("tampers"):
+        return
+    from liuhen.ledger import rebuild
+
+    problems = list(rebuild.findings(rebuild.rebuilt()))
+    if problems:
+        lines = "\n".join(f"{record}: {problem}" for record, problem in problems)
+        outcome.force_exception(AssertionError(f"rows changed without their ledger event:\n{lines}"))

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from liuhen.agency_settings.cli import settings_app
+from liuhen.documents.cli import documents_app
 
 app = typer.Typer(help="留痕 liuhen：行政执法全过程记录", no_args_is_help=True, add_completion=False)
 token_app = typer.Typer(help="API 令牌", no_args_is_help=True)
@@ -32,7 +33,6 @@ rules_app = typer.Typer(help="规则表", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 deadlines_app = typer.Typer(help="期限与提醒", no_args_is_help=True)
 app.add_typer(deadlines_app, name="deadlines")
-documents_app = typer.Typer(help="执法文书", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
 app.add_typer(settings_app, name="settings")
 
@@ -96,6 +96,7 @@ def init(
     from django.conf import settings
 
     from liuhen.accounts.services import create_admin, ensure_home
+    from liuhen.ledger.rebuild import backfill
     from liuhen.ledger.services import issue_checkpoint
     from liuhen.private import private_instance
 
@@ -103,6 +104,8 @@ def init(
         ensure_home()
         _migrate()
         _init_jobs()
+        if backfilled := backfill():  # an upgraded instance records what its older events did not carry
+            out.print(f"已补记旧版本事件未载明的 {backfilled} 行（ledger.backfilled 事件）")
         _, generated = create_admin(password=admin_password)
         issue_checkpoint()
         private_instance()
@@ -211,8 +214,9 @@ def _progress() -> Progress:
 def verify(
     repair_temp: Annotated[bool, typer.Option("--repair-temp", help="先清除中断导入遗留的临时文件")] = False,
 ) -> None:
-    """校验：每个事件的哈希、默克尔树、检查点签名与一致性（含库外检查点日志）、防删改触发器、案件与账本是否相符。"""
+    """校验：每个事件的哈希、默克尔树、检查点签名与一致性（含库外检查点日志）、防删改触发器，并由账本重建每一行逐列比对。"""
     setup()
+    _require_current_schema()
     if repair_temp:
         cli_ledger.remove_stale_temp()
     from liuhen.ledger.verify import uncovered_events
@@ -248,6 +252,16 @@ def ledger_checkpoint() -> None:
     if cp is None:
         raise fail("账本为空")
     typer.echo(cli_ledger.cosigned_note(cp), nl=False)  # with the witnesses' cosignatures
+
+
+@ledger_app.command("backfill")
+def ledger_backfill() -> None:
+    """补记旧版本事件未载明的列（个人信息改为加盐承诺值）；数据与账本不符时拒绝，不做任何改动。"""
+    setup()
+    from liuhen.ledger.rebuild import backfill
+
+    n = guarded(backfill)
+    out.print(f"已补记 {n} 行（ledger.backfilled 事件）。" if n else "无须补记：每一行都已由账本事件载明。")
 
 
 @ledger_app.command("public-key")
@@ -386,48 +400,6 @@ def deadlines_scan() -> None:
         f"即将到期 {r.due_soon} 项，已逾期 {r.overdue} 项，新提醒 {r.alerts} 条，邮件 {r.emailed} 封，"
         f"期满结束 {r.ended} 项"
     )
-
-
-@documents_app.command("list")
-def documents_list(case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号")]) -> None:
-    """列出一个案件的文书。"""
-    setup()
-    from rich.table import Table
-
-    from liuhen.documents.models import Document
-
-    docs = list(Document.objects.filter(case__case_no=case_no).order_by("id"))
-    if not docs:
-        raise fail(f"案件 {case_no} 不存在或没有文书")
-    table = Table(title=f"{case_no} 文书")
-    for col in ("id", "文书", "文号", "版本", "状态"):
-        table.add_column(col)
-    for d in docs:
-        table.add_row(str(d.pk), d.type.name, d.document_no, str(d.version), d.get_status_display())
-    out.print(table)
-
-
-@documents_app.command("render")
-def documents_render(
-    document_id: Annotated[int, typer.Argument(metavar="ID", help="文书 id")],
-    out_path: Annotated[Path, typer.Option("--out", help="输出文件（.pdf 或 .docx）")],
-) -> None:
-    """把一份文书生成为 PDF 或 DOCX。"""
-    suffix = out_path.suffix.lower()
-    if suffix not in {".pdf", ".docx"}:
-        raise fail("输出文件须以 .pdf 或 .docx 结尾")
-    setup()
-    from liuhen.documents import rendering
-    from liuhen.documents.models import Document
-
-    doc = Document.objects.select_related("case").filter(pk=document_id).first()
-    if doc is None:
-        raise fail(f"文书 {document_id} 不存在")
-    data = guarded(
-        lambda: rendering.pdf(doc, interactive=False) if suffix == ".pdf" else rendering.docx(doc, interactive=False)
-    )
-    out_path.write_bytes(data)
-    out.print(f"已生成 {out_path}")
 
 
 # the witness, cosignatures and clean-up after a crash; importing recordings and registering devices

@@ -196,7 +196,14 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 penalty_kind=penalty,
                 fine_amount=fine,
                 violation_ended_on=ended_on if procedure in PUNISHABLE else None,  # rule S6
-                parties=[services.PartyInput(kind=party[0], name=party[1], id_number=party[2])],
+                parties=[
+                    services.PartyInput(
+                        kind=party[0],
+                        name=party[1],
+                        id_number=party[2],
+                        phone="139" + party[2][6:14] if party[0] == "individual" else "",
+                    )
+                ],
                 officers=[handler],
             )
             case = scenarios.advance(case, target, cast)

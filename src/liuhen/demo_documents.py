@@ -89,6 +89,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
                 id_number="91320100MA1S7T8U9V",
                 legal_representative="赵某",
                 address="明山区工业园路18号",
+                phone="025-52345678",
             )
         ],
     )

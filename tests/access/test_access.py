@@ -51,6 +51,7 @@ def events(action: str) -> list[dict]:  # type: ignore[type-arg]
 # -- registered viewing with approval (R9) ---------------------------------------------------------------------
 
 
+@pytest.mark.tampers  # a grant is made to expire by hand
 def test_reading_another_units_case_needs_an_approved_request(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case(officers=[cast.handler, cast.second_officer])
     doc = final_document(cast, case)
@@ -446,6 +447,7 @@ def test_the_list_filter_agrees_with_the_one_case_check(cast, agency, units, mak
             assert within_scope(user, action, [c.pk for c in all_cases]) == expected, (user.username, action)
 
 
+@pytest.mark.tampers  # the copy package is changed behind the application
 def test_verify_finds_a_changed_or_lost_copy(
     tmp_path, blob_root, cast, make_case, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from liuhen.access import services as access
 from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Role
 from liuhen.agency_settings import services as settings_service
-from liuhen.agency_settings.integrity import COLUMNS, check_settings
+from liuhen.agency_settings.integrity import COLUMNS
 from liuhen.agency_settings.models import AgencySetting
 from liuhen.cases import services as cases
 from liuhen.core import periods
@@ -34,6 +34,7 @@ from liuhen.core.rules.deadlines import BY_KEY, DEADLINE_RULES
 from liuhen.deadlines.models import Deadline
 from liuhen.deadlines.queries import describe
 from liuhen.deadlines.services import recompute_unverified
+from liuhen.ledger import rebuild
 from liuhen.ledger.envelope import format_at
 from liuhen.ledger.models import Event
 from tests.conftest import make_user
@@ -245,7 +246,13 @@ def test_the_copy_approver_is_set_on_the_page_by_the_words_the_page_shows(admin)
 # -- ledgered and append-only ------------------------------------------------------------------------------------
 
 
+def check_settings() -> list[tuple[str, str]]:
+    """What verify's rebuild of every row finds, as (record, problem)."""
+    return list(rebuild.findings(rebuild.rebuilt()))
+
+
 @pytest.mark.django_db
+@pytest.mark.tampers  # a stray row written behind the ledger's back
 def test_a_change_is_a_ledger_event_carrying_every_column(admin) -> None:  # type: ignore[no-untyped-def]
     """rules R10, R8: the row travels in its event; verify names a row with no event; the row never changes."""
     row = settings_service.set_setting(
@@ -279,9 +286,9 @@ def test_a_change_is_a_ledger_event_carrying_every_column(admin) -> None:  # typ
         set_at=row.set_at,
         effective_from=row.set_at,
     )
-    assert [f.problem for f in check_settings()] == ["账本中没有该设置的记录"] and str(stray.pk) in str(
-        next(iter(check_settings()))
-    )
+    assert check_settings() == [
+        (f"机关设置（agency_settings_agencysetting #{stray.pk}）", "账本中没有该行的记录（未经留痕写入）")
+    ]
 
 
 # -- R10: who approves a party's copy, per agency ------------------------------------------------------------------

@@ -164,6 +164,7 @@ def test_major_decision_needs_legal_review_and_collective_discussion(cast, make_
     assert services.transition(actor=cast.handler, case=case, action="decide").stage == "decision"
 
 
+@pytest.mark.tampers  # a certificate is made to lapse by hand
 def test_investigation_needs_two_certified_officers(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rule I1: an expired certificate does not count
     case = scenarios.advance(make_case(), stages.Stage.INVESTIGATION, cast)

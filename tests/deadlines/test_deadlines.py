@@ -191,6 +191,7 @@ def test_party_windows_end_without_alerts(cast, make_case) -> None:  # type: ign
     assert not Alert.objects.filter(deadline=dl).exists()
 
 
+@pytest.mark.tampers  # an e-mail address is given by hand
 def test_overdue_alert_is_mailed_through_smtp(cast, make_case, settings) -> None:  # type: ignore[no-untyped-def]
     from aiosmtpd.controller import Controller
 

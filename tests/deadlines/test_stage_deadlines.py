@@ -177,6 +177,7 @@ def test_limitation_is_recorded_at_registration_and_filing_after_it_is_refused(c
             make_case(violation_ended_on="2026-11-03")
 
 
+@pytest.mark.tampers  # the date is moved behind the application's back
 def test_limitation_recorded_before_filing_with_a_reason_and_checked_by_verify(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rule S6: a case registered without it records it before filing; a change needs a reason; verify defends it
     case = make_case(officers=[cast.handler, cast.second_officer])

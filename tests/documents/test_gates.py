@@ -66,6 +66,7 @@ def test_major_decision_needs_legal_review_and_discussion_documents(cast, make_c
     assert cases.transition(actor=cast.handler, case=case, action="decide").stage == "decision"
 
 
+@pytest.mark.tampers  # a certificate is made to lapse by hand
 def test_investigation_record_needs_two_certified_officers(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     # rule I1
     case = make_case(officers=[cast.handler, cast.second_officer])
@@ -168,6 +169,7 @@ def test_approval_documents_wait_for_their_chain(cast, make_case) -> None:  # ty
     assert [s.slot for s in doc.signatures.all()] == ["handler", "reviewer", "approver"]
 
 
+@pytest.mark.tampers  # a finalised document is changed behind the application
 def test_verify_names_a_document_changed_after_finalising(cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case(officers=[cast.handler, cast.second_officer])
     doc = finalise(cast, make(cast, case, "inspection_transcript"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -51,6 +52,21 @@ def test_verify_fails_on_a_flipped_byte_and_names_the_case(home_copy: Path) -> N
     assert any("ledger_event_no_update" in line for line in lines)
 
 
+def test_no_event_of_the_demo_holds_an_id_number_or_a_phone(demo_home: Path) -> None:
+    """rules R8, P9: personal data enters the ledger only as salted commitments (HMAC-SHA256 keyed by the row's
+    own random salt): no ID number, phone number or address in clear, nor a bare SHA-256 of one."""
+    db = sqlite3.connect(demo_home / "liuhen.sqlite3")
+    bodies = "\n".join(row[0] for row in db.execute("SELECT body FROM ledger_event"))
+    people = db.execute("SELECT id_number, phone, address FROM cases_party").fetchall()
+    db.close()
+    values = {v for row in people for v in row if v}
+    assert len(values) > 20 and any(len(v) == 18 and v[:6].isdigit() for v in values)  # natural persons' IDs
+    assert any(len(v) == 11 and v.startswith("139") for v in values)  # and their phones
+    for value in values:
+        assert value not in bodies and hashlib.sha256(value.encode()).hexdigest() not in bodies, value
+    assert "hmac-sha256:" in bodies
+
+
 def test_token_create(demo_home: Path) -> None:
     token = liuhen(demo_home, "token", "create", "--user", "zhangwei").stdout.strip()
     assert token.startswith("lh_") and len(token) > 40
@@ -90,10 +106,10 @@ def test_exported_proof_checks_with_the_stdlib_script(demo_home: Path, tmp_path:
 def test_serve_refuses_a_database_older_than_the_code_and_init_upgrades_it(home_copy: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
     env.update(LIUHEN_HOME=str(home_copy), DJANGO_SETTINGS_MODULE="liuhen.settings")
-    back = [sys.executable, "-m", "django", "migrate", "access", "0002", "--verbosity", "0"]
+    back = [sys.executable, "-m", "django", "migrate", "deadlines", "0001", "--verbosity", "0"]
     subprocess.run(back, env=env, check=True, capture_output=True, timeout=120)  # as an older release left it
     proc = liuhen(home_copy, "serve", "--port", "1", check=False)
-    assert proc.returncode == 2 and "数据库结构需要升级（access.0003_copy_package_job" in proc.stderr
+    assert proc.returncode == 2 and "数据库结构需要升级（deadlines.0002_append_only" in proc.stderr
     assert "请先运行 liuhen init" in proc.stderr
     liuhen(home_copy, "init")  # applies what is missing, touches nothing else
     assert liuhen(home_copy, "verify").returncode == 0

@@ -105,3 +105,17 @@ def test_scheduled_checkpoint_runs_every_few_minutes() -> None:
     assert Checkpoint.objects.get().tree_size == 3
     scheduled_checkpoint.call_local()  # nothing new: nothing issued
     assert Checkpoint.objects.count() == 1
+
+
+def test_a_stored_leaf_is_checked_from_the_body_as_stored(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """Verify hashes the stored body's bytes in place of re-serialising it (rule R8): for every event appended,
+    those are exactly the canonical envelope; any other spelling of the same body gives another leaf."""
+    from liuhen.ledger.envelope import event_leaf_data, stored_leaf_data
+
+    make_case()
+    append_many(3)
+    for event in Event.objects.all():
+        assert stored_leaf_data(event, event.body) == event_leaf_data(event, json.loads(event.body))
+    event = Event.objects.filter(action="case.created").get()
+    respelled = json.dumps(json.loads(event.body), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    assert respelled != event.body and stored_leaf_data(event, respelled) != stored_leaf_data(event, event.body)

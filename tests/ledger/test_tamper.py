@@ -16,7 +16,7 @@ from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 from liuhen.ledger.verify import verify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tampers]  # the point of these tests
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def raw(sql: str, params: list[object] | None = None) -> None:
 
 
 def drop_triggers() -> None:
-    for table in triggers.APPEND_ONLY_TABLES:
+    for table in triggers.append_only_tables():
         for sql in triggers.drop_statements(connection.vendor, table):
             raw(sql)
 
@@ -128,11 +128,17 @@ def test_changed_subtree_hashes(history) -> None:  # type: ignore[no-untyped-def
 def test_case_changed_outside_the_ledger(history) -> None:  # type: ignore[no-untyped-def]
     case = history[0]
     raw("UPDATE cases_case SET stage = 'closed' WHERE id = %s", [case.pk])
-    assert f"案件 {case.case_no}（id {case.pk}）: 阶段“closed”与账本记录的阶段“investigation”不符" in report(verify())
+    assert (
+        f'案件 {case.case_no}（cases_case #{case.pk}）: 阶段（stage）：账本记录为 "investigation"，现为 "closed"'
+        in report(verify())
+    )
 
 
 def test_party_changed_outside_the_ledger(history) -> None:  # type: ignore[no-untyped-def]
     party = history[0].parties.get()
     drop_triggers()
     raw("UPDATE cases_party SET id_number = '91320100MA0000000X' WHERE id = %s", [party.pk])
-    assert f"当事人 {party.name}" in report(verify())
+    assert (
+        f"当事人（案件 {history[0].case_no}）（cases_party #{party.pk}）: "
+        "身份证号/统一社会信用代码（id_number）：与账本中的承诺值不符（被改动）"
+    ) in report(verify())

@@ -123,6 +123,7 @@ def test_device_numbers_follow_a_strict_pattern(cast, number) -> None:  # type: 
 
 
 @pytest.mark.django_db
+@pytest.mark.tampers  # a device of an older version is written by hand
 def test_a_device_registered_before_the_pattern_writes_no_journal_outside(tmp_path, blob_root, cast) -> None:  # type: ignore[no-untyped-def]
     escape = f"../../../../../../../..{tmp_path}/x"
     Device.objects.create(agency_id=cast.handler.agency_id, number=escape[:40] if len(escape) <= 40 else "../../x")
@@ -241,6 +242,7 @@ def other_agency(db):  # type: ignore[no-untyped-def]
     return agency, officer, admin
 
 
+@pytest.mark.tampers  # the administrator's Django flags are set by hand
 def test_admin_lists_are_scoped_to_the_administrators_agency(cast, other_agency) -> None:  # type: ignore[no-untyped-def]
     _, officer, admin = other_agency
     client = Client()
@@ -261,6 +263,7 @@ def test_admin_lists_are_scoped_to_the_administrators_agency(cast, other_agency)
     assert "officer1" in everyone.get("/admin/accounts/user/").content.decode()
 
 
+@pytest.mark.tampers  # the administrator's Django flags are set by hand
 def test_admin_tokens_are_read_only_and_revoked_by_the_command(cast, other_agency) -> None:  # type: ignore[no-untyped-def]
     _, officer, admin = other_agency
     create_token(actor=None, user=officer)

@@ -146,10 +146,13 @@ def test_registering_a_case_with_an_officer_of_another_unit_is_refused(cast, age
         )
 
 
+@pytest.mark.tampers  # the point of the test
 def test_verify_names_an_officer_added_behind_the_ledgers_back(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     """Being a case's officer opens its records: a row written straight into the database is found (R8, R9)."""
     case = make_case()
     intruder = make_user(agency, units[1], "db_intruder", Role.OFFICER, "CERT-I")
-    CaseOfficer.objects.create(case=case, user=intruder)
+    row = CaseOfficer.objects.create(case=case, user=intruder)
     findings = [str(f) for f in verify()]
-    assert any("db_intruder" in f and "指派记录" in f for f in findings), findings
+    assert findings == [
+        f"承办人员（案件 {case.case_no}）（cases_caseofficer #{row.pk}）: 账本中没有该行的记录（未经留痕写入）"
+    ], findings

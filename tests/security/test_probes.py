@@ -112,6 +112,7 @@ def test_an_officer_cannot_call_what_belongs_to_leaders_or_administrators(cast, 
     assert approval.status == "approving"
 
 
+@pytest.mark.tampers  # the user is deactivated by hand
 def test_a_deactivated_users_token_and_session_stop_working(cast) -> None:  # type: ignore[no-untyped-def]
     """A person who left: his token answers 401 and his session no longer signs him in."""
     token = accounts.create_token(actor=None, user=cast.handler)

@@ -63,6 +63,7 @@ def test_a_court_copy_is_not_signed_by_the_legal_reviewer_who_asked_for_it(cast,
     assert req.status == "pending"
 
 
+@pytest.mark.tampers  # the asker's role is changed by hand
 def test_no_one_approves_his_own_access_request(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     """rules D9, R9: an officer asks to read another unit's case, is then made a leader, and tries to approve it."""
     case = make_case()
@@ -79,6 +80,7 @@ def test_no_one_approves_his_own_access_request(cast, agency, units, make_case) 
     assert AccessRequest.objects.get(pk=req.pk).status == "pending"
 
 
+@pytest.mark.tampers  # the superuser flag is set by hand
 @pytest.mark.parametrize("superuser", [False, True])
 def test_no_one_reviews_or_approves_his_own_d9_proposal(cast, make_case, superuser) -> None:  # type: ignore[no-untyped-def]
     """rule D9: the unit head who proposes a filing does not review it; an administrator is no exception."""
@@ -93,6 +95,7 @@ def test_no_one_reviews_or_approves_his_own_d9_proposal(cast, make_case, superus
     assert ApprovalStep.objects.filter(approval=approval).count() == 1
 
 
+@pytest.mark.tampers  # the superuser flag is set by hand
 def test_no_one_approves_the_assignment_he_proposed(cast, agency, units, make_case) -> None:  # type: ignore[no-untyped-def]
     """rule D9 on officer assignment: the unit head proposing someone of another unit cannot review it himself,
     and the head who reviewed it cannot approve it too (no role, not even a superuser flag, signs two steps)."""

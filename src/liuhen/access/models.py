@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from liuhen.accounts.models import Role
+from liuhen.ledger.projection import new_salt, projected
 
 
 class Mark(models.TextChoices):
@@ -17,6 +18,8 @@ class Mark(models.TextChoices):
 
 class ConfidentialityMark(models.Model):
     """The newest mark of a case, document or recording is the one in force; earlier ones stay on record."""
+
+    LEDGER = projected("record.marked", append_only=True)
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="marks")
     subject_type = models.CharField(
@@ -62,6 +65,20 @@ class CopyStatus(models.TextChoices):
 
 
 class CopyRequest(models.Model):
+    LEDGER = projected(
+        "copy.requested",
+        "copy.decided",
+        "copy.provided",
+        "copy.failed",
+        "copy.retried",
+        personal=("requester_name",),
+        digest=("manifest",),
+        exempt={
+            "progress_done": "生成复制件的进度（工作状态，供进度条）",
+            "progress_total": "生成复制件的总量（工作状态，供进度条）",
+        },
+    )
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="copy_requests")
     requester_kind = models.CharField("申请人类别", max_length=20, choices=RequesterKind.choices)
     requester_name = models.CharField("申请人", max_length=120)
@@ -77,6 +94,7 @@ class CopyRequest(models.Model):
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
     failure = models.TextField(blank=True)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "复制申请"
@@ -92,6 +110,8 @@ class CopyRequest(models.Model):
 class CopyDecision(models.Model):
     """One signature on a copy request: the handling unit's head (R10), and for a court or a reconsideration
     body also the legal unit (R12: provided jointly)."""
+
+    LEDGER = projected("copy.decided", append_only=True)
 
     request = models.ForeignKey(CopyRequest, on_delete=models.PROTECT, related_name="decisions")
     role = models.CharField(max_length=20)
@@ -139,7 +159,15 @@ class ViewReply(models.TextChoices):
 
 class ViewRequest(models.Model):
     """查阅申请 (R15, 003 第十八条): a party or an interested party asks to view the records of a case; handled
-    under the 政府信息公开 rules and their reply periods (信息公开条例33). Every step is a ledger event."""
+    under the 政府信息公开 rules and their reply periods (信息公开条例33). Every step is a ledger event, carrying
+    the row; the applicant's name and stated relation only as salted commitments."""
+
+    LEDGER = projected(
+        "view_request.received",
+        "view_request.extended",
+        "view_request.replied",
+        personal=("applicant_name", "relation"),
+    )
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="view_requests")
     applicant_kind = models.CharField("申请人类别", max_length=20, choices=ViewerKind.choices)
@@ -162,6 +190,7 @@ class ViewRequest(models.Model):
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     reply = models.CharField("答复", max_length=20, choices=ViewReply.choices, blank=True)
     reply_reason = models.TextField("答复理由", blank=True)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "查阅申请"

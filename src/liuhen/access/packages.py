@@ -72,8 +72,18 @@ def build(request_id: int) -> CopyRequest:
         return _build(req)
     except Exception as exc:  # the request must not stay "preparing" forever; the reason is shown to the approver
         log.exception("copy package %s failed", request_id)
-        CopyRequest.objects.filter(pk=request_id).update(status=CopyStatus.FAILED, failure=str(exc)[:500])
-        req.refresh_from_db()
+        with transaction.atomic():
+            CopyRequest.objects.filter(pk=request_id).update(status=CopyStatus.FAILED, failure=str(exc)[:500])
+            req.refresh_from_db()
+            ledger.append(
+                actor=req.provided_by,
+                action="copy.failed",
+                subject_type="copy_request",
+                subject_id=req.pk,
+                case_ref=req.case_id,
+                body={"case_no": req.case.case_no, "failure": req.failure},
+                rows=[req],
+            )
         return req
 
 
@@ -166,5 +176,6 @@ def _build(req: CopyRequest) -> CopyRequest:
                 "files": len(files),
                 "withheld": withheld,
             },
+            rows=[locked],
         )
     return locked

@@ -103,6 +103,7 @@ def set_mark(
         subject_id=subject_id,
         case_ref=case.pk,
         body={"case_no": case.case_no, "mark": mark, "reason": row.reason},
+        rows=[row],
     )
     return row
 
@@ -131,9 +132,9 @@ def request_copy(*, actor: User, case: Case, requester_kind: str, requester_name
         body={
             "case_no": case.case_no,
             "requester_kind": requester_kind,
-            "requester": req.requester_name,
             "reason": req.reason,
         },
+        rows=[req],  # the requester's name only as a salted commitment
     )
     return req
 
@@ -161,6 +162,7 @@ def request_access(*, actor: User, case_id: int, purpose: str) -> AccessRequest:
             subject_id=req.pk,
             case_ref=case.pk,
             body={"case_no": case.case_no, "purpose": req.purpose},
+            rows=[req],
         )
     return req
 
@@ -220,6 +222,7 @@ def decide_access(*, actor: User, request: AccessRequest, approve: bool, opinion
             "opinion": req.opinion,
             "expires_at": req.expires_at.isoformat() if req.expires_at else None,
         },
+        rows=[req],
     )
     return req
 
@@ -290,16 +293,8 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
     if not reason.strip():
         raise InvalidInput("须填写审批意见")
     now = timezone.now()
-    CopyDecision.objects.create(
+    decision = CopyDecision.objects.create(
         request=req, role=actor.role, user=actor, approve=approve, reason=reason.strip(), decided_at=now
-    )
-    ledger.append(
-        actor=actor,
-        action="copy.decided",
-        subject_type="copy_request",
-        subject_id=req.pk,
-        case_ref=req.case_id,
-        body={"case_no": req.case.case_no, "approve": approve, "reason": reason.strip()},
     )
     if not approve:
         req.status = CopyStatus.REFUSED
@@ -310,6 +305,15 @@ def decide_copy(*, actor: User, request: CopyRequest, approve: bool, reason: str
         req.status, req.provided_by = CopyStatus.PREPARING, actor
         req.save(update_fields=["status", "provided_by"])
         transaction.on_commit(lambda: enqueue_package(req.pk))
+    ledger.append(
+        actor=actor,
+        action="copy.decided",
+        subject_type="copy_request",
+        subject_id=req.pk,
+        case_ref=req.case_id,
+        body={"case_no": req.case.case_no, "approve": approve, "reason": reason.strip()},
+        rows=[decision, req],
+    )
     return req
 
 
@@ -329,5 +333,14 @@ def retry_package(*, actor: User, request: CopyRequest) -> CopyRequest:
         raise InvalidInput("只有生成失败的复制件可以重新生成")
     req.status, req.failure, req.progress_done = CopyStatus.PREPARING, "", 0
     req.save(update_fields=["status", "failure", "progress_done"])
+    ledger.append(
+        actor=actor,
+        action="copy.retried",
+        subject_type="copy_request",
+        subject_id=req.pk,
+        case_ref=req.case_id,
+        body={"case_no": req.case.case_no},
+        rows=[req],
+    )
     transaction.on_commit(lambda: enqueue_package(req.pk))
     return req

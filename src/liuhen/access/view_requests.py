@@ -33,7 +33,8 @@ def _at(value: datetime) -> str:
 
 
 def _body(req: ViewRequest, **extra: object) -> dict[str, object]:
-    return {"case_no": req.case.case_no, "request": req.pk, "applicant": req.applicant_name, **extra}
+    # the applicant's name only as a salted commitment, in the row image (rules R8, P9)
+    return {"case_no": req.case.case_no, "request": req.pk, **extra}
 
 
 def reply_due_on(req: ViewRequest) -> periods.Due:
@@ -93,11 +94,11 @@ def receive_view_request(
         body=_body(
             req,
             applicant_kind=applicant_kind,
-            relation=req.relation,
             records=req.records,
             channel=channel,
             occurred_at=_at(received),  # rule R15: the reply period runs from the day it was received
         ),
+        rows=[req],
     )
     return req
 
@@ -132,6 +133,7 @@ def extend_view_request(*, actor: User, request: ViewRequest, reason: str) -> Vi
         case_ref=req.case_id,
         at=now,
         body=_body(req, reason=reason, status=req.status),
+        rows=[req],
     )
     return req
 
@@ -159,6 +161,7 @@ def reply_view_request(*, actor: User, request: ViewRequest, reply: str, reason:
         case_ref=req.case_id,
         at=now,
         body=_body(req, reply=reply, reason=reason, status=req.status),
+        rows=[req],
     )
     return req
 

@@ -84,6 +84,7 @@ class LedgeredAdmin(admin.ModelAdmin):
                 subject_type=obj._meta.model_name,
                 subject_id=obj.pk,
                 body=body,
+                rows=[obj],
             )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -58,6 +58,7 @@ def create_admin(*, password: str | None = None) -> tuple[User, str | None]:
         subject_type="user",
         subject_id=user.pk,
         body={"username": user.username, "role": user.role, "superuser": True},
+        rows=[user],
     )
     return user, generated
 
@@ -78,6 +79,7 @@ def create_agency(
         subject_type="agency",
         subject_id=agency.pk,
         body={"name": name, "short_name": short_name, "case_no_template": agency.case_no_template},
+        rows=[agency],
     )
     return agency
 
@@ -98,6 +100,7 @@ def create_unit(
             "parent": parent.name if parent else None,
             "legal_unit": is_legal_unit,
         },
+        rows=[unit],
     )
     return unit
 
@@ -134,6 +137,7 @@ def create_user(
             "agency": agency.name if agency else None,
             "unit": unit.name if unit else None,
         },
+        rows=[user],
     )
     return user
 
@@ -160,6 +164,7 @@ def issue_certificate(
             "valid_from": valid_from.isoformat(),
             "valid_to": valid_to.isoformat(),
         },
+        rows=[cert],
     )
     return cert
 
@@ -175,6 +180,7 @@ def create_token(*, actor: User | None, user: User, name: str = "") -> str:
         subject_type="api_token",
         subject_id=row.pk,
         body={"user": user.get_username(), "name": name, "prefix": row.prefix},
+        rows=[row],
     )
     return token
 
@@ -189,6 +195,7 @@ def _revoke(actor: User | None, row: ApiToken) -> None:
             subject_type="api_token",
             subject_id=row.pk,
             body={"user": row.user.get_username(), "prefix": row.prefix},
+            rows=[row],
         )
 
 

@@ -7,7 +7,8 @@ class AgencySettingsConfig(AppConfig):
     verbose_name = "机关设置"
 
     def ready(self) -> None:
-        from liuhen.agency_settings.integrity import check_settings
-        from liuhen.ledger.verify import register_check
+        from liuhen.agency_settings.integrity import LEGACY, TABLE
+        from liuhen.ledger.rebuild import register_legacy
 
-        register_check(check_settings)
+        for action, reader in LEGACY.items():
+            register_legacy(action, reader, lists=[TABLE])  # every setting row was named by its event

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from liuhen.core.rules.agency_settings import SETTINGS
+from liuhen.ledger.projection import projected
 
 
 class AgencySetting(models.Model):
@@ -13,6 +14,8 @@ class AgencySetting(models.Model):
 
     Rows are never changed or deleted (the database refuses it); the ``setting.changed`` ledger event carries
     every column."""
+
+    LEDGER = projected("setting.changed", append_only=True)
 
     agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="agency_settings", verbose_name="机关"

@@ -161,5 +161,6 @@ def set_setting(
         subject_id=row.pk,
         at=now,
         body=event_body(row, previous),
+        rows=[row],
     )
     return row

@@ -174,6 +174,7 @@ def _record(
         case_ref=case.pk,
         at=now,
         body=body,
+        rows=[act],
     )
     return act
 
@@ -200,5 +201,6 @@ def mark_major(*, actor: User, case: Case, reason: str) -> Case:
         subject_id=case.pk,
         case_ref=case.pk,
         body=_case_body(case, is_major=True, reason=reason),
+        rows=[case],
     )
     return case

@@ -70,6 +70,7 @@ def _add_officer(*, actor: User, case: Case, officer: User, approval: Approval |
         subject_id=case.pk,
         case_ref=case.pk,
         body=body,
+        rows=[row],
     )
     return row
 
@@ -133,6 +134,7 @@ def propose_officer(*, actor: User, case: Case, officer: User, opinion: str) -> 
             officer=officer.get_username(),
             officer_unit=officer.unit.name if officer.unit else None,
         ),
+        rows=[approval, step],
     )
     return approval
 
@@ -190,6 +192,7 @@ def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Appro
         case_ref=case.pk,
         at=now,
         body=body,
+        rows=[approval, step],
     )
     return approval
 
@@ -216,7 +219,7 @@ def _sign_step(
     refuse_own_request(decider_id=actor.pk, requester_ids=approval.steps.values_list("user_id", flat=True), what="审批")
     officer = _officer_to_assign(approval) if agree and next_status == ApprovalStatus.APPROVED else None
     now = timezone.now()
-    ApprovalStep.objects.create(
+    step = ApprovalStep.objects.create(
         approval=approval,
         role=role,
         user=actor,
@@ -246,6 +249,7 @@ def _sign_step(
             signed_name=actor.display_name,
             status=approval.status,
         ),
+        rows=[approval, step],
     )
     if officer is not None:
         _add_officer(actor=actor, case=approval.case, officer=officer, approval=approval)

@@ -7,13 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
-        from liuhen.cases.integrity import check_cases
-        from liuhen.cases.officer_integrity import check_officers
-        from liuhen.ledger.verify import register_check
-
-        register_check(check_cases)
-        register_check(check_officers)
+        from liuhen.cases.integrity import LEGACY, LISTED, OFFICERS
         from liuhen.cases.limitation import limitation_facts
         from liuhen.cases.queries import provide_facts
+        from liuhen.ledger.rebuild import register_legacy
 
+        for action, reader in LEGACY.items():
+            register_legacy(action, reader, lists=LISTED)
+        for action, reader in OFFICERS.items():
+            register_legacy(action, reader, lists=LISTED)
         provide_facts(limitation_facts)  # rule S6

@@ -1,88 +1,86 @@
-"""What `liuhen verify` checks of cases: their mutable columns against the ledger's record of them."""
+"""How `liuhen verify` reads the case events of older versions, which carried no row images.
+
+Their case numbers, stages, causes, fines and approval statuses are still proven against the rows; their
+parties' ID numbers, phones and addresses were bare SHA-256 (names in clear), which a backfill replaces with
+salted commitments (``liuhen ledger backfill``) once they are found to match.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from liuhen.cases.models import Approval, Case, Party
 from liuhen.ledger.models import Event
-from liuhen.ledger.verify import Finding
+from liuhen.ledger.rebuild import Legacy, Partial
+
+CASE_COLUMNS = ("case_no", "procedure", "stage", "cause", "source", "is_major", "penalty_kind")
 
 
-def check_cases() -> Iterator[Finding]:
-    state: dict[int, dict[str, object]] = {}
-    approvals: dict[int, str] = {}
-    for e in (
-        Event.objects.filter(
-            action__in=[
-                "case.created",
-                "case.transition",
-                "case.marked_major",
-                "case.violation_recorded",
-                "approval.reviewer_signed",
-                "approval.approver_signed",
-            ]
-        )
-        .order_by("seq")
-        .iterator()
-    ):
-        try:
-            body = json.loads(e.body)
-        except ValueError:
-            continue  # reported by the ledger check
-        if e.action == "case.created":
-            state[int(e.subject_id)] = {
-                "case_no": body.get("case_no"),
-                "stage": body.get("stage"),
-                "is_major": bool(body.get("is_major")),
-                "parties": {p["id"]: p for p in body.get("parties", [])},
-                "violation": (body.get("violation_ended_on"), bool(body.get("serious_harm"))),
-            }
-        elif e.action == "case.violation_recorded" and int(e.subject_id) in state:  # rule S6
-            state[int(e.subject_id)]["violation"] = (body.get("violation_ended_on"), bool(body.get("serious_harm")))
-        elif e.action == "case.transition" and int(e.subject_id) in state:
-            state[int(e.subject_id)]["stage"] = body.get("target")
-        elif e.action == "case.marked_major" and int(e.subject_id) in state:  # rule D2: found major, with reason
-            state[int(e.subject_id)]["is_major"] = True
-        elif e.action.startswith("approval."):
-            approvals[int(e.subject_id)] = str(body.get("status"))
-    seen: set[int] = set()
-    for case in Case.objects.only(
-        "id", "case_no", "stage", "is_major", "violation_ended_on", "serious_harm"
-    ).iterator():
-        seen.add(case.pk)
-        rec = state.get(case.pk)
-        name = f"案件 {case.case_no}（id {case.pk}）"
-        if rec is None:
-            yield Finding(name, "账本中没有该案件的登记事件（未经留痕写入）")
+def _fine(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    except InvalidOperation:
+        return str(value)
+
+
+def case_created(event: Event, body: dict[str, Any]) -> list[Partial]:
+    cols: dict[str, Any] = {k: body[k] for k in CASE_COLUMNS if k in body}
+    if "summary" in body:
+        cols["summary"] = Legacy("clear", body["summary"])
+    if "fine_amount" in body:
+        cols["fine_amount"] = _fine(body["fine_amount"])
+    out: list[Partial] = [("cases_case", event.subject_id, cols)]
+    for p in body.get("parties") or []:
+        if not isinstance(p, dict) or "id" not in p:
             continue
-        if rec["case_no"] != case.case_no:
-            yield Finding(name, f"案号与账本记录（{rec['case_no']}）不符")
-        if rec["stage"] != case.stage:
-            yield Finding(name, f"阶段“{case.stage}”与账本记录的阶段“{rec['stage']}”不符（未经留痕修改）")
-        if rec["is_major"] != case.is_major:
-            yield Finding(name, "“重大执法决定”标记与账本记录不符（未经留痕修改）")
-        ended = case.violation_ended_on.isoformat() if case.violation_ended_on else None
-        if rec["violation"] != (ended, case.serious_harm):
-            yield Finding(name, "违法行为发生（终了）日期或时效类别与账本记录不符（未经留痕修改）")
-    for pk in sorted(set(state) - seen):
-        yield Finding(f"案件 {state[pk]['case_no']}（id {pk}）", "账本记录了该案件，但案件已不存在（被删除）")
-    for party in Party.objects.select_related("case").iterator():
-        rec = state.get(party.case_id)
-        if rec is None:
-            continue
-        logged = rec["parties"].get(party.pk)  # type: ignore[attr-defined]
-        name = f"案件 {party.case.case_no} 当事人 {party.name}（id {party.pk}）"
-        sha = hashlib.sha256(party.id_number.encode()).hexdigest() if party.id_number else None
-        if logged is None:
-            yield Finding(name, "账本中没有该当事人的登记记录")
-        elif logged.get("name") != party.name or logged.get("id_number_sha256") != sha:
-            yield Finding(name, "姓名/名称或证件号码与账本记录不符（被改动）")
-    for approval in Approval.objects.select_related("case").exclude(status="reviewing").iterator():
-        if approvals.get(approval.pk) != approval.status:
-            yield Finding(
-                f"案件 {approval.case.case_no} 审批 #{approval.pk}",
-                f"状态“{approval.status}”与账本记录不符（未经留痕修改）",
-            )
+        party: dict[str, Any] = {"kind": p["kind"]} if "kind" in p else {}
+        if "name" in p:
+            party["name"] = Legacy("clear", p["name"])
+        for col in ("id_number", "phone", "address"):
+            if f"{col}_sha256" in p:
+                party[col] = Legacy("sha256", p[f"{col}_sha256"])
+        out.append(("cases_party", str(p["id"]), party))
+    return out
+
+
+def case_transition(event: Event, body: dict[str, Any]) -> list[Partial]:
+    return [("cases_case", event.subject_id, {"stage": body.get("target")})]
+
+
+def approval_proposed(event: Event, body: dict[str, Any]) -> list[Partial]:
+    return [("cases_approval", event.subject_id, {"kind": body.get("kind"), "status": "reviewing"})]
+
+
+def approval_signed(event: Event, body: dict[str, Any]) -> list[Partial]:
+    return [("cases_approval", event.subject_id, {"status": body.get("status")})]
+
+
+def officers(event: Event, body: dict[str, Any]) -> list[Partial]:
+    """Officers named by user name (case.created: all of them; case.officer_assigned: one). Being a case's
+    officer opens its records (R9, R11), so an officer row no event names is reported, never backfilled (D9)."""
+    if "rows" in body:
+        return []  # carried as row images
+    from liuhen.cases.models import CaseOfficer
+
+    names = body.get("officers") if event.action == "case.created" else [body.get("officer")]
+    if not isinstance(names, list) or not event.subject_id.isdigit():
+        return []
+    found = CaseOfficer.objects.filter(case_id=int(event.subject_id), user__username__in=[str(n) for n in names])
+    return [
+        ("cases_caseofficer", str(pk), {"case_id": case_id, "user_id": user_id})
+        for pk, case_id, user_id in found.values_list("pk", "case_id", "user_id")
+    ]
+
+
+LEGACY = {
+    "case.created": case_created,
+    "case.transition": case_transition,
+    "approval.proposed": approval_proposed,
+    "approval.reviewer_signed": approval_signed,
+    "approval.approver_signed": approval_signed,
+}
+OFFICERS = {"case.created": officers, "case.officer_assigned": officers}
+# every case, party, approval and officer row of an older version was named by one of these events
+LISTED = ("cases_case", "cases_party", "cases_approval", "cases_caseofficer")

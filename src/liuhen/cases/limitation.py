@@ -91,5 +91,6 @@ def record_violation_period(
         case_ref=case.pk,
         at=now,
         body=body,
+        rows=[case],
     )
     return case

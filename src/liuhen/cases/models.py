@@ -12,6 +12,7 @@ from django.db import models
 
 from liuhen.core import stages
 from liuhen.core.penalties import PartyKind, PenaltyKind
+from liuhen.ledger.projection import derived, new_salt, projected
 
 PROCEDURE_CHOICES = [(p.value, stages.PROCEDURE_LABELS[p]) for p in stages.Procedure]
 STAGE_CHOICES = [(s.value, stages.STAGE_LABELS[s]) for s in stages.Stage]
@@ -27,6 +28,10 @@ class CaseSource(models.TextChoices):
 
 
 class Case(models.Model):
+    LEDGER = projected(
+        "case.created", "case.transition", "case.marked_major", "case.violation_recorded", personal=("summary",)
+    )  # the summary: free text naming people
+
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
     case_no = models.CharField("案号", max_length=80, unique=True)
@@ -59,6 +64,7 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField("登记时间")
     stage_changed_at = models.DateTimeField("阶段变更时间")
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
@@ -77,6 +83,8 @@ class Case(models.Model):
 
 
 class CaseNumberCounter(models.Model):
+    LEDGER = derived("下一个可用的序号：每个已发的案号、文书号都载于其事件，重复的号码由唯一约束拒绝")
+
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="case_counters")
     kind = models.CharField(max_length=4)
     year = models.PositiveSmallIntegerField()
@@ -93,6 +101,9 @@ class Party(models.Model):
     """当事人. ``id_number``, ``phone`` and ``address`` are personal data: masked when shown."""
 
     PERSONAL_DATA = ("id_number", "phone", "address")
+    LEDGER = projected(
+        "case.created", personal=("name", "id_number", "legal_representative", "address", "phone"), append_only=True
+    )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties", verbose_name="案件")
     kind = models.CharField(
@@ -106,6 +117,7 @@ class Party(models.Model):
     address = models.CharField("住所/地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     created_at = models.DateTimeField("登记时间")
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "当事人"
@@ -115,6 +127,8 @@ class Party(models.Model):
 
 
 class CaseOfficer(models.Model):
+    LEDGER = projected("case.created", "case.officer_assigned")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="officers", verbose_name="案件")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_roles", verbose_name="执法人员"
@@ -168,6 +182,8 @@ class ActKind(models.TextChoices):
 
 
 class CaseAct(models.Model):
+    LEDGER = projected("case.act_recorded", append_only=True)
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="acts", verbose_name="案件")
     kind = models.CharField("事项", max_length=40, choices=ActKind.choices)
     note = models.TextField("说明", blank=True)
@@ -210,6 +226,8 @@ class ApprovalStatus(models.TextChoices):
 class Approval(models.Model):
     """One run of the 承办人 → 审核人 → 批准人 chain (rule D9). Its steps are immutable records."""
 
+    LEDGER = projected("approval.proposed", "approval.reviewer_signed", "approval.approver_signed")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals", verbose_name="案件")
     kind = models.CharField("审批事项", max_length=20, choices=ApprovalKind.choices)
     status = models.CharField("状态", max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.REVIEWING)
@@ -240,6 +258,8 @@ class StepRole(models.TextChoices):
 
 
 class ApprovalStep(models.Model):
+    LEDGER = projected("approval.proposed", "approval.reviewer_signed", "approval.approver_signed", append_only=True)
+
     approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="steps", verbose_name="审批")
     role = models.CharField("环节", max_length=20, choices=StepRole.choices)
     user = models.ForeignKey(
@@ -267,6 +287,8 @@ class AccessRequestStatus(models.TextChoices):
 class AccessRequest(models.Model):
     """调阅申请 (R9): reading a case outside one's scope, approved by whoever may approve on that case. Each
     step is a ledger event; an approved request lets its requester read the case until ``expires_at``."""
+
+    LEDGER = projected("access.requested", "access.decided")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_requests", verbose_name="案件")
     requested_by = models.ForeignKey(

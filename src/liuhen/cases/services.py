@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -69,10 +68,6 @@ class PartyInput:
     legal_representative: str = ""
     address: str = ""
     phone: str = ""
-
-
-def _sha(value: str) -> str | None:
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
 
 
 def format_case_no(template: str, *, agency_short: str, kind: str, year: int, seq: int) -> str:
@@ -193,8 +188,7 @@ def create_case(
         )
         for p in parties
     ]
-    for i, o in enumerate(officers):
-        CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0))
+    officer_rows = [CaseOfficer.objects.create(case=case, user=o, is_lead=(i == 0)) for i, o in enumerate(officers)]
     ledger.append(
         actor=actor,
         action="case.created",
@@ -208,7 +202,6 @@ def create_case(
             stage=case.stage,
             cause=cause,
             source=source,
-            summary=summary,
             unit=unit.name,
             is_major=is_major,
             penalty_kind=penalty_kind,
@@ -216,18 +209,10 @@ def create_case(
             violation_ended_on=ended_on.isoformat() if ended_on else None,
             serious_harm=bool(serious_harm),
             officers=[o.get_username() for o in officers],
-            parties=[
-                {
-                    "id": pr.pk,
-                    "kind": pr.kind,
-                    "name": pr.name,
-                    "id_number_sha256": _sha(pr.id_number),
-                    "phone_sha256": _sha(pr.phone),
-                    "address_sha256": _sha(pr.address),
-                }
-                for pr in party_rows
-            ],
+            # personal data only as salted commitments, in the parties' row images (rule R8, P9)
+            parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],
         ),
+        rows=[case, *party_rows, *officer_rows],
     )
     return case
 
@@ -268,5 +253,6 @@ def transition(*, actor: User, case: Case, action: str) -> Case:
             target=case.stage,
             rules=sorted({g.rule_id for g in step.gates}),
         ),
+        rows=[case],
     )
     return case

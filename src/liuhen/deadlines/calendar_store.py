@@ -111,7 +111,7 @@ def import_schedule(*, actor: User | None, data: bytes, filename: str, source: s
         imp = CalendarImport.objects.create(
             year=year, source=source, file_sha256=sha, imported_by=actor, imported_at=now
         )
-        CalendarDay.objects.bulk_create(
+        day_rows = CalendarDay.objects.bulk_create(
             [CalendarDay(calendar_import=imp, on=d.on, kind=d.kind, name=d.name) for d in days if d.on.year == year]
         )
         ledger.append(
@@ -125,6 +125,7 @@ def import_schedule(*, actor: User | None, data: bytes, filename: str, source: s
                 "file_sha256": sha,
                 "days": [[d.on.isoformat(), d.kind.value, d.name] for d in days if d.on.year == year],
             },
+            rows=[imp, *day_rows],
         )
     ensure_calendar()
     from liuhen.deadlines.services import recompute_unverified

@@ -7,10 +7,13 @@ from django.db import models
 
 from liuhen.core.calendar import DayKind
 from liuhen.core.rules.deadlines import DEADLINE_RULES, KIND_LABELS
+from liuhen.ledger.projection import derived, projected
 
 
 class CalendarImport(models.Model):
     """One import of a year's official schedule (T5). The newest import of a year is the one in force."""
+
+    LEDGER = projected("calendar.imported", append_only=True)
 
     year = models.PositiveSmallIntegerField("年份", db_index=True)
     source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
@@ -33,6 +36,8 @@ class CalendarImport(models.Model):
 
 
 class CalendarDay(models.Model):
+    LEDGER = projected("calendar.imported", append_only=True)
+
     calendar_import = models.ForeignKey(CalendarImport, on_delete=models.PROTECT, related_name="days")
     on = models.DateField("日期")
     kind = models.CharField(
@@ -58,6 +63,10 @@ class DeadlineStatus(models.TextChoices):
 
 class Deadline(models.Model):
     """One running period of a timed rule on one case. Derived from ledger events (re-computable)."""
+
+    LEDGER = derived(
+        "由截止期限订阅者在记录起算、办结事件的同一事务中从账本事件推算，并引用这些事件的序号；节假日导入后重算估计值"
+    )
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="deadlines", verbose_name="案件")
     rule_key = models.CharField("规则", max_length=32, choices=[(r.key, f"{r.key} {r.title}") for r in DEADLINE_RULES])
@@ -95,6 +104,8 @@ class AlertLevel(models.TextChoices):
 
 
 class Alert(models.Model):
+    LEDGER = derived("由期限扫描生成的提醒（通知的工作状态：已读、已发邮件）")
+
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="alerts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alerts")
     level = models.CharField("级别", max_length=10, choices=AlertLevel.choices)

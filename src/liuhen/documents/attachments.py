@@ -74,5 +74,6 @@ def attach(
             "size": blob.size,
             **({"kind": kind} if kind else {}),
         },
+        rows=[blob, row],
     )
     return row

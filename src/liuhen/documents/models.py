@@ -14,6 +14,7 @@ from django.db import models
 
 from liuhen.core.documents import ATTACHMENT_KINDS, SLOT_LABELS, DocumentType
 from liuhen.core.documents.catalogue import BY_CODE, CATALOGUE
+from liuhen.ledger.projection import new_salt, projected
 
 
 class DocumentStatus(models.TextChoices):
@@ -22,6 +23,15 @@ class DocumentStatus(models.TextChoices):
 
 
 class Document(models.Model):
+    LEDGER = projected(
+        "document.drafted",
+        "document.draft_saved",
+        "document.correction_started",
+        "document.finalised",
+        digest=("data",),
+        final_only=("status", "final"),
+    )
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
     doc_type = models.CharField("文书种类", max_length=40, choices=[(t.code, t.name) for t in CATALOGUE])
     version = models.PositiveIntegerField("版本", default=1)
@@ -71,6 +81,8 @@ class Document(models.Model):
 
 
 class Signature(models.Model):
+    LEDGER = projected("document.finalised", personal=("name", "witness_name"), append_only=True)
+
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="signatures", verbose_name="文书")
     slot = models.CharField(
         "签名栏",
@@ -93,6 +105,7 @@ class Signature(models.Model):
     refusal_reason = models.TextField("拒签理由", blank=True)
     witness_name = models.CharField("见证人", max_length=50, blank=True)
     signed_at = models.DateTimeField("时间")
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "签名"
@@ -118,6 +131,8 @@ class Attachment(models.Model):
     """A file kept with a document: the screenshot or photo of an online application (S1), the mail receipts of a
     service by post (SV3), the notice of a service by public notice (SV6). Added to a draft; its name, kind, hash
     and size are covered by the document's content hash when it is finalised. A record."""
+
+    LEDGER = projected("document.attachment_added", append_only=True)
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments", verbose_name="文书")
     blob = models.ForeignKey(

@@ -109,7 +109,14 @@ def _new_version(
     if previous is not None:
         body.update(supersedes=previous.pk, reason=reason)
     ledger.append(
-        actor=actor, action=action, subject_type="document", subject_id=doc.pk, case_ref=case.pk, at=now, body=body
+        actor=actor,
+        action=action,
+        subject_type="document",
+        subject_id=doc.pk,
+        case_ref=case.pk,
+        at=now,
+        body=body,
+        rows=[doc],
     )
     return doc
 
@@ -151,6 +158,7 @@ def save_draft(*, actor: User, document: Document, data: dict[str, Any]) -> Docu
             "version": doc.version,
             "data_sha256": _hash(values),
         },
+        rows=[doc],
     )
     return doc
 
@@ -369,11 +377,12 @@ def finalise(
             "document_no": doc.document_no,
             "content_sha256": doc.content_sha256,
             "signatures": len(rows),
-            "refused": [s.name for s in rows if s.refused],
+            "refused": sum(1 for s in rows if s.refused),  # who refused: in the signatures' salted images
             "attachments": attachments,
             "rules": list(t.rules),
             **happened(t, doc.values, now),
         },
+        rows=[doc, *doc.signatures.all()],
     )
     for kind, occurred in _acts(doc, inputs, signed, now):  # what the deadlines and the timeline read
         case_services.record_document_act(

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from django.db import models
 
+from liuhen.ledger.projection import derived
+
 
 class Event(models.Model):
+    LEDGER = derived("账本本身：每个事件由叶哈希、默克尔树和签名检查点证明", append_only=True)
+
     seq = models.BigIntegerField("序号", primary_key=True)
     at = models.DateTimeField("时间")
     actor = models.CharField("操作人", max_length=150)
@@ -35,6 +39,8 @@ class Event(models.Model):
 
 class Checkpoint(models.Model):
     """A signed checkpoint in the C2SP signed-note format."""
+
+    LEDGER = derived("签名检查点：由签名和默克尔树的一致性证明", append_only=True)
 
     tree_size = models.BigIntegerField("树大小")
     root_hash = models.BinaryField(max_length=32)

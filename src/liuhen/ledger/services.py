@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from liuhen.core import canonical, merkle
-from liuhen.ledger import checkpoint_log, signing
+from liuhen.ledger import checkpoint_log, projection, signing
 from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Checkpoint, Event
 
@@ -93,13 +93,21 @@ def append(
     body: dict[str, Any],
     case_ref: int | None = None,
     at: datetime | None = None,
+    rows: Iterable[Any] = (),
 ) -> Event:
-    """Append one event. Must run inside the transaction that makes the change it records."""
+    """Append one event. Must run inside the transaction that makes the change it records.
+
+    ``rows`` are the model instances the command created or changed: the event carries their images, read
+    back from the database, so that `liuhen verify` can rebuild every column (``liuhen.ledger.projection``).
+    """
     conn = connections[DEFAULT_DB_ALIAS]  # resolved once: this runs for every command
     if not conn.in_atomic_block:
         raise RuntimeError("ledger.append must run inside transaction.atomic() with the change it records")
     who = actor_of(actor)
     at = at or timezone.now()
+    rows = list(rows)
+    if rows:
+        body = {**body, "rows": projection.images(action, rows)}
     body_bytes = canonical.dumps(body)
     # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here).
     with conn.cursor() as cur:

@@ -104,6 +104,35 @@ def protect(*tables: str) -> Any:
     return migrations.RunPython(forward, backward, elidable=False)
 
 
+def fill_salts(app_label: str, model_name: str) -> Any:
+    """A migration operation: give every existing row its own random commitment key (``ledger_salt``).
+
+    Adding the column gave all rows one default; the triggers of an append-only table are lifted for this one
+    update and put back (a table rebuilt by SQLite's ALTER lost them anyway)."""
+    import secrets
+
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        from liuhen.ledger.projection import append_only_tables
+
+        model = apps.get_model(app_label, model_name)
+        table, vendor = model._meta.db_table, schema_editor.connection.vendor
+        protected = dict(append_only_tables())
+        if table in protected:
+            for sql in drop_statements(vendor, table):
+                schema_editor.execute(sql)
+        for pk in list(model._default_manager.values_list("pk", flat=True)):
+            model._default_manager.filter(pk=pk).update(ledger_salt=secrets.token_hex(16))
+        if table in protected:
+            cond = protected[table]
+            sqls = final_statements(vendor, table, *cond) if cond else statements(vendor, table)
+            for sql in sqls:
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)
+
+
 def missing(connection: Any, tables: list[str]) -> list[str]:
     """Names of the expected triggers that are not installed."""
     expected = {name for t in tables for name in _names(t)}
@@ -116,23 +145,9 @@ def missing(connection: Any, tables: list[str]) -> list[str]:
     return sorted(expected - present)
 
 
-# Every table the migrations protect; `liuhen verify` reports any whose triggers are missing.
-APPEND_ONLY_TABLES = [
-    "ledger_event",
-    "ledger_checkpoint",
-    "cases_party",
-    "cases_caseact",
-    "cases_approvalstep",
-    "deadlines_calendarimport",
-    "deadlines_calendarday",
-    "documents_signature",
-    "documents_attachment",
-    "documents_document",  # finalised rows only (see protect_final)
-    "documents_attachment",
-    "media_recordingreview",
-    "media_blob",
-    "media_devicelog",
-    "access_confidentialitymark",
-    "access_copydecision",
-    "agency_settings_agencysetting",
-]
+def append_only_tables() -> list[str]:
+    """Every table the models declare append-only (``LEDGER``); `liuhen verify` reports any whose triggers are
+    missing, and a test checks that the migrations install exactly these."""
+    from liuhen.ledger.projection import append_only_tables as declared
+
+    return [table for table, _ in declared()]

@@ -54,6 +54,7 @@ def request_av_omission(*, actor: User, document: Document, reason: str, note: s
         case_ref=case.pk,
         at=now,
         body={"case_no": case.case_no, "document": doc.pk, "type": doc.doc_type, "reason": reason, "note": note},
+        rows=[omission],
     )
     return omission
 
@@ -84,5 +85,6 @@ def decide_av_omission(*, actor: User, omission: AVOmission, approve: bool, opin
         case_ref=case.pk,
         at=now,
         body={"case_no": case.case_no, "document": om.document_id, "status": om.status, "opinion": opinion},
+        rows=[om],
     )
     return om

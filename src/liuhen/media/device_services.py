@@ -41,6 +41,7 @@ def check_device(*, actor: User, device: Device, battery_ok: bool, storage_ok: b
             "storage_ok": storage_ok,
             "note": note,
         },
+        rows=[entry],
     )
     return entry
 
@@ -81,6 +82,7 @@ def decide_device_recording(*, actor: User, recording: Recording, accept: bool, 
             "decision": rec.device_review,
             "reason": reason,
         },
+        rows=[rec],
     )
     return rec
 
@@ -120,5 +122,6 @@ def triage_recording(*, actor: User, recording: Recording, finding: str, note: s
             "officer": rec.officer.get_username() if rec.officer else None,
             "device": rec.device.number if rec.device_id and rec.device else None,
         },
+        rows=[rec],
     )
     return rec

@@ -9,9 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from liuhen.ledger.projection import derived, new_salt, projected
+
 
 class Blob(models.Model):
     """One stored file, named by its SHA-256. A derivative (poster, thumbnail) names its original."""
+
+    LEDGER = projected("media.ingested", "document.attachment_added", append_only=True)
 
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.BigIntegerField("大小（字节）")
@@ -37,6 +41,8 @@ class DeviceStatus(models.TextChoices):
 
 class Device(models.Model):
     """A recording device (执法记录仪 and others), rule DV1."""
+
+    LEDGER = projected("device.registered", "device.logged", "device.assigned")
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="devices")
     number = models.CharField("设备编号", max_length=40, unique=True)
@@ -78,6 +84,8 @@ class Device(models.Model):
 
 
 class DeviceLog(models.Model):
+    LEDGER = projected("device.registered", "device.logged", "device.assigned", "device.checked", append_only=True)
+
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="log")
     kind = models.CharField(
         "事项",
@@ -110,6 +118,16 @@ class DeviceLog(models.Model):
 
 class Recording(models.Model):
     """One audio-video file as recorded, with what it shows and where it belongs (rules R1, R3, R7, I5, AV7, AV8)."""
+
+    LEDGER = projected(
+        "media.ingested",
+        "media.linked",
+        "media.reviewed",
+        "media.marked_evidence",
+        "media.device_review",
+        "media.triaged",
+        personal=("party",),
+    )
 
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="recordings")
     case = models.ForeignKey(
@@ -215,6 +233,7 @@ class Recording(models.Model):
         related_name="explained_recordings",
         verbose_name="文字说明（R3）",
     )
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "音像记录"
@@ -242,6 +261,8 @@ class InterruptionReason(models.TextChoices):
 
 class InterruptionNote(models.Model):
     """rule AV7: why a recording broke off, stated in the next segment or, failing that, in writing after."""
+
+    LEDGER = projected("media.interruption_noted", append_only=True)
 
     recording = models.ForeignKey(
         Recording, on_delete=models.PROTECT, related_name="interruptions", verbose_name="中断后的录像"
@@ -274,6 +295,8 @@ class RecordingReview(models.Model):
     """A playback review of a recording (rules I5, AV8, AV11): the opening statements and the content focus.
 
     Reviews are records: a later review adds a row, and the newest one is in force."""
+
+    LEDGER = projected("media.reviewed", append_only=True)
 
     recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="reviews", verbose_name="音像记录")
     party_told = models.BooleanField("已告知当事人开始录制（I5）")
@@ -315,6 +338,8 @@ class AVOmission(models.Model):
     """rule AV6: leaving one activity (a finalised document) unrecorded, for a reason of the rule, approved by
     the handling unit's head. It covers that activity only, never the case."""
 
+    LEDGER = projected("media.av_omission_requested", "media.av_omission_decided")
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="av_omissions", verbose_name="案件")
     document = models.ForeignKey(
         "documents.Document", on_delete=models.PROTECT, related_name="av_omissions", verbose_name="执法活动（文书）"
@@ -345,6 +370,8 @@ class AVOmission(models.Model):
 
 class Upload(models.Model):
     """A resumable upload in progress (tus 1.0): how much has arrived. Working state, not a record."""
+
+    LEDGER = derived("断点续传的进行状态（工作状态）；上传完成后的音像记录及其文件另有事件")
 
     id = models.UUIDField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")

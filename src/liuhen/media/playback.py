@@ -69,6 +69,7 @@ def note_interruption(
             "cannot_continue": cannot_continue,
             "reported_to": supervisor.get_username() if supervisor else None,
         },
+        rows=[entry],
     )
     return entry
 
@@ -136,6 +137,7 @@ def review_recording(
             "focus": sorted(shown),
             "note": review.note,
         },
+        rows=[review, rec],
     )
     return review
 
@@ -161,5 +163,6 @@ def mark_evidence(*, actor: User, recording: Recording, explanation_id: int) -> 
         subject_id=rec.pk,
         case_ref=rec.case_id,
         body={"case_no": rec.case.case_no, "sha256": rec.blob_id, "explanation": doc.pk},
+        rows=[rec],
     )
     return rec

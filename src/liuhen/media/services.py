@@ -72,9 +72,11 @@ def register_device(
         unit=officer.unit if officer else None,
     )
     now = timezone.now()
-    DeviceLog.objects.create(device=device, kind="registered", actor=actor, at=now, note=model_name)
+    logs = [DeviceLog.objects.create(device=device, kind="registered", actor=actor, at=now, note=model_name)]
     if officer is not None:
-        DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=now, note=officer.display_name)
+        logs.append(
+            DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=now, note=officer.display_name)
+        )
     ledger.append(
         actor=actor,
         action="device.registered",
@@ -82,6 +84,7 @@ def register_device(
         subject_id=device.pk,
         at=now,
         body={"number": number, "kind": kind, "officer": officer.get_username() if officer else None},
+        rows=[device, *logs],
     )
     return device
 
@@ -240,6 +243,7 @@ def _record(
             "contractor": contractor or None,
             "supervising_officer": supervising_officer.get_username() if supervising_officer else None,
         },
+        rows=[blob, *([poster] if poster else []), rec],
     )
     return Ingested(rec, created=True)
 
@@ -342,6 +346,7 @@ def assign_to_case(*, actor: User, recording: Recording, case: Case) -> Recordin
         subject_id=rec.pk,
         case_ref=case.pk,
         body={"case_no": case.case_no, "sha256": rec.blob_id, "file_name": rec.file_name},
+        rows=[rec],
     )
     return rec
 
@@ -363,6 +368,7 @@ def log_device(*, actor: User, device: Device, kind: str, note: str = "") -> Dev
         subject_type="device",
         subject_id=device.pk,
         body={"number": device.number, "kind": kind, "note": note, "status": device.status},
+        rows=[device, entry],
     )
     return entry
 
@@ -375,13 +381,16 @@ def assign_device(*, actor: User, device: Device, officer: User) -> Device:
         raise InvalidInput(f"{officer.display_name} 不是本机关人员")
     device.officer, device.unit = officer, officer.unit
     device.save(update_fields=["officer", "unit"])
-    DeviceLog.objects.create(device=device, kind="assigned", actor=actor, at=timezone.now(), note=officer.display_name)
+    entry = DeviceLog.objects.create(
+        device=device, kind="assigned", actor=actor, at=timezone.now(), note=officer.display_name
+    )
     ledger.append(
         actor=actor,
         action="device.assigned",
         subject_type="device",
         subject_id=device.pk,
         body={"number": device.number, "officer": officer.get_username()},
+        rows=[device, entry],
     )
     return device
 
