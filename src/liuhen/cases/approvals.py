@@ -4,6 +4,7 @@ outside the case's unit. Each command validates, changes and appends its ledger 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -106,8 +107,22 @@ def propose_officer(*, actor: User, case: Case, officer: User, opinion: str) -> 
         status__in=[ApprovalStatus.REVIEWING, ApprovalStatus.APPROVING],
     ).exists():
         raise InvalidInput(f"指派 {officer.display_name} 的审批正在办理中")
+    return _propose(
+        actor=actor,
+        case=case,
+        opinion=opinion,
+        approval=Approval(case=case, kind=ApprovalKind.OFFICER_ASSIGNMENT, officer=officer),
+        officer=officer.get_username(),
+        officer_unit=officer.unit.name if officer.unit else None,
+    )
+
+
+def _propose(*, actor: User, case: Case, opinion: str, approval: Approval, **extra: Any) -> Approval:
+    """The 承办人's step that opens every approval (rule D9): the approval, the handler's signed opinion, and the
+    `approval.proposed` event carrying both."""
     now = timezone.now()
-    approval = Approval.objects.create(case=case, kind=ApprovalKind.OFFICER_ASSIGNMENT, officer=officer, created_at=now)
+    approval.created_at = now
+    approval.save()
     step = ApprovalStep.objects.create(
         approval=approval,
         role=StepRole.HANDLER,
@@ -131,8 +146,7 @@ def propose_officer(*, actor: User, case: Case, officer: User, opinion: str) -> 
             step=step.role,
             opinion=opinion,
             signed_name=step.signed_name,
-            officer=officer.get_username(),
-            officer_unit=officer.unit.name if officer.unit else None,
+            **extra,
         ),
         rows=[approval, step],
     )
@@ -163,38 +177,12 @@ def start_approval(*, actor: User, case: Case, kind: str, opinion: str) -> Appro
         raise InvalidInput("承办人意见不能为空")
     if case.approvals.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED).exists():
         raise InvalidInput(f"“{ApprovalKind(kind).label}”已提交或已批准，不能重复提交")
-    now = timezone.now()
     late = False
     if kind == ApprovalKind.FILING:
         started = _emergency_started_at(case)
-        late = started is not None and now - started > EMERGENCY_BACKFILL  # rule S3
-    approval = Approval.objects.create(case=case, kind=kind, late=late, created_at=now)
-    step = ApprovalStep.objects.create(
-        approval=approval,
-        role=StepRole.HANDLER,
-        user=actor,
-        agree=True,
-        opinion=opinion,
-        signed_name=actor.display_name,
-        signed_at=now,
-    )
-    body = case_body(
-        case, approval=approval.pk, kind=kind, step=step.role, opinion=opinion, signed_name=step.signed_name
-    )
-    if late:
-        s3 = rule("S3")
-        body["flag"] = f"S3 {s3.source}: 紧急启动后超过24小时才补报立案审批表"
-    ledger.append(
-        actor=actor,
-        action="approval.proposed",
-        subject_type="approval",
-        subject_id=approval.pk,
-        case_ref=case.pk,
-        at=now,
-        body=body,
-        rows=[approval, step],
-    )
-    return approval
+        late = started is not None and timezone.now() - started > EMERGENCY_BACKFILL  # rule S3
+    flag = {"flag": f"S3 {rule('S3').source}: 紧急启动后超过24小时才补报立案审批表"} if late else {}
+    return _propose(actor=actor, case=case, opinion=opinion, approval=Approval(case=case, kind=kind, late=late), **flag)
 
 
 def _officer_to_assign(approval: Approval) -> User | None:
