@@ -51,7 +51,7 @@ class SettingSpec:
     @property
     def range_text(self) -> str:
         if self.choices:
-            return "、".join(f"{c.value}（{c.label}）" for c in self.choices)
+            return "、".join(c.label for c in self.choices)  # what a person reads and types; codes work too
         if self.allowed:
             return "、".join(self.value_text(str(v)) for v in self.allowed)
         return f"{self.minimum}～{self.maximum}{self.unit_text}"
