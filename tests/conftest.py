@@ -131,15 +131,25 @@ def blob_root(tmp_path, settings):  # type: ignore[no-untyped-def]
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After every test that used the database, each row of each projected table must be what the events' images
-    say: a command that changes a row without carrying it in its event fails the test that ran it (rule R8).
+    say, and each deadline what the replay of the log makes of it: a command that changes a row without carrying it
+    in its event fails the test that ran it (rule R8).
     Tests that change the database behind the application's back on purpose are marked ``tampers``."""
     outcome = yield
     uses_db = "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db") is not None
     if outcome.excinfo is not None or not uses_db or item.get_closest_marker("tampers"):
         return
-    from liuhen.ledger import rebuild
+    import json
 
-    problems = list(rebuild.findings(rebuild.rebuilt()))
+    from liuhen.deadlines.replay import Replay
+    from liuhen.ledger import rebuild
+    from liuhen.ledger.verify import iter_events
+
+    rows, deadlines = rebuild.Rebuild(), Replay()  # deadlines too: the table verify replays (derived, not trusted)
+    for event in iter_events():
+        body = json.loads(event.body)
+        rows.feed(event, body)
+        deadlines.feed(event, body)
+    problems = [*rebuild.findings(rows), *deadlines.findings()]
     if problems:
         lines = "\n".join(f"{record}: {problem}" for record, problem in problems)
         outcome.force_exception(AssertionError(f"rows changed without their ledger event:\n{lines}"))

@@ -9,6 +9,7 @@ from typing import Any
 from liuhen.cases.models import ActKind, ApprovalKind, Case, StepRole
 from liuhen.cases.queries import mask, next_steps
 from liuhen.core.periods import LOCAL
+from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.core.stages import STAGE_LABELS, Stage
 from liuhen.ledger.models import Event
 from liuhen.ledger.queries import case_timeline
@@ -47,6 +48,7 @@ ACTION_LABELS = {
     "view_request.received": "收到查阅申请",
     "view_request.extended": "延长答复期限",
     "view_request.replied": "答复查阅申请",
+    "deadline.ended": "期间届满",
 }
 
 
@@ -92,6 +94,9 @@ def describe_event(event: Event) -> str:
         version = f"第{body['version']}版" if body.get("version") else ""
         number = f" {body['document_no']}" if body.get("document_no") else ""
         return f"{ACTION_LABELS.get(action, '文书')}：{body['name']}{number}{version}"
+    if action == "deadline.ended":
+        rules = [BY_KEY[d["rule_key"]].title for d in body.get("deadlines", []) if d.get("rule_key") in BY_KEY]
+        return f"期间届满：{'、'.join(rules)}" if rules else "期间届满"
     if action == "record.read":  # what was read stays in the 调阅记录: a recording's file name may be marked
         return f"调阅（{body.get('purpose', '')}）" if body.get("purpose") else "调阅"
     # every action has a Chinese label; the raw code shows only for an action this table does not know yet

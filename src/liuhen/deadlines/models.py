@@ -65,7 +65,9 @@ class Deadline(models.Model):
     """One running period of a timed rule on one case. Derived from ledger events (re-computable)."""
 
     LEDGER = derived(
-        "由截止期限订阅者在记录起算、办结事件的同一事务中从账本事件推算，并引用这些事件的序号；节假日导入后重算估计值"
+        "由截止期限订阅者在记录起算、办结事件的同一事务中从账本事件推算，并引用这些事件的序号；节假日导入后重算估计值；"
+        "期满由扫描记入 deadline.ended 事件。liuhen verify 按账本重放全部事件重建每一期限并逐列比对"
+        "（liuhen.deadlines.replay）"
     )
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="deadlines", verbose_name="案件")

@@ -14,16 +14,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
-from liuhen.agency_settings.services import deadline_rule
 from liuhen.cases.models import Case
 from liuhen.core import periods
 from liuhen.core.errors import CalendarYearUnknown
-from liuhen.core.rules.agency_settings import runs_for_ever
-from liuhen.core.rules.deadlines import BY_KEY, DeadlineKind, DeadlineRule, PeriodUnit, fulfilled_by, triggered_by
+from liuhen.core.rules.deadlines import BY_KEY, DeadlineKind, triggered_by
+from liuhen.deadlines import engine
 from liuhen.deadlines.calendar_store import ensure_calendar
+from liuhen.deadlines.engine import ends_at
 from liuhen.deadlines.models import Alert, AlertLevel, Deadline, DeadlineStatus
-from liuhen.documents.models import Document, DocumentStatus
+from liuhen.ledger import services as ledger
+from liuhen.ledger.envelope import format_at
 from liuhen.ledger.models import Event
+
+__all__ = ["ENDED", "MEDIA_NAMES", "ends_at", "on_ledger_event", "recompute_unverified", "scan"]
 
 log = logging.getLogger("liuhen.deadlines")
 
@@ -60,116 +63,6 @@ def event_names(event: Event, body: dict[str, Any]) -> list[str]:
     return []
 
 
-def recorded_value(case: Case, rule: DeadlineRule) -> int | date | None:
-    """What the case's finalised document says of this row's period (the row's ``set_by``), if anything."""
-    if not rule.set_by:
-        return None
-    code, field = rule.set_by.split(".", 1)
-    doc = (
-        Document.objects.filter(case=case, doc_type=code, status=DocumentStatus.FINAL)
-        .order_by("-finalised_at", "-id")
-        .first()
-    )
-    value = doc.values.get(field) if doc is not None else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _due(rule: DeadlineRule, start: datetime | Any, recorded: int | date | None = None) -> periods.Due:
-    try:
-        return periods.due(rule, start, recorded=recorded)
-    except CalendarYearUnknown as exc:  # rule T5: never a silent guess, a flagged estimate
-        return periods.estimate(rule, start, exc.year, recorded=recorded)
-
-
-def _mine(rule: DeadlineRule, subject: str) -> dict[str, str]:
-    """The filter that picks a row's instances: all of the case's, or the subject's own (one request of many)."""
-    return {"subject": subject} if rule.per_subject else {}
-
-
-def _start(case: Case, rule: DeadlineRule, trigger: str, happened: datetime, subject: str = "") -> Any:
-    """Where a period starts: the event's time, the day another period ended (``due:``), or, for a row that
-    ``runs_from`` another, the last day of that row's latest period on this case (强制法25, 信息公开条例33)."""
-    if rule.runs_from:
-        before = (
-            Deadline.objects.filter(case=case, rule_key=rule.runs_from, **_mine(rule, subject))
-            .order_by("-started_at", "-id")
-            .first()
-        )
-        if before is not None and before.due_on is not None:
-            return before.due_on
-        if before is not None and before.due_at is not None:
-            return before.due_at
-    return happened.astimezone(periods.LOCAL).date() if trigger.startswith("due:") else happened
-
-
-def ends_at(dl: Deadline) -> datetime:
-    """The moment a period is over: the exact time, or the end of its last day in Asia/Shanghai."""
-    if dl.due_at is not None:
-        return dl.due_at
-    assert dl.due_on is not None
-    return datetime.combine(dl.due_on + timedelta(days=1), time(0), periods.LOCAL)
-
-
-def _open(
-    case: Case, rule: DeadlineRule, trigger: str, started_at: datetime, seq: int | None, subject: str = ""
-) -> None:
-    mine = _mine(rule, subject)
-    if Deadline.objects.filter(case=case, rule_key=rule.key, status=DeadlineStatus.OPEN, **mine).exists():
-        return  # the period already runs; a repeated trigger does not restart it
-    # the agency's period in force when the trigger happened: a later change of the setting never moves it
-    rule = deadline_rule(rule, case.agency_id, started_at)
-    if runs_for_ever(rule):
-        return  # a record kept 永久 (R6) has no end to count to
-    start = _start(case, rule, trigger, started_at, subject)
-    if rule.unit == PeriodUnit.RECORDED_DATE and recorded_value(case, rule) is None:
-        return  # the document names no day (it cannot be finalised without one)
-    d = _due(rule, start, recorded_value(case, rule))
-    if isinstance(start, date) and not isinstance(start, datetime):
-        started_at = datetime.combine(start, time(0), periods.LOCAL)
-    Deadline.objects.create(
-        case=case,
-        rule_key=rule.key,
-        rule_id=rule.rule_id,
-        kind=rule.kind,
-        trigger=trigger,
-        trigger_seq=seq,
-        started_at=started_at,
-        due_at=d.at,
-        due_on=d.on,
-        unverified_year=d.unverified_year,
-        subject=mine.get("subject", ""),
-    )
-    follow = f"due:{rule.key}"
-    for chained in triggered_by(follow, case.procedure):
-        end = d.at or datetime.combine(d.on, time(0), periods.LOCAL)  # type: ignore[arg-type]
-        _open(case, chained, follow, end, seq)
-
-
-def _close(case: Case, name: str, at: datetime, seq: int, subject: str = "") -> None:
-    keys = [r.key for r in fulfilled_by(name)]
-    if not keys:
-        return
-    for dl in Deadline.objects.filter(case=case, rule_key__in=keys, status=DeadlineStatus.OPEN):
-        if BY_KEY[dl.rule_key].per_subject and dl.subject != subject:
-            continue  # another request's period
-        in_time = at < ends_at(dl)
-        if dl.kind == DeadlineKind.WAITING:
-            dl.status = DeadlineStatus.EARLY if in_time else DeadlineStatus.MET
-        elif dl.kind == DeadlineKind.RETENTION:
-            dl.status = DeadlineStatus.EARLY if in_time else DeadlineStatus.ENDED
-        else:
-            dl.status = DeadlineStatus.MET if in_time else DeadlineStatus.LATE
-        dl.closed_at, dl.closed_by_seq = at, seq
-        dl.save(update_fields=["status", "closed_at", "closed_by_seq"])
-
-
 def happened_at(event: Event, body: dict[str, Any], name: str = "") -> datetime:
     """When the recorded thing happened: an act's own time (recorded later, it still counts from then, T4); for a
     recording, when it ended or its officer returned (R1), and the upload at the event's own time; for a
@@ -199,29 +92,27 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
         return
     ensure_calendar()
     case = Case.objects.only("id", "procedure", "agency_id").get(pk=event.case_ref)
+    ctx = engine.Context(case.pk, case.procedure, case.agency_id)
+    apply_event(ctx, event, body, names)
+
+
+def apply_event(ctx: engine.Context, event: Event, body: dict[str, Any], names: list[str]) -> None:
     subject = f"{event.subject_type}:{event.subject_id}"
     for name in names:
         when = happened_at(event, body, name)
-        _close(case, name, when, event.seq, subject)
-        for rule in triggered_by(name, case.procedure):
-            _open(case, rule, name, when, event.seq, subject)
+        engine.close_periods(ctx, name, when, event.seq, subject)
+        for rule in triggered_by(name, ctx.procedure):
+            engine.open_period(ctx, rule, name, when, event.seq, subject)
+
+
+def context_of(case_id: int) -> engine.Context:
+    case = Case.objects.only("id", "procedure", "agency_id").get(pk=case_id)
+    return engine.Context(case.pk, case.procedure, case.agency_id)
 
 
 def recompute_unverified(years: list[int]) -> int:
     """After a year's schedule is imported, estimates in that year become real deadlines (rule T5)."""
-    n = 0
-    for dl in Deadline.objects.filter(unverified_year__in=years).select_related("case"):
-        rule = deadline_rule(BY_KEY[dl.rule_key], dl.case.agency_id, dl.started_at)
-        start: Any = (
-            dl.started_at.astimezone(periods.LOCAL).date()
-            if dl.trigger.startswith("due:") or rule.runs_from
-            else dl.started_at
-        )
-        d = _due(rule, start, recorded_value(dl.case, rule))
-        dl.due_at, dl.due_on, dl.unverified_year = d.at, d.on, d.unverified_year
-        dl.save(update_fields=["due_at", "due_on", "unverified_year"])
-        n += 1
-    return n
+    return engine.recompute(engine.TABLE, years, context_of)
 
 
 # --- scanning ----------------------------------------------------------------------------------------
@@ -268,20 +159,43 @@ def alert_text(dl: Deadline, level: str) -> str:
     return f"{dl.case.case_no}：{rule.title}{verb}{when}届满{flag}（{rule.rule_id} {rule.source}）"
 
 
+ENDED = "deadline.ended"  # the scan's record that windows lapsed: verify's replay ends them where the scan did
+
+
+def end_lapsed(now: datetime) -> int:
+    """A party's window, a waiting period or a retention minimum that ran out is over (期满): one recorded event
+    per case names the periods it ends, so that the status and time can be rebuilt from the ledger."""
+    lapsed = (
+        Deadline.objects.filter(status=DeadlineStatus.OPEN)
+        .exclude(kind=DeadlineKind.DEADLINE)
+        .filter(Q(due_at__lte=now) | Q(due_on__lt=now.astimezone(periods.LOCAL).date()))
+        .order_by("case_id", "id")
+    )
+    by_case: dict[int, list[Deadline]] = {}
+    for dl in lapsed:
+        by_case.setdefault(dl.case_id, []).append(dl)
+    for case_id, rows in by_case.items():
+        event = ledger.append(
+            actor=ledger.SYSTEM,
+            action=ENDED,
+            subject_type="case",
+            subject_id=case_id,
+            case_ref=case_id,
+            body={"ended_at": format_at(now), "deadlines": [engine.natural_key(dl) for dl in rows]},
+        )
+        for dl in rows:
+            dl.status, dl.closed_at, dl.closed_by_seq = DeadlineStatus.ENDED, now, event.seq
+            dl.save(update_fields=["status", "closed_at", "closed_by_seq"])
+    return sum(len(rows) for rows in by_case.values())
+
+
 def scan(now: datetime | None = None) -> ScanResult:
     """End lapsed windows, and alert officers (in-app, and by e-mail when SMTP is set) of what is due."""
     now = now or timezone.now()
     result = ScanResult()
     soon_at, soon_on = soon_limit(now)
     with transaction.atomic():
-        for dl in (
-            Deadline.objects.filter(status=DeadlineStatus.OPEN)
-            .exclude(kind=DeadlineKind.DEADLINE)
-            .filter(Q(due_at__lte=now) | Q(due_on__lt=now.astimezone(periods.LOCAL).date()))
-        ):
-            dl.status, dl.closed_at = DeadlineStatus.ENDED, now
-            dl.save(update_fields=["status", "closed_at"])
-            result.ended += 1
+        result.ended = end_lapsed(now)
         candidates = (
             Deadline.objects.select_related("case")
             .filter(status=DeadlineStatus.OPEN, kind=DeadlineKind.DEADLINE)

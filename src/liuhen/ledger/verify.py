@@ -5,7 +5,8 @@ numbers run without gaps; every stored subtree hash (what proofs are built from)
 signature, and its root against the tree recomputed from the events; consistency proofs between
 successive checkpoints; that no checkpoint is larger than the log (truncation); that the append-only
 triggers are in place; every row of every projected table, rebuilt from the events and compared column by
-column (``liuhen.ledger.rebuild``); and the checks other apps register (a finalised document's content hash,
+column (``liuhen.ledger.rebuild``); the derived tables that register a replay (deadlines), rebuilt in the same
+pass and compared; and the checks other apps register (a finalised document's content hash,
 a stored blob's bytes, a copy package).
 """
 
@@ -15,6 +16,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db import connection
 
@@ -40,6 +42,22 @@ _CHECKS: list[Check] = []
 def register_check(check: Check) -> None:
     if check not in _CHECKS:
         _CHECKS.append(check)
+
+
+class Replayer(Protocol):
+    """A derived table's rebuild: fed every event in log order during verify's one pass, then compared."""
+
+    def feed(self, event: Event, body: Any) -> None: ...
+
+    def findings(self) -> Iterable[tuple[str, str]]: ...
+
+
+_REPLAYS: list[Callable[[], Replayer]] = []
+
+
+def register_replay(factory: Callable[[], Replayer]) -> None:
+    if factory not in _REPLAYS:
+        _REPLAYS.append(factory)
 
 
 def _event_name(e: Event, body: object) -> str:
@@ -102,6 +120,7 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
 
     total = Event.objects.count()
     rebuilt = rebuild.Rebuild()
+    replays = [factory() for factory in _REPLAYS]
     tree = merkle.CompactRange()
     expected = 0
     for e in iter_events():
@@ -116,6 +135,8 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
         if problem:
             findings.append(Finding(name, problem))
         rebuilt.feed(e, body)
+        for replay in replays:
+            replay.feed(e, body)
         if leaf is None:
             leaf = bytes(e.leaf_hash)
         elif leaf != bytes(e.leaf_hash):
@@ -168,6 +189,7 @@ def verify(progress: Callable[[int, int], None] | None = None) -> list[Finding]:
         for problem in spec.problems:
             findings.append(Finding(f"数据表 {spec.name} 的声明", problem))
     findings.extend(Finding(record, problem) for record, problem in rebuild.findings(rebuilt))
+    findings.extend(Finding(record, problem) for replay in replays for record, problem in replay.findings())
 
     for check in _CHECKS:
         findings.extend(check())
