@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from liuhen.accounts.models import Role
 from liuhen.cases import listing, services
@@ -98,6 +99,10 @@ def test_chinese_search_is_ranked_and_stays_within_the_scope_rule_R9(cast, sprea
     assert _walk(cast.leader, listing.Filters(q="仓库"), size=1) == ranked  # ranked pages by cursor
     assert listing.list_cases(cast.leader, listing.Filters(q="仓库", procedure="licence")).items == []
     assert listing.list_cases(cast.leader, listing.Filters(q="，。")).items == []  # no word, no match
+    client = Client()
+    client.force_login(cast.handler)
+    html = client.get("/cases/", {"q": "张三丰"}).content.decode()
+    assert html.count(mine.case_no) == 1 and "共 1 件，按相关度排列" in html and html.count('class="pager"') == 1
 
 
 def test_the_search_index_is_the_databases_own(cast, spread) -> None:  # type: ignore[no-untyped-def]
