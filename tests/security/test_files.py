@@ -211,7 +211,7 @@ def test_a_server_error_is_logged_with_its_request_id_which_the_page_shows(cast,
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("查询出错（测试）")
 
-    monkeypatch.setattr("liuhen.cases.queries.filter_cases", broken)
+    monkeypatch.setattr("liuhen.cases.listing.list_cases", broken)
     client = Client(raise_request_exception=False)
     client.force_login(cast.handler)
     page = client.get("/cases/")

@@ -236,7 +236,8 @@ def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(ca
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/v1/cases?page=91700342576119908663296",
+        "/api/v1/cases?cursor=WyJ0IiwgIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCA5MTcwMDM0MjU3NjExOTkwODY2MzI5Nl0",
+        "/api/v1/cases?cursor=not-a-cursor",
         "/api/v1/documents?page=2614302138876870217653288960&page_size=199019",
         "/api/v1/documents?page_size=0",
         "/api/v1/cases/{case}/access-history?limit=-6699&offset=12556711963583770624",
@@ -262,5 +263,6 @@ def test_an_id_past_the_database_integers_is_simply_not_there(api, cast) -> None
 
 def test_a_page_past_the_end_is_empty(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     make_case()
-    body = api(cast.leader).get("/api/v1/cases?page=999999").json()
-    assert body["items"] == [] and body["count"] >= 1
+    # a cursor positioned before the oldest case (its created_at in 2000)
+    body = api(cast.leader).get("/api/v1/cases?cursor=WyJ0IiwgIjIwMDAtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCAxXQ").json()
+    assert body["items"] == [] and body["count"] >= 1 and body["next"] is None

@@ -4,20 +4,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from liuhen.accounts.models import Agency, Unit, User
-from liuhen.cases import limitation, presentation, queries, services
+from liuhen.cases import limitation, listing, presentation, queries, services
 from liuhen.cases.access import access_history
 from liuhen.cases.models import Approval, Case, CaseSource
 from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.web import reads
-from liuhen.web.pagination import MAX_ID, MAX_OFFSET, Pages
+from liuhen.web.pagination import MAX_ID, MAX_OFFSET, MAX_PAGE_SIZE
 from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["cases"])
@@ -168,20 +166,33 @@ def detail(case: Case) -> CaseDetail:
 
 
 class CaseFilters(Schema):
-    q: str = ""
+    q: str = Field("", max_length=200, description="全文检索：案号、当事人、案由、简要案情（中文分词，按相关度排序）")
     procedure: str = ""
     stage: str = ""
     unit: int | None = Field(None, ge=1, le=MAX_ID)
     mine: bool = False
+    cursor: str = Field("", max_length=400, description="上一页返回的 next；为空即第一页")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("", response=list[CaseOut], summary="案件列表")
+class CasePageOut(Schema):
+    items: list[CaseFields]
+    next: str | None = Field(None, description="下一页的 cursor；最后一页为 null")
+    count: int = Field(..., description=f"共多少件；超过 {listing.COUNT_CAP} 件时为 {listing.COUNT_CAP}")
+    count_exact: bool = Field(..., description="count 是否为确数（否：多于 count 件）")
+
+
+@router.get("", response=CasePageOut, summary="案件列表")
 @needs(Action.CASE_VIEW)
-@paginate(Pages, page_size=50)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    """Keyset pages: follow ``next`` for the following page; a deep page costs what the first does."""
     user = acting_user(request)
-    qs = queries.my_cases(user) if filters.mine else queries.visible_cases(user)
-    return queries.filter_cases(qs, q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit)
+    f = listing.Filters(
+        q=filters.q, procedure=filters.procedure, stage=filters.stage, unit=filters.unit, mine=filters.mine
+    )
+    page = listing.list_cases(user, f, cursor=filters.cursor, size=filters.page_size)
+    items = [case_fields(c) for c in page.items]
+    return {"items": items, "next": page.next, "count": page.count, "count_exact": page.count_exact}
 
 
 def _users(agency: Agency | None, usernames: list[str]) -> list[User]:

@@ -68,7 +68,14 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
-        indexes = [models.Index(fields=["agency", "stage"], name="case_agency_stage")]
+        indexes = [
+            models.Index(fields=["agency", "stage"], name="case_agency_stage"),
+            # the lists' order (newest first) within each part of a scope, and with the filters people use
+            models.Index(fields=["agency", "-created_at", "-id"], name="case_agency_created"),
+            models.Index(fields=["unit", "-created_at", "-id"], name="case_unit_created"),
+            models.Index(fields=["-created_at", "-id"], name="case_created"),
+            models.Index(fields=["agency", "procedure", "stage", "-created_at"], name="case_agency_proc_stage"),
+        ]
 
     def __str__(self) -> str:
         return self.case_no
@@ -138,6 +145,7 @@ class CaseOfficer(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "承办人员"
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_officer_unique")]
+        indexes = [models.Index(fields=["user", "case"], name="case_officer_user")]  # a user's own cases
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.user_id}"

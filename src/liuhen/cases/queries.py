@@ -119,6 +119,7 @@ def my_cases(user: User) -> QuerySet[Case]:
 def filter_cases(
     qs: QuerySet[Case], *, q: str = "", procedure: str = "", stage: str = "", unit: int | None = None
 ) -> QuerySet[Case]:
+    """Filters on a small set already in hand; the case list and its search page by ``liuhen.cases.listing``."""
     if q:
         qs = qs.filter(Q(case_no__icontains=q) | Q(cause__icontains=q) | Q(parties__name__icontains=q)).distinct()
     if procedure:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
-from liuhen.cases import presentation, queries, services
+from liuhen.cases import listing, presentation, queries, services
 from liuhen.cases.access import access_history, allowed, hidden_records
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
-from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
+from liuhen.core.errors import InvalidInput, LiuhenError, NotFound, RuleViolation
 from liuhen.core.permissions import Action
 from liuhen.core.rules.av import FOCUS
 from liuhen.deadlines import queries as deadline_queries
@@ -74,13 +74,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_needs(Action.CASE_VIEW)
 def case_list(request: HttpRequest) -> HttpResponse:
+    """Keyset pages (R9 scope): 下一页 carries the last row's position; 第一页 starts again."""
     user = acting_user(request)
-    f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
-    qs = queries.filter_cases(queries.visible_cases(user), q=f["q"], procedure=f["procedure"], stage=f["stage"])
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request, "cases/list.html", {"page": page, "f": f, "procedures": PROCEDURE_CHOICES, "stages": STAGE_CHOICES}
-    )
+    f = {k: request.GET.get(k, "")[:200] for k in ("q", "procedure", "stage")}
+    cursor = request.GET.get("cursor", "")[:400]
+    filters = listing.Filters(q=f["q"], procedure=f["procedure"], stage=f["stage"])
+    try:
+        page = listing.list_cases(user, filters, cursor=cursor, size=25)
+    except InvalidInput as exc:
+        messages.error(request, str(exc))
+        page, cursor = listing.list_cases(user, filters, size=25), ""
+    kept = {k: v for k, v in f.items() if v}
+    context = {
+        "page": page,
+        "f": f,
+        "first_url": f"?{urlencode(kept)}" if cursor else "",
+        "next_url": f"?{urlencode({**kept, 'cursor': page.next})}" if page.next else "",
+        "procedures": PROCEDURE_CHOICES,
+        "stages": STAGE_CHOICES,
+    }
+    return render(request, "cases/list.html", context)
 
 
 @login_required

@@ -1,0 +1,117 @@
+"""Case lists at scale: keyset pages, the scope as a union of parts, ranked Chinese full-text search (rule R9)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from liuhen.accounts.models import Role
+from liuhen.cases import listing, services
+from liuhen.core.errors import InvalidInput
+from liuhen.search.models import CaseText
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(page: listing.CasePage) -> list[int]:
+    return [c.pk for c in page.items]
+
+
+def _walk(user, f: listing.Filters, size: int) -> list[int]:  # type: ignore[no-untyped-def]
+    seen, cursor = [], ""
+    while True:
+        page = listing.list_cases(user, f, cursor=cursor, size=size)
+        seen += _ids(page)
+        if page.next is None:
+            return seen
+        cursor = page.next
+
+
+@pytest.fixture
+def spread(cast, units, make_case):  # type: ignore[no-untyped-def]
+    """Five cases of the officer's unit (he works on three) and two of another unit."""
+    other = make_user(cast.handler.agency, units[1], "officer9", Role.OFFICER, "CERT-9")
+    ours = [make_case() for _ in range(3)]
+    ours += [
+        services.create_case(
+            actor=cast.second_officer,
+            unit=units[0],
+            procedure="general_procedure",
+            cause="未按规定进行安全生产教育培训",
+            officers=[cast.second_officer],
+        )
+        for _ in range(2)
+    ]
+    theirs = [
+        services.create_case(
+            actor=other,
+            unit=units[1],
+            procedure="general_procedure",
+            cause="未按规定贮存危险化学品",
+            summary="检查发现仓库内违规存放",
+            parties=[services.PartyInput(kind="organisation", name="某某化工有限公司")],
+            officers=[other],
+        )
+        for _ in range(2)
+    ]
+    return ours, theirs
+
+
+def test_keyset_pages_walk_the_whole_scope_newest_first_once_each_rule_R9(cast, spread) -> None:  # type: ignore[no-untyped-def]
+    ours, theirs = spread
+    everyone = [c.pk for c in sorted(ours + theirs, key=lambda c: (c.created_at, c.pk), reverse=True)]
+    assert _walk(cast.leader, listing.Filters(), size=2) == everyone  # the agency: every case, in list order
+    assert _walk(cast.handler, listing.Filters(), size=2) == [c for c in everyone if c in {x.pk for x in ours}]
+    assert _walk(cast.handler, listing.Filters(mine=True), size=1) == [c.pk for c in reversed(ours[:3])]
+    first = listing.list_cases(cast.handler, listing.Filters(), size=2)
+    assert (first.count, first.count_exact) == (5, True) and first.next is not None
+    assert listing.list_cases(cast.handler, listing.Filters(stage="closed"), size=2).items == []
+    with pytest.raises(InvalidInput, match="cursor"):
+        listing.list_cases(cast.handler, listing.Filters(), cursor="eyJ0Ijo")
+    with pytest.raises(InvalidInput):  # a search position is no list position
+        listing.list_cases(cast.handler, listing.Filters(), cursor=listing._encode("r", 0.5, 3))
+
+
+def test_chinese_search_is_ranked_and_stays_within_the_scope_rule_R9(cast, spread, make_case) -> None:  # type: ignore[no-untyped-def]
+    _, theirs = spread
+    mine = make_case(parties=[services.PartyInput(kind="individual", name="张三丰")])
+    assert "张三丰" in CaseText.objects.get(case=mine).head
+    found = listing.list_cases(cast.handler, listing.Filters(q="张三丰"))
+    assert _ids(found) == [mine.pk] and (found.count, found.count_exact) == (1, True)
+    # 危险化学品 names only the other unit's cases: the officer finds none, the leader both
+    assert listing.list_cases(cast.handler, listing.Filters(q="危险化学品")).items == []
+    assert set(_ids(listing.list_cases(cast.leader, listing.Filters(q="危险化学品")))) == {c.pk for c in theirs}
+    # the case number in any bracket form finds the case
+    for form in (mine.case_no, mine.case_no.replace("〔", "[").replace("〕", "]"), mine.case_no.replace("〔", "(")):
+        assert mine.pk in _ids(listing.list_cases(cast.leader, listing.Filters(q=form))), form
+    # a word of the cause (weighted A) ranks before a word only in the summary (weighted C)
+    cause_hit = services.create_case(
+        actor=cast.handler,
+        unit=mine.unit,
+        procedure="general_procedure",
+        cause="仓库消防通道堵塞",
+        officers=[cast.handler],
+    )
+    ranked = _ids(listing.list_cases(cast.leader, listing.Filters(q="仓库")))
+    assert ranked[0] == cause_hit.pk and set(ranked[1:]) == {c.pk for c in theirs}
+    assert _walk(cast.leader, listing.Filters(q="仓库"), size=1) == ranked  # ranked pages by cursor
+    assert listing.list_cases(cast.leader, listing.Filters(q="仓库", procedure="licence")).items == []
+    assert listing.list_cases(cast.leader, listing.Filters(q="，。")).items == []  # no word, no match
+    client = Client()
+    client.force_login(cast.handler)
+    html = client.get("/cases/", {"q": "张三丰"}).content.decode()
+    assert html.count(mine.case_no) == 1 and "共 1 件，按相关度排列" in html and html.count('class="pager"') == 1
+
+
+def test_the_search_index_is_the_databases_own(cast, spread) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: a GIN index over a stored tsvector; SQLite: an FTS5 table fed by triggers."""
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'search_casetext'")
+            assert any("gin (tsv)" in r[0] for r in c.fetchall())
+        else:
+            c.execute("SELECT count(*) FROM search_casetext_fts WHERE search_casetext_fts MATCH '化工'")
+            assert c.fetchone()[0] == 5  # the cases with 某某化工有限公司 as party
+    assert CaseText.objects.count() == 7
