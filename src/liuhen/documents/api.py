@@ -12,7 +12,7 @@ from liuhen.cases.queries import get_case
 from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
-from liuhen.documents import attachments, queries, rendering, services
+from liuhen.documents import attachments, queries, services, stored
 from liuhen.documents.models import Document
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, Pages
@@ -231,7 +231,7 @@ def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     reads.read(
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
     )
-    return _file(rendering.pdf(doc), doc, "pdf", "application/pdf")
+    return _file(stored.pdf_bytes(doc, interactive=True), doc, "pdf", "application/pdf")
 
 
 @router.get("/documents/{document_id}/docx", summary="DOCX", response={200: bytes})
@@ -242,5 +242,8 @@ def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} DOCX", channel="download"
     )
     return _file(
-        rendering.docx(doc), doc, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        stored.docx_bytes(doc, interactive=True),
+        doc,
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
