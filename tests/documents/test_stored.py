@@ -8,14 +8,16 @@ import json
 import os
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from liuhen.core.documents.catalogue import BY_CODE
-from liuhen.documents import services, stored
+from liuhen.documents import services, stored, verification
 from liuhen.documents.models import Rendition
 from liuhen.ledger.models import Event
 from liuhen.ledger.verify import verify
 from tests.documents.conftest import sample_data, sample_signatures
+from tests.documents.test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def _event(action: str, doc_id: int) -> dict:  # type: ignore[type-arg]
 
 
 def test_rule_R8_a_finalised_document_is_rendered_once_kept_and_verified(blob_root, cast, case_for) -> None:  # type: ignore[no-untyped-def]
-    t = BY_CODE["inspection_transcript"]
+    t = BY_CODE["evidence_request"]  # an outward notice, served on the party
     doc = services.create_document(actor=cast.handler, case=case_for(t), code=t.code, data=sample_data(t))
     doc = services.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(t))
     assert not Rendition.objects.filter(document=doc).exists()  # the job lays it out after the commit
@@ -47,6 +49,18 @@ def test_rule_R8_a_finalised_document_is_rendered_once_kept_and_verified(blob_ro
     assert rendered["content_sha256"] == _event("document.finalised", doc.pk)["content_sha256"]
     assert Event.objects.filter(action="document.rendered", subject_id=str(doc.pk)).count() == 1  # once
     assert stored.pdf_bytes(doc) == first.content
+
+    anyone = Client()  # rule R8: the recipient checks the document on the public page, without logging in
+    code = verification.code_for(doc.pk)
+    page = anyone.get(f"/verify/{code}/")
+    assert page.status_code == 200 and doc.document_no in page.content.decode() and kept.pdf_id in page.content.decode()
+    assert anyone.get(f"/verify/{doc.pk}-AAAAAAAA/").status_code == 404  # a forged code names nothing
+    same = anyone.post(f"/verify/{code}/", {"file": SimpleUploadedFile("a.pdf", first.content)})
+    assert "该文件就是本机关" in same.content.decode()
+    changed = first.content[:-10] + bytes([first.content[-10] ^ 1]) + first.content[-9:]
+    other = anyone.post(f"/verify/{code}/", {"file": SimpleUploadedFile("a.pdf", changed)})
+    assert "不是本机关出具的原件" in other.content.decode()
+    assert code in "".join(pdf_text(first.content).split())  # the code is printed beside its QR code
 
     fixed = services.correct(actor=cast.handler, document=doc, reason="笔误", data=sample_data(t))
     assert b"%PDF" in stored.pdf_bytes(fixed)  # a draft is laid out afresh and never kept
