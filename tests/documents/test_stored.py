@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -49,6 +50,11 @@ def test_rule_R8_a_finalised_document_is_rendered_once_kept_and_verified(blob_ro
     assert rendered["content_sha256"] == _event("document.finalised", doc.pk)["content_sha256"]
     assert Event.objects.filter(action="document.rendered", subject_id=str(doc.pk)).count() == 1  # once
     assert stored.pdf_bytes(doc) == first.content
+    path = blob_root / kept.pdf_id[:2] / kept.pdf_id[2:4] / kept.pdf_id
+    signed = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert "Signature is Valid" in signed and "ETSI.CAdES.detached" in signed  # the agency's PAdES signature
+    key = Client().get("/api/v1/document-keys").json()  # published, no login
+    assert key[0]["agency"] == doc.case.agency.name and "BEGIN CERTIFICATE" in key[0]["certificate_pem"]
 
     anyone = Client()  # rule R8: the recipient checks the document on the public page, without logging in
     code = verification.code_for(doc.pk)
@@ -69,7 +75,6 @@ def test_rule_R8_a_finalised_document_is_rendered_once_kept_and_verified(blob_ro
     assert stored.ensure(fixed).pdf_id != kept.pdf_id  # a correction has its own files
     assert verify() == []
 
-    path = blob_root / kept.pdf_id[:2] / kept.pdf_id[2:4] / kept.pdf_id
     os.chmod(path, 0o600)
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 1  # one byte changed behind the application

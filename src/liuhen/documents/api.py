@@ -62,6 +62,20 @@ def document_types(request: HttpRequest, procedure: str = "") -> list[dict[str, 
     ]
 
 
+@router.get(
+    "/document-keys",
+    response=list[dict[str, str]],
+    auth=None,
+    summary="各机关文书签章证书（PAdES 签名的公钥，公开，与检查点公钥并列）",
+)
+@needs(Action.LEDGER)
+def document_keys(request: HttpRequest) -> list[dict[str, str]]:
+    from liuhen.accounts.models import Agency
+    from liuhen.documents import pades
+
+    return [pades.certificate(a.pk, a.name) for a in Agency.objects.order_by("id")]
+
+
 class DocumentRow(Schema):
     id: int
     case_id: int

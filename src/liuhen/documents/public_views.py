@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from liuhen.documents import verification
+from liuhen.documents import pades, verification
 from liuhen.ledger import signing
 
 MAX_UPLOAD = 50 * 1024 * 1024  # a served document is far smaller
@@ -50,6 +50,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             "result": result,
             "proof_json": json.dumps(issued.proof, ensure_ascii=False, indent=2) if issued.proof else "",
             "checkpoint_key": signing.verifier_key(),
+            "document_key": pades.certificate(doc.case.agency_id, doc.case.agency.name),
         },
         status=status,
     )

@@ -1,9 +1,10 @@
 """A finalised document's files, rendered once and kept: the bytes the agency issued.
 
-Finalising queues a job that lays the document out as PDF/A and DOCX (the bounded render worker), stores both in
-the content-addressed blob store and appends ``document.rendered`` with their SHA-256 beside the content hash they
-were made from. Every download, preview and copy afterwards serves those stored bytes: two downloads are the same
-file, and `liuhen verify` re-hashes it. A document read before its job ran is rendered then, once, the same way.
+Finalising queues a job that lays the document out as PDF/A and DOCX (the bounded render worker), signs the PDF
+with the agency's PAdES signature (``liuhen.documents.pades``), stores both in the content-addressed blob store
+and appends ``document.rendered`` with their SHA-256 beside the content hash they were made from. Every
+download, preview and copy afterwards serves those stored bytes: two downloads are the same file, and
+`liuhen verify` re-hashes it. A document read before its job ran is rendered by that read, once, the same way.
 A draft is laid out afresh each time (marked 草稿) and never kept.
 
 Other apps get a document's PDF through ``pdf_bytes`` only.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from liuhen.documents import rendering
+from liuhen.documents import pades, rendering
 from liuhen.documents.models import Document, DocumentStatus, Rendition
 from liuhen.ledger import services as ledger
 from liuhen.media.models import Blob
@@ -49,10 +50,11 @@ def ensure(document: Document, *, interactive: bool = False) -> Rendition:
     found = Rendition.objects.filter(document_id=document.pk).first()
     if found is not None:
         return found
-    doc = Document.objects.select_related("case").get(pk=document.pk)
+    doc = Document.objects.select_related("case__agency").get(pk=document.pk)
     if doc.status != DocumentStatus.FINAL:
         raise ValueError(f"document {doc.pk} is a draft; only a finalised document is kept")
-    pdf = rendering.pdf(doc, interactive=interactive)
+    agency = doc.case.agency
+    pdf = pades.sign(rendering.pdf(doc, interactive=interactive), agency.pk, agency.name)  # the agency's seal
     docx = rendering.docx(doc, interactive=interactive)
     store = default_store()
     stored_pdf, stored_docx = store.put([pdf]), store.put([docx])
