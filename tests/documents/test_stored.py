@@ -16,6 +16,7 @@ from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.documents import services, stored, verification
 from liuhen.documents.models import Rendition
 from liuhen.ledger.models import Event
+from liuhen.ledger.services import issue_checkpoint
 from liuhen.ledger.verify import verify
 from tests.documents.conftest import sample_data, sample_signatures
 from tests.documents.test_documents import pdf_text
@@ -67,6 +68,12 @@ def test_rule_R8_a_finalised_document_is_rendered_once_kept_and_verified(blob_ro
     other = anyone.post(f"/verify/{code}/", {"file": SimpleUploadedFile("a.pdf", changed)})
     assert "不是本机关出具的原件" in other.content.decode()
     assert code in "".join(pdf_text(first.content).split())  # the code is printed beside its QR code
+    issue_checkpoint(force=True)  # the ledger's inclusion proof of the issue, against the latest signed checkpoint
+    proof = anyone.get(f"/verify/{code}/proof.json").json()
+    assert (
+        proof["format"] == "liuhen-inclusion-proof/1"
+        and json.loads(proof["leaf_data"])["action"] == "document.rendered"
+    )
 
     fixed = services.correct(actor=cast.handler, document=doc, reason="笔误", data=sample_data(t))
     assert b"%PDF" in stored.pdf_bytes(fixed)  # a draft is laid out afresh and never kept

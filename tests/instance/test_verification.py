@@ -37,7 +37,8 @@ def test_rule_R8_the_public_page_accepts_the_issued_pdf_and_rejects_a_changed_on
     assert "明应急罚决〔" in page.locator("[data-testid=verify-number]").inner_text()
     page.set_input_files("input[name=file]", {"name": "决定书.pdf", "mimeType": "application/pdf", "buffer": issued})
     page.click("button:has-text('核对')")
-    assert "一致" in page.locator("[data-testid=verify-result]").inner_text()
+    page.wait_for_selector("[data-testid=verify-result] >> text=未被改动")
+    assert "不一致" not in page.locator("[data-testid=verify-result]").inner_text()
     assert "未被改动" in page.locator("[data-testid=verify-result]").inner_text()
     page.screenshot(path=str(shots / "document-verify-accepted.png"), full_page=True)
 
@@ -47,5 +48,6 @@ def test_rule_R8_the_public_page_accepts_the_issued_pdf_and_rejects_a_changed_on
         "input[name=file]", {"name": "决定书.pdf", "mimeType": "application/pdf", "buffer": bytes(changed)}
     )
     page.click("button:has-text('核对')")
-    assert "不是本机关出具的原件" in page.locator("[data-testid=verify-result]").inner_text()
+    page.wait_for_selector("[data-testid=verify-result] >> text=不是本机关出具的原件")
+    assert "不一致" in page.locator("[data-testid=verify-result]").inner_text()
     page.screenshot(path=str(shots / "document-verify-rejected.png"), full_page=True)
