@@ -71,3 +71,23 @@ def test_rules_D6_I1_I2_outward_transcript_and_internal_layouts(agency, cast, ca
     grid = "".join(pdf_text(rendering.pdf(filing)).split())
     assert "承办人意见" in grid and "审核人意见" in grid and "批准人意见" in grid and "建议同意" in grid
     assert filing.case.case_no in grid
+
+
+def test_a_drafts_times_round_trip_through_the_api_and_the_browser_form(cast, case_for) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    t = BY_CODE["inquiry_transcript"]
+    doc = services.create_document(actor=cast.handler, case=case_for(t), code=t.code, data=sample_data(t))
+    web = Client()
+    web.force_login(cast.handler)
+    data = {**sample_data(t), "started_at": "2026-12-01T14:00+08:00", "ended_at": "2026-12-01T07:30Z"}
+    saved = web.put(f"/api/v1/documents/{doc.pk}", {"data": data}, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    doc.refresh_from_db()
+    assert doc.values["started_at"] == "2026-12-01T14:00" and doc.values["ended_at"] == "2026-12-01T15:30"
+    page = web.get(f"/documents/{doc.pk}/").content.decode()
+    assert 'value="2026-12-01T14:00"' in page and 'value="2026-12-01T15:30"' in page  # the browser's field takes it
+    form = {k: ("on" if v is True else v) for k, v in doc.values.items()}
+    web.post(f"/documents/{doc.pk}/", {**form, "do": "save"})  # saved again from the browser, unchanged
+    doc.refresh_from_db()
+    assert doc.values["started_at"] == "2026-12-01T14:00" and doc.values["ended_at"] == "2026-12-01T15:30"

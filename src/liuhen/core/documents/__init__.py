@@ -135,7 +135,7 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
             case FieldKind.DATE:
                 return date.fromisoformat(text).isoformat()
             case FieldKind.DATETIME:
-                return datetime.fromisoformat(text).isoformat(timespec="minutes")
+                return local_minutes(text)
             case FieldKind.MONEY:
                 amount = Decimal(text)
                 if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -165,6 +165,18 @@ def missing_fields(doc_type: DocumentType, data: dict[str, Any]) -> list[FieldSp
         ):
             out.append(spec)
     return out
+
+
+def local_minutes(value: str) -> str:
+    """A time as a form keeps it: local (Asia/Shanghai) to the minute, ``2026-12-01T14:00``. A time sent with its
+    offset (``2026-12-01T06:00Z``, ``…+08:00``) is the same instant in local time, so a draft saved over the API
+    reopens in the browser's datetime field as it was sent; ValueError for what is not a time."""
+    from liuhen.core.periods import LOCAL
+
+    t = datetime.fromisoformat(value.strip())
+    if t.tzinfo is not None:
+        t = t.astimezone(LOCAL).replace(tzinfo=None)
+    return t.isoformat(timespec="minutes")
 
 
 def display(spec: FieldSpec, value: Any) -> str:
@@ -211,7 +223,7 @@ def date_written(value: str) -> str:
 def datetime_written(value: str) -> str:
     """A stored time as officials write it: 2026年12月1日14时00分 (the zone, if any, is the agency's own)."""
     try:
-        t = datetime.fromisoformat(value)
+        t = datetime.fromisoformat(local_minutes(value))
     except ValueError:
         return value
     return f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
