@@ -91,3 +91,16 @@ def test_a_drafts_times_round_trip_through_the_api_and_the_browser_form(cast, ca
     web.post(f"/documents/{doc.pk}/", {**form, "do": "save"})  # saved again from the browser, unchanged
     doc.refresh_from_db()
     assert doc.values["started_at"] == "2026-12-01T14:00" and doc.values["ended_at"] == "2026-12-01T15:30"
+
+
+def test_a_new_draft_starts_from_what_the_case_holds(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    case = make_case("general_procedure", officers=[cast.handler, cast.second_officer])
+    party = case.parties.first()
+    web = Client()
+    web.force_login(cast.handler)
+    page = web.get(f"/cases/{case.pk}/documents/new/?type=filing_approval").content.decode()
+    assert party.name in page and case.get_source_display() in page and "案件来源 *：" in page
+    page = web.get(f"/cases/{case.pk}/documents/new/?type=inquiry_transcript").content.decode()
+    assert f'value="{party.legal_representative or party.name}"' in page

@@ -50,7 +50,7 @@ def document_form(t: DocumentType, data: Any = None, values: dict[str, Any] | No
     initial = {
         k: (_widget_time(str(v)) if t.field(k).kind == FieldKind.DATETIME else v) for k, v in (values or {}).items()
     }
-    return form_class(data, initial=initial)
+    return form_class(data, initial=initial, label_suffix="：")
 
 
 def _widget_time(value: str) -> str:
