@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def rss_mb(pid: int) -> float:
 
 
 def get(url: str, token: str) -> tuple[float, bytes]:
-    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "X-Liuhen-Purpose": "性能测试"})
+    sep = "&" if "?" in url else "?"
+    url = f"{url}{sep}purpose={urllib.parse.quote('性能测试')}"  # a purpose, should the role need one (R9)
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     start = time.perf_counter()
     with urllib.request.urlopen(req, timeout=300) as r:
         body = r.read()
