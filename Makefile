@@ -7,7 +7,7 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: CJK fonts and Pango to render Chinese pages and PDFs, ffmpeg for media (run and test);
 # the browser for UI tests and pdftotext to read PDFs back (test only)
-RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 ffmpeg
+RUN_PACKAGES := fonts-noto-cjk texlive-lang-chinese libpango-1.0-0 libpangoft2-1.0-0 ffmpeg
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
 .PHONY: run test install run-packages test-packages lint bench

@@ -18,7 +18,7 @@ from liuhen.agency_settings.services import set_setting
 from liuhen.cases import scenarios, services
 from liuhen.cases.models import CaseSource
 from liuhen.core import stages
-from liuhen.core.rules.agency_settings import COPY_APPROVER
+from liuhen.core.rules.agency_settings import COPY_APPROVER, COURT, REVIEW_BODY
 from liuhen.core.stages import Procedure, Stage
 from liuhen.deadlines.services import scan
 from liuhen.demo_documents import load_document_chain
@@ -47,6 +47,8 @@ PEOPLE = [
 # the agency head (002 第三十四条), not the handling unit's head (000 第二十一条, the default).
 DEMO_SETTINGS = [
     (COPY_APPROVER, "leader", "依本局《行政执法全过程记录制度》第三十四条：当事人申请复制须经本机关负责人同意"),
+    (REVIEW_BODY, "明山区人民政府", "复议法24：本局为明山区人民政府工作部门"),
+    (COURT, "明山区人民法院", "行诉法18：本局所在地的基层人民法院"),
 ]
 
 # Realistic matters per procedure; the demo puts one case in every stage of every procedure.
@@ -133,6 +135,9 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
     """Load the demo once. Returns False if it was loaded before."""
     if Agency.objects.filter(name=DEMO_AGENCY).exists():
         return False
+    from django.conf import settings
+
+    settings.RENDER_ON_FINALISE = False  # the demo's documents are laid out on their first read, not by 70 jobs
     with transaction.atomic():
         agency = accounts.create_agency(
             actor=None, name=DEMO_AGENCY, short_name="明应急", template="{agency_short}{kind}〔{year}〕{seq:03d}号"

@@ -21,6 +21,9 @@ LIUHEN_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies 
 LIUHEN_RENDER_TIMEOUT    seconds one document may take to render before it is stopped and refused (default 60)
 LIUHEN_RENDER_MEMORY_MB  memory one render may use (default 1024)
 LIUHEN_RENDER_WORKERS    renders at once per server process (default 2)
+LIUHEN_PUBLIC_URL     the address the public reaches this instance at, printed as the documents' QR code
+                      (default http://127.0.0.1:8000)
+LIUHEN_RENDER_ON_FINALISE  1 (default): a job lays out each finalised document at once; 0: on its first read
 LIUHEN_UPLOAD_MAX_BYTES  the largest browser upload, in bytes (default 16 GiB)
 LIUHEN_UPLOAD_MAX_OPEN   unfinished uploads per user (default 5)
 LIUHEN_UPLOAD_MAX_PENDING_BYTES  bytes declared in one user's unfinished uploads (default 32 GiB)
@@ -253,6 +256,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("LIUHEN_MAIL_FROM", "liuhen@localhost")
 RENDER_TIMEOUT = int(os.environ.get("LIUHEN_RENDER_TIMEOUT", "60"))
 RENDER_MEMORY_MB = int(os.environ.get("LIUHEN_RENDER_MEMORY_MB", "1024"))
 RENDER_WORKERS = max(1, int(os.environ.get("LIUHEN_RENDER_WORKERS", "2")))
+PUBLIC_URL = os.environ.get("LIUHEN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+RENDER_ON_FINALISE = os.environ.get("LIUHEN_RENDER_ON_FINALISE", "1") != "0"
 UPLOAD_MAX_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_BYTES", str(16 * 2**30)))
 UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
 UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))

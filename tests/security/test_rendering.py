@@ -43,8 +43,10 @@ def draft(cast: Any, case_for: Any, **values: str) -> Document:  # noqa: F811
 
 
 def visible(text: str) -> str:
-    """The text of the pages without the layout's line breaks, page numbers and draft watermark (草稿)."""
-    return re.sub(r"第\d+页，共\d+页|[草稿]", "", "".join(text.split()))
+    """The text of the pages without the layout's line breaks, the signers' line and page number at the foot of
+    every page, the signature lines and the draft watermark (草稿)."""
+    kept = (line for line in text.splitlines() if not re.search(r"（签名）：|第\s*\d+\s*页", line))
+    return re.sub(r"[草稿]", "", "".join("".join(kept).split()))
 
 
 def test_a_33000_character_transcript_renders_with_every_character(cast, case_for) -> None:  # noqa: F811

@@ -99,7 +99,7 @@ def _counted(chunks: Iterable[bytes], req: CopyRequest, done: list[int]) -> Iter
 
 
 def _build(req: CopyRequest) -> CopyRequest:
-    from liuhen.documents import rendering
+    from liuhen.documents import stored as issued
     from liuhen.documents.models import Document, DocumentStatus
     from liuhen.media.storage import default_store, read_chunks
 
@@ -120,7 +120,7 @@ def _build(req: CopyRequest) -> CopyRequest:
         package = Path(tmp) / "copy.zip"
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED) as zf:
             for doc in docs:
-                data = rendering.pdf(doc, interactive=False)  # a job waits its turn for a render worker
+                data = issued.pdf_bytes(doc)  # the bytes issued, kept since finalising
                 name = f"documents/{doc.pk:04d}-{entry_name(doc.type.name)}.pdf"
                 zf.writestr(name, data)
                 done[0] += FORM_BYTES

@@ -12,7 +12,7 @@ from liuhen.cases.queries import get_case
 from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
 from liuhen.core.permissions import Action
-from liuhen.documents import attachments, queries, rendering, services
+from liuhen.documents import attachments, queries, services, stored
 from liuhen.documents.models import Document
 from liuhen.web import reads
 from liuhen.web.pagination import MAX_ID, Pages
@@ -60,6 +60,20 @@ def document_types(request: HttpRequest, procedure: str = "") -> list[dict[str, 
         for t in CATALOGUE
         if not procedure or procedure in t.procedures
     ]
+
+
+@router.get(
+    "/document-keys",
+    response=list[dict[str, str]],
+    auth=None,
+    summary="各机关文书签章证书（PAdES 签名的公钥，公开，与检查点公钥并列）",
+)
+@needs(Action.LEDGER)
+def document_keys(request: HttpRequest) -> list[dict[str, str]]:
+    from liuhen.accounts.models import Agency
+    from liuhen.documents import pades
+
+    return [pades.certificate(a.pk, a.name) for a in Agency.objects.order_by("id")]
 
 
 class DocumentRow(Schema):
@@ -231,7 +245,7 @@ def as_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     reads.read(
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
     )
-    return _file(rendering.pdf(doc), doc, "pdf", "application/pdf")
+    return _file(stored.pdf_bytes(doc, interactive=True), doc, "pdf", "application/pdf")
 
 
 @router.get("/documents/{document_id}/docx", summary="DOCX", response={200: bytes})
@@ -242,5 +256,8 @@ def as_docx(request: HttpRequest, document_id: int) -> HttpResponse:
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} DOCX", channel="download"
     )
     return _file(
-        rendering.docx(doc), doc, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        stored.docx_bytes(doc, interactive=True),
+        doc,
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )

@@ -43,14 +43,12 @@ def documents_render(
     if suffix not in {".pdf", ".docx"}:
         raise fail("输出文件须以 .pdf 或 .docx 结尾")
     setup()
-    from liuhen.documents import rendering
+    from liuhen.documents import stored
     from liuhen.documents.models import Document
 
     doc = Document.objects.select_related("case").filter(pk=document_id).first()
     if doc is None:
         raise fail(f"文书 {document_id} 不存在")
-    data = guarded(
-        lambda: rendering.pdf(doc, interactive=False) if suffix == ".pdf" else rendering.docx(doc, interactive=False)
-    )
+    data = guarded(lambda: stored.pdf_bytes(doc) if suffix == ".pdf" else stored.docx_bytes(doc))
     out_path.write_bytes(data)
     out.print(f"已生成 {out_path}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, max_chars
+from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, local_minutes, max_chars
 
 _BARE_RULE_IDS = re.compile(r"[A-Z]+\d+(、[A-Z]+\d+)*")
 
@@ -48,9 +48,18 @@ def document_form(t: DocumentType, data: Any = None, values: dict[str, Any] | No
     fields = {spec.name: _field(spec) for spec in t.fields}
     form_class = type(f"{t.code}_form", (forms.Form,), fields)
     initial = {
-        k: (str(v).replace(" ", "T") if t.field(k).kind == FieldKind.DATETIME else v) for k, v in (values or {}).items()
+        k: (_widget_time(str(v)) if t.field(k).kind == FieldKind.DATETIME else v) for k, v in (values or {}).items()
     }
-    return form_class(data, initial=initial)
+    return form_class(data, initial=initial, label_suffix="：")
+
+
+def _widget_time(value: str) -> str:
+    """A stored time as the browser's datetime-local field takes it (local, to the minute, no offset): a draft
+    saved with an offset in an earlier version reopens with its time instead of an empty field."""
+    try:
+        return local_minutes(value.replace(" ", "T"))
+    except ValueError:
+        return value
 
 
 def form_values(t: DocumentType, cleaned: dict[str, Any]) -> dict[str, Any]:

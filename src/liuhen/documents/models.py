@@ -159,3 +159,23 @@ class Attachment(models.Model):
         if self.kind:  # rules SV3, SV6: what the file is, for the service method's checks
             out["kind"] = self.kind
         return out
+
+
+class Rendition(models.Model):
+    """The files a finalised document was issued as: its PDF/A and DOCX, rendered once from the finalised content
+    and kept as content-addressed blobs. Every later download, preview or copy serves these bytes; a correction
+    is a new document with its own rendition. A record."""
+
+    LEDGER = projected("document.rendered", append_only=True)
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="rendition", verbose_name="文书")
+    content_sha256 = models.CharField("所依定稿内容的哈希", max_length=64)
+    pdf = models.ForeignKey("media.Blob", on_delete=models.PROTECT, related_name="document_pdfs", verbose_name="PDF")
+    docx = models.ForeignKey("media.Blob", on_delete=models.PROTECT, related_name="document_docx", verbose_name="DOCX")
+    rendered_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定稿文书文件"
+
+    def __str__(self) -> str:
+        return f"{self.document}：PDF {self.pdf_id[:12]}"

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -395,6 +396,10 @@ def finalise(
             note=f"{t.name}{(' ' + doc.document_no) if doc.document_no else ''}",
             takes_effect_later=occurred > now,
         )
+    if settings.RENDER_ON_FINALISE:  # laid out once, after the commit, as the files it is issued as
+        from liuhen.documents.tasks import queue_render
+
+        transaction.on_commit(lambda: queue_render(doc.pk))
     return doc
 
 

@@ -18,7 +18,7 @@ from liuhen.cases.views import _run
 from liuhen.core.documents import ATTACHMENT_KINDS, SlotRole
 from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
-from liuhen.documents import attachments, queries, rendering, services
+from liuhen.documents import attachments, prefill, queries, services, stored
 from liuhen.documents.forms import document_form, form_values
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
@@ -62,7 +62,7 @@ def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
     t = next((t for t in services.applicable_types(case) if t.code == code), None)
     if t is None:
         raise Http404("本案不使用该文书")
-    form = document_form(t, request.POST or None)
+    form = document_form(t, request.POST or None, values=None if request.POST else prefill.values(case, t))
     if request.method == "POST" and form.is_valid():
         created: dict[str, Any] = {}
 
@@ -186,4 +186,4 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     reads.read(
         request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
     )
-    return HttpResponse(rendering.pdf(doc), content_type="application/pdf")
+    return HttpResponse(stored.pdf_bytes(doc, interactive=True), content_type="application/pdf")

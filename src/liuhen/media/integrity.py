@@ -22,7 +22,12 @@ def stored_problem(store: BlobStore, sha256: str, what: str = "文件", content:
 
 def check_blobs() -> Iterator[Finding]:
     store = default_store()
-    blobs = Blob.objects.prefetch_related("recordings__case", "document_attachments__document__case")
+    blobs = Blob.objects.prefetch_related(
+        "recordings__case",
+        "document_attachments__document__case",
+        "document_pdfs__document__case",
+        "document_docx__document__case",
+    )
     for blob in blobs.iterator(chunk_size=200):
         rec = next(iter(blob.recordings.all()), None)
         attached = next(iter(blob.document_attachments.all()), None)  # a document's file (rule S1)
@@ -31,6 +36,14 @@ def check_blobs() -> Iterator[Finding]:
         if rec is None and attached is not None:
             doc = attached.document
             name = f"文书附件 {attached.name}（{doc.type.name}，案件 {doc.case.case_no}，{blob.sha256[:16]}…）"
+        issued = next(iter([*blob.document_pdfs.all(), *blob.document_docx.all()]), None)
+        if rec is None and issued is not None:  # a finalised document's file as issued
+            doc = issued.document
+            kind = "PDF" if issued.pdf_id == blob.sha256 else "DOCX"
+            name = (
+                f"定稿文书{kind} {doc.type.name} {doc.document_no}（案件 {doc.case.case_no}，文书 id {doc.pk}，"
+                f"{blob.sha256[:16]}…）"
+            )
         problem = stored_problem(store, blob.sha256)
         if problem:
             yield Finding(name, problem)

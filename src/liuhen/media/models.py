@@ -15,7 +15,7 @@ from liuhen.ledger.projection import derived, new_salt, projected
 class Blob(models.Model):
     """One stored file, named by its SHA-256. A derivative (poster, thumbnail) names its original."""
 
-    LEDGER = projected("media.ingested", "document.attachment_added", append_only=True)
+    LEDGER = projected("media.ingested", "document.attachment_added", "document.rendered", append_only=True)
 
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.BigIntegerField("大小（字节）")

@@ -6,6 +6,7 @@ from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
+from liuhen.documents import public_views as document_public
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
@@ -31,6 +32,9 @@ urlpatterns = [
     path("cases/<int:case_id>/documents/new/", document_views.document_new, name="document_new"),
     path("documents/<int:document_id>/", document_views.document_detail, name="document_detail"),
     path("documents/<int:document_id>/pdf/", document_views.document_pdf, name="document_pdf"),
+    path("verify/", document_public.verify_start, name="document_verify_start"),
+    path("verify/<str:code>/", document_public.verify, name="document_verify"),
+    path("verify/<str:code>/proof.json", document_public.verify_proof, name="document_verify_proof"),
     path("media/<int:recording_id>/stream/", media_views.stream, name="media_stream"),
     path("media/<int:recording_id>/poster/", media_views.poster, name="media_poster"),
     path("media/<int:recording_id>/access/", media_views.access, name="media_access"),

@@ -135,7 +135,7 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
             case FieldKind.DATE:
                 return date.fromisoformat(text).isoformat()
             case FieldKind.DATETIME:
-                return datetime.fromisoformat(text).isoformat(timespec="minutes")
+                return local_minutes(text)
             case FieldKind.MONEY:
                 amount = Decimal(text)
                 if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -167,6 +167,18 @@ def missing_fields(doc_type: DocumentType, data: dict[str, Any]) -> list[FieldSp
     return out
 
 
+def local_minutes(value: str) -> str:
+    """A time as a form keeps it: local (Asia/Shanghai) to the minute, ``2026-12-01T14:00``. A time sent with its
+    offset (``2026-12-01T06:00Z``, ``…+08:00``) is the same instant in local time, so a draft saved over the API
+    reopens in the browser's datetime field as it was sent; ValueError for what is not a time."""
+    from liuhen.core.periods import LOCAL
+
+    t = datetime.fromisoformat(value.strip())
+    if t.tzinfo is not None:
+        t = t.astimezone(LOCAL).replace(tzinfo=None)
+    return t.isoformat(timespec="minutes")
+
+
 def display(spec: FieldSpec, value: Any) -> str:
     """A stored value as it reads on the form."""
     if value is None or value == "":
@@ -178,16 +190,64 @@ def display(spec: FieldSpec, value: Any) -> str:
     if spec.kind == FieldKind.MONEY:
         return f"{value} 元"
     if spec.kind == FieldKind.DATETIME:
-        return str(value).replace("T", " ")
+        return datetime_written(str(value))
+    if spec.kind == FieldKind.DATE:
+        return date_written(str(value))
     return str(value)
 
 
-def remedies_text() -> str:
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _number_cn(n: int) -> str:
+    """1–31 as written in a date: 一, 十, 十二, 二十, 三十一."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 0 else ("" if tens == 1 else _DIGITS[tens]) + "十") + (_DIGITS[ones] if ones else "")
+
+
+def date_official(d: date) -> str:
+    """The date an agency signs a document with (GB/T 9704): 二〇二六年十二月一日."""
+    year = "".join(_DIGITS[int(c)] for c in str(d.year))
+    return f"{year}年{_number_cn(d.month)}月{_number_cn(d.day)}日"
+
+
+def date_written(value: str) -> str:
+    """A stored date as officials write it in a form: 2026年12月1日."""
+    try:
+        d = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def datetime_written(value: str) -> str:
+    """A stored time as officials write it: 2026年12月1日14时00分 (the zone, if any, is the agency's own)."""
+    try:
+        t = datetime.fromisoformat(local_minutes(value))
+    except ValueError:
+        return value
+    return f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
+
+
+def remedies_text(review_body: str = "", court: str = "") -> str:
     """rule D6: the remedies a decision states, with periods from the deadline table."""
     from liuhen.core.rules.deadlines import BY_KEY
 
     rec, lit = BY_KEY["D6.reconsideration"], BY_KEY["D6.litigation"]
+    if review_body or court:  # an outward document names the bodies, in words, without citations
+        return (
+            f"如不服本决定，可以在收到本决定书之日起{_period_cn(rec.period_text)}内依法向{review_body}申请行政复议，"
+            f"或者在{_period_cn(lit.period_text)}内依法向{court}提起行政诉讼。"
+        )
     return (
         f"如不服本决定，可以在收到本决定书之日起{rec.period_text}内依法申请行政复议，"
         f"或者在{lit.period_text}内依法向人民法院提起行政诉讼（{rec.source}；{lit.source}）。"
     )
+
+
+def _period_cn(text: str) -> str:
+    """60日 → 六十日, 6个月 → 六个月: a period as a decision writes it."""
+    digits = "".join(c for c in text if c.isdigit())
+    if not digits or int(digits) > 99:
+        return text
+    return text.replace(digits, _number_cn(int(digits)), 1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from liuhen.core.rules.deadlines import BY_KEY, UNIT_LABELS, DeadlineRule, PeriodUnit
 
 PERMANENT = 0  # a retention period of 0 years means 永久 (kept for ever, no end date)
+TEXT_MAX = 40  # the longest name a text setting takes (the value column's width)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,11 @@ class SettingSpec:
     allowed: tuple[int, ...] = ()  # periods: only these values (when not empty)
     choices: tuple[Choice, ...] = ()  # a choice setting (when not empty)
     note: str = ""
+    text: bool = False  # a name the agency writes (its 复议机关, its court): any words up to TEXT_MAX characters
 
     @property
     def is_period(self) -> bool:
-        return not self.choices
+        return not self.choices and not self.text
 
     @property
     def unit_text(self) -> str:
@@ -52,6 +54,8 @@ class SettingSpec:
     def range_text(self) -> str:
         if self.choices:
             return "、".join(c.label for c in self.choices)  # what a person reads and types; codes work too
+        if self.text:
+            return f"名称，{TEXT_MAX}字以内"
         if self.allowed:
             return "、".join(self.value_text(str(v)) for v in self.allowed)
         return f"{self.minimum}～{self.maximum}{self.unit_text}"
@@ -61,6 +65,8 @@ class SettingSpec:
         for c in self.choices:
             if c.value == raw:
                 return c.label
+        if self.text:
+            return raw
         if self.is_period and raw == str(PERMANENT) and PERMANENT in self.allowed:
             return "永久"
         return f"{raw}{self.unit_text}"
@@ -73,6 +79,10 @@ class SettingSpec:
                 if text in (c.value, c.label):
                     return c.value
             raise ValueError(f"“{self.title}”的值“{text}”无效，可选：{self.range_text}")
+        if self.text:
+            if not text or len(text) > TEXT_MAX:
+                raise ValueError(f"“{self.title}”须填写名称（{TEXT_MAX}字以内），收到“{text}”")
+            return text
         try:
             n = int(text)
         except ValueError:
@@ -82,6 +92,9 @@ class SettingSpec:
             raise ValueError(f"“{self.title}”的值 {n} 超出范围，可设：{self.range_text}")
         return str(n)
 
+
+REVIEW_BODY = "D6.review_body"  # the 复议机关 a decision names (rule D6)
+COURT = "D6.court"  # the 人民法院 a decision names (rule D6)
 
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
@@ -154,6 +167,24 @@ SETTINGS: tuple[SettingSpec, ...] = (
             Choice("leader", "机关负责人", "002 第三十四条：经本机关负责人同意"),
         ),
         note="向法院、复议机关提供的，由法制机构和承办机构共同审批（R12），不受本项影响",
+    ),
+    SettingSpec(
+        REVIEW_BODY,
+        "D6",
+        "决定书告知的行政复议机关",
+        "本级人民政府",
+        "复议法24：对县级以上地方各级人民政府工作部门的行政行为不服的，由本级人民政府管辖",
+        text=True,
+        note="写明名称，如 明山区人民政府；决定书的救济途径载明该机关",
+    ),
+    SettingSpec(
+        COURT,
+        "D6",
+        "决定书告知的人民法院",
+        "有管辖权的人民法院",
+        "行诉法18：由最初作出行政行为的行政机关所在地人民法院管辖",
+        text=True,
+        note="写明名称，如 明山区人民法院；决定书的救济途径载明该法院",
     ),
 )
 
