@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from liuhen.accounts.models import User
 from liuhen.cases.models import ActKind, ApprovalKind, Case, StepRole
 from liuhen.cases.queries import mask, next_steps
 from liuhen.core.periods import LOCAL
@@ -57,14 +58,18 @@ def _local(at: Any) -> str:
         return str(at)
 
 
-def describe_event(event: Event) -> str:
+def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
+    """What an event says, in Chinese; a username in its body reads as the person's name (``names``)."""
     body: dict[str, Any] = json.loads(event.body)
+    names = names or {}
     action = event.action
     if action == "case.created":
-        return f"登记案件，案由：{body.get('cause', '')}"
+        officers = "、".join(names.get(o, o) for o in body.get("officers") or [])
+        return f"登记案件，案由：{body.get('cause', '')}" + (f"；承办人员：{officers}" if officers else "")
     if action == "case.officer_assigned":
         via = f"，依审批 #{body['approval']}" if body.get("approval") else ""
-        return f"指派承办人员 {body.get('officer')}（执法证号 {body.get('certificate_no') or '无有效证件'}{via}）"
+        who = names.get(body.get("officer") or "", body.get("officer"))
+        return f"指派承办人员 {who}（执法证号 {body.get('certificate_no') or '无有效证件'}{via}）"
     if action == "case.act_recorded":
         label = ActKind(body["kind"]).label if body.get("kind") in ActKind.values else body.get("kind")
         note = body.get("note")
@@ -81,10 +86,13 @@ def describe_event(event: Event) -> str:
     if action.startswith("approval."):
         kind = ApprovalKind(body["kind"]).label if body.get("kind") in ApprovalKind.values else body.get("kind")
         step = StepRole(body["step"]).label if body.get("step") in StepRole.values else body.get("step")
-        verdict = "" if action == "approval.proposed" else ("（同意）" if body.get("agree") else "（不同意）")
-        text = f"{kind}：{step} {body.get('signed_name')}{verdict}——{body.get('opinion', '')}"
+        verdict = "" if action == "approval.proposed" else ("同意" if body.get("agree") else "不同意")
+        opinion = str(body.get("opinion", "")).strip()
+        # the verdict once: an opinion that only repeats it is not said twice (not 同意（同意）)
+        said = verdict if opinion in {"", verdict} else (f"{verdict}——{opinion}" if verdict else opinion)
+        text = f"{kind}：{step} {body.get('signed_name')}" + (f"：{said}" if said else "")
         if body.get("officer"):
-            text += f"（拟指派 {body['officer']}）"
+            text += f"（拟指派 {names.get(body['officer'], body['officer'])}）"
         if body.get("flag"):
             text += f"【{body['flag']}】"
         return text
@@ -98,17 +106,31 @@ def describe_event(event: Event) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def people(usernames: set[str]) -> dict[str, str]:
+    """Username → the person's name, for every username an event names (one query)."""
+    return dict(User.objects.filter(username__in=usernames).values_list("username", "full_name"))
+
+
 def timeline(case: Case) -> list[dict[str, Any]]:
+    """What was done on the case, by whom (by name), in Chinese. Reads are not here: they are the case's 调阅记录
+    (R9), on its own tab."""
+    events = list(case_timeline(case.pk).exclude(action="record.read"))
+    wanted = {e.actor for e in events}
+    for e in events:
+        if e.action in {"case.officer_assigned", "approval.proposed", "case.created"}:
+            body = json.loads(e.body)
+            wanted.update([str(body.get("officer") or ""), *(str(o) for o in body.get("officers") or [])])
+    names = {k: v for k, v in people(wanted).items() if v}
     return [
         {
             "seq": e.seq,
             "at": e.at,
-            "actor": e.actor,
+            "actor": names.get(e.actor) or ("系统" if e.actor == "system" else e.actor),
             "action": e.action,
             "label": ACTION_LABELS.get(e.action, e.action),
-            "text": describe_event(e),
+            "text": describe_event(e, names),
         }
-        for e in case_timeline(case.pk)
+        for e in events
     ]
 
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
-from liuhen.cases import views
+from liuhen.cases import history_views, views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
 from liuhen.media import tus
@@ -23,6 +25,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/access-history/", history_views.case_access_history, name="case_access_history"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
     path("cases/<int:case_id>/major/", views.case_major, name="case_major"),
@@ -56,6 +59,7 @@ urlpatterns = [
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
