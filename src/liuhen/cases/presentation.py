@@ -51,6 +51,14 @@ ACTION_LABELS = {
 }
 
 
+def said(opinion: str, agree: bool) -> str:
+    """A signed opinion with its verdict once: "经审核，同意", never "经审核，同意（同意）"."""
+    opinion = (opinion or "").strip().rstrip("。.")
+    verdict = "同意" if agree else "不同意"
+    already = opinion.endswith("不同意") if not agree else opinion.endswith("同意") and not opinion.endswith("不同意")
+    return opinion if already else (f"{opinion}（{verdict}）" if opinion else verdict)
+
+
 def _local(at: Any) -> str:
     try:
         return datetime.fromisoformat(str(at).replace("Z", "+00:00")).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
@@ -86,11 +94,9 @@ def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
     if action.startswith("approval."):
         kind = ApprovalKind(body["kind"]).label if body.get("kind") in ApprovalKind.values else body.get("kind")
         step = StepRole(body["step"]).label if body.get("step") in StepRole.values else body.get("step")
-        verdict = "" if action == "approval.proposed" else ("同意" if body.get("agree") else "不同意")
         opinion = str(body.get("opinion", "")).strip()
-        # the verdict once: an opinion that only repeats it is not said twice (not 同意（同意）)
-        said = verdict if opinion in {"", verdict} else (f"{verdict}——{opinion}" if verdict else opinion)
-        text = f"{kind}：{step} {body.get('signed_name')}" + (f"：{said}" if said else "")
+        words = opinion if action == "approval.proposed" else said(opinion, bool(body.get("agree")))
+        text = f"{kind}：{step} {body.get('signed_name')}" + (f"：{words}" if words else "")
         if body.get("officer"):
             text += f"（拟指派 {names.get(body['officer'], body['officer'])}）"
         if body.get("flag"):

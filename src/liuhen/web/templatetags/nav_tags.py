@@ -37,7 +37,7 @@ ENTRIES = (
     Entry("case_list", "案件", Action.CASE_VIEW, frozenset({OF, U, L, R, A, S})),
     Entry("case_create", "登记案件", Action.CASE_CREATE, frozenset({OF, U})),
     Entry("deadline_list", "期限", Action.CASE_VIEW, frozenset({OF, U, L, R, A, S})),
-    Entry("access_requests", "调阅", Action.ACCESS_REQUEST, frozenset({OF, U, L, R, A, S})),
+    Entry("access_requests", "调阅申请", Action.ACCESS_REQUEST, frozenset({OF, U, L, R, A, S})),
     Entry("media_unlinked", "待分配音像", Action.MEDIA_UPLOAD, frozenset({OF, U})),
     Entry("media_devices", "设备", Action.DEVICE, frozenset({U, AD})),
     Entry("agency_settings", "机关设置", Action.SETTINGS, frozenset({AD})),
@@ -53,8 +53,9 @@ class Item:
 
 def nav(user: object) -> list[Item]:
     role = str(getattr(user, "role", ""))
+    approves = scope(role, Action.APPROVE) != Scope.NONE  # who decides 调阅 requests sees them as 调阅审批 (R9)
     items = [
-        Item(reverse(e.url_name), e.label, e.plain)
+        Item(reverse(e.url_name), "调阅审批" if e.url_name == "access_requests" and approves else e.label, e.plain)
         for e in ENTRIES
         if role in e.roles and (e.action is None or scope(role, e.action) != Scope.NONE)
     ]

@@ -1,0 +1,96 @@
+"""The case page offers what the stage allows and says what comes next; each role's workbench holds its queue
+(rules S2, D2, D9)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from liuhen.cases import scenarios, services, work
+from liuhen.cases.forms import ActForm
+from liuhen.cases.presentation import said
+from liuhen.core import stages
+from liuhen.web import workbench
+from liuhen.web.templatetags.nav_tags import nav
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_verdict_is_said_once() -> None:
+    assert said("经审核，事实清楚，同意", True) == "经审核，事实清楚，同意"
+    assert said("证据不足", False) == "证据不足（不同意）"
+    assert said("经审核，不同意", True) == "经审核，不同意（同意）"  # the verdict signed is what counts
+    assert said("", False) == "不同意"
+
+
+def test_step_words_say_what_happened() -> None:
+    assert work.step_words("立案", stages.Stage.INVESTIGATION) == ("立案（进入调查取证）", "已立案，进入调查取证")
+    assert work.step_words("结案", stages.Stage.CLOSED) == ("结案", "已结案")
+
+
+@pytest.mark.django_db
+def test_menus_follow_the_stage_and_the_next_document_comes_first(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule S2: a new case waits for its 立案审批表; in 告知 the notice documents are offered, not the filing's."""
+    acts = list(ActForm().fields["kind"].widget.choices)  # type: ignore[attr-defined]
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    intake = work.work(case, acts)
+    assert intake.next_document is not None and intake.next_document.code == "filing_approval"
+    codes = [t.code for t in intake.documents]
+    assert codes[0] == "filing_approval" and "penalty_decision" not in codes and "demand_notice" not in codes
+    assert intake.acts[0][0] == "note" and "emergency_start" in dict(intake.acts)  # S3's 紧急情况记录 is a step here
+    assert "rights_waiver" not in dict(intake.acts)
+    page = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
+    assert "制作立案审批表" in page and "不予立案告知书" not in page.split('id="doc-type"')[1].split("</select>")[0]
+
+    noticed = scenarios.advance(case, stages.Stage.NOTICE, cast)
+    menu = work.work(noticed, acts)
+    codes = [t.code for t in menu.documents]
+    assert "penalty_notice" in codes and "filing_approval" not in codes and "non_filing_notice" not in codes
+    assert {"rights_waiver", "hearing_request"} <= set(dict(menu.acts)) and "emergency_start" not in dict(menu.acts)
+
+
+@pytest.mark.django_db
+def test_approvals_are_decided_in_place_and_queues_by_role(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule D9: the unit head reviews and the leader approves from the workbench, never their own proposal;
+    rule D2: a major case under investigation waits for the legal unit's review."""
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    approval = services.start_approval(actor=cast.handler, case=case, kind="filing", opinion="建议立案调查")
+    rows = workbench.parts(cast.unit_head)["waiting"]
+    assert [r["approval"].pk for r in rows] == [approval.pk] and rows[0]["handler"] and rows[0]["waited"]
+    head = login(cast.unit_head)
+    home = head.get("/").content.decode()
+    assert "待我审核（1）" in home and "建议立案调查" in home and "已等待" in home
+    r = head.post(f"/approvals/{approval.pk}/review/", {"opinion": "同意", "agree": "1", "back": "workbench"})
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert workbench.parts(cast.unit_head)["waiting"] == []
+    assert [r["approval"].pk for r in workbench.parts(cast.leader)["waiting"]] == [approval.pk]
+    r = login(cast.leader).post(
+        f"/approvals/{approval.pk}/decide/", {"opinion": "同意立案", "agree": "1", "back": "workbench"}
+    )
+    approval.refresh_from_db()
+    assert r["Location"] == "/" and approval.status == "approved"
+
+    assert workbench.parts(cast.legal_reviewer)["to_review"].count() == 0
+    major = scenarios.advance(
+        make_case(officers=[cast.handler, cast.second_officer], is_major=True), stages.Stage.INVESTIGATION, cast
+    )
+    queue = list(workbench.parts(cast.legal_reviewer)["to_review"])
+    assert [c.pk for c in queue] == [major.pk] and not queue[0].drafted
+    assert "待法制审核（1）" in login(cast.legal_reviewer).get("/").content.decode()
+
+
+def test_the_menu_is_the_roles() -> None:
+    class Probe:
+        is_staff = False
+
+        def __init__(self, role: str) -> None:
+            self.role = role
+
+    labels = {role: [i.label for i in nav(Probe(role))] for role in ("officer", "leader", "supervisor", "admin")}
+    assert "登记案件" in labels["officer"] and "设备" not in labels["officer"] and "调阅申请" in labels["officer"]
+    assert "调阅审批" in labels["leader"] and "待分配音像" not in labels["leader"]
+    assert "登记案件" not in labels["supervisor"] and labels["admin"] == ["我的工作台", "设备", "机关设置"]
