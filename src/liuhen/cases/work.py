@@ -17,8 +17,10 @@ from liuhen.core.stages import STAGE_LABELS, Fact, Stage
 
 # Stages in which a case is still being worked (documents are made, evidence gathered, notices served)
 OPEN_STAGES = frozenset(set(Stage) - {Stage.CLOSED, Stage.ARCHIVED, Stage.NOT_FILED, Stage.REFUSED, Stage.LIFTED})
-# Evidence is gathered from filing until the decision is made
-EVIDENCE_STAGES = frozenset({Stage.INVESTIGATION, Stage.REVIEW, Stage.NOTICE, Stage.INSPECTING, Stage.IN_FORCE})
+# Evidence is gathered until the decision is made; an inspection that finds the matter records it at 案源登记
+EVIDENCE_STAGES = frozenset(
+    {Stage.INTAKE, Stage.INVESTIGATION, Stage.REVIEW, Stage.NOTICE, Stage.INSPECTING, Stage.IN_FORCE}
+)
 # Documents used whenever a case is open: serving a document, explaining a recording
 ANY_OPEN_STAGE = frozenset({"delivery_receipt", "av_explanation"})
 # Acts recorded by hand (no document records them): the stages where each can happen; the note always
