@@ -94,3 +94,53 @@ def test_the_menu_is_the_roles() -> None:
     assert "登记案件" in labels["officer"] and "设备" not in labels["officer"] and "调阅申请" in labels["officer"]
     assert "调阅审批" in labels["leader"] and "待分配音像" not in labels["leader"]
     assert "登记案件" not in labels["supervisor"] and labels["admin"] == ["我的工作台", "设备", "机关设置"]
+
+
+def test_case_numbers_as_people_type_them() -> None:
+    from liuhen.cases import numbers
+
+    stored = [
+        (1, "明应急罚〔2026〕017号"),
+        (2, "明应急诉〔2026〕017号"),
+        (3, "明应急罚〔2025〕017号"),
+        (4, "明应急罚〔2026〕170号"),
+    ]
+    for typed in (
+        "明应急罚[2026]017号",
+        "明应急罚(2026)17",
+        "明应急罚（2026）017号",
+        "明应急罚【2026】第017号",
+        " 明应急罚〔2026〕017 ",
+    ):
+        assert numbers.find(typed, stored) == [(1, "明应急罚〔2026〕017号")], typed
+    assert [pk for pk, _ in numbers.find("017", stored)] == [1, 2, 3]  # a bare serial: the caller narrows the year
+    assert numbers.parse("明山化工有限公司") is None and numbers.find("重大危险源", stored) == []
+    assert numbers.canonical_brackets("明应急罚[2026]") == "明应急罚〔2026〕"
+
+
+@pytest.mark.django_db
+def test_a_case_is_asked_for_by_its_number_in_any_brackets_or_its_serial(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule R9: a 调阅 request names the case however its number is typed; an unknown number says how to write it."""
+    from liuhen.access.services import case_id_by_number
+    from liuhen.core.errors import InvalidInput
+
+    case = make_case()
+    prefix, rest = case.case_no.split("〔")
+    year, serial = rest.rstrip("号").split("〕")
+    assert case_id_by_number(cast.legal_reviewer, f"{prefix}[{year}]{int(serial)}") == case.pk
+    assert case_id_by_number(cast.legal_reviewer, f"({year}){serial}") == case.pk
+    assert case_id_by_number(cast.legal_reviewer, serial) == case.pk
+    with pytest.raises(InvalidInput, match="也可只写序号"):
+        case_id_by_number(cast.legal_reviewer, "明应急罚〔1999〕999号")
+
+
+@pytest.mark.django_db
+def test_not_found_is_a_page_of_the_site_in_chinese(cast) -> None:  # type: ignore[no-untyped-def]
+    web = login(cast.handler)
+    r = web.get("/no-such-page/")
+    html = r.content.decode()
+    assert r.status_code == 404 and "<h1>未找到</h1>" in html and "没有这个页面：/no-such-page/" in html
+    assert "我的工作台" in html and "Not Found" not in html
+    r = web.get("/documents/999999/")
+    assert r.status_code == 404 and "提出调阅申请" in r.content.decode()  # a case's record: the way to ask for it
+    assert web.get("/api/v1/no-such/").status_code == 404

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
-from liuhen.cases import presentation, queries, services, work
+from liuhen.cases import numbers, presentation, queries, services, work
 from liuhen.cases.access import allowed, hidden_records
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
@@ -69,7 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     f = {k: request.GET.get(k, "") for k in ("q", "procedure", "stage")}
-    qs = queries.filter_cases(queries.visible_cases(user), q=f["q"], procedure=f["procedure"], stage=f["stage"])
+    q = numbers.canonical_brackets(f["q"]) if numbers.parse(f["q"]) else f["q"]  # [2026]、(2026) are 〔2026〕
+    qs = queries.filter_cases(queries.visible_cases(user), q=q, procedure=f["procedure"], stage=f["stage"])
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request, "cases/list.html", {"page": page, "f": f, "procedures": PROCEDURE_CHOICES, "stages": STAGE_CHOICES}

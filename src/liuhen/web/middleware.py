@@ -14,7 +14,13 @@ from liuhen.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 
 def refused_page(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
     """A refusal as a page of the site: its header and menu, the reason in Chinese, and the way back."""
-    return render(request, "web/refused.html", {"heading": heading, "message": message}, status=status)
+    on_case = request.path.startswith(("/cases/", "/documents/", "/media/"))  # a case's record: ask to read it
+    return render(
+        request,
+        "web/refused.html",
+        {"heading": heading, "message": message, "offer_access": on_case and status in (403, 404)},
+        status=status,
+    )
 
 
 class DomainErrorsMiddleware:

@@ -14,6 +14,8 @@ from liuhen.media import views as media_views
 from liuhen.web.api import api
 
 handler500 = "liuhen.web.errors.server_error"  # the request id in the page and in the log
+handler404 = "liuhen.web.errors.not_found"  # in Chinese, in the layout of the site
+handler403 = "liuhen.web.errors.permission_denied"
 
 admin.site.site_header = "留痕 · 机构与人员管理"
 admin.site.site_title = "留痕"

@@ -67,3 +67,9 @@ def nav(user: object) -> list[Item]:
 @register.filter
 def nav_items(user: object) -> list[Item]:
     return nav(user)
+
+
+@register.filter
+def finds_cases(user: object) -> bool:
+    """Whether the header offers the one search box (case number in any brackets, party, cause)."""
+    return scope(str(getattr(user, "role", "")), Action.CASE_VIEW) != Scope.NONE
