@@ -133,6 +133,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "liuhen.web.errors.RequestIdMiddleware",
+    "liuhen.web.middleware.ServerTimingMiddleware",
     "liuhen.web.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

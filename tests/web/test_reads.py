@@ -70,6 +70,9 @@ def test_access_history_names_readers_filters_by_person_and_date_and_exports_csv
     assert len(reads()) == before  # the history is not itself a read
     assert "<td>钱七<span" in page and "（执法人员）" in page and "页面" in page
     assert f"<td>{cast.handler.display_name}<" not in page  # filtered to one person
+    legal = Client()
+    legal.force_login(cast.legal_reviewer)  # outside its duty: the history too needs a purpose stated (R9)
+    assert legal.get(f"/cases/{case.pk}/access-history/").status_code == 403 and len(reads()) == before
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     empty = head.get(f"/cases/{case.pk}/access-history/", {"since": tomorrow}).content.decode()
     assert "暂无调阅记录" in empty

@@ -12,10 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from liuhen.cases import queries
-from liuhen.cases.access import access_history, readers
+from liuhen.cases.access import access_history, purpose_for, readers
 from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
 from liuhen.web.permissions import acting_user, page_needs
+from liuhen.web.reads import stated_purpose
 
 CSV_HEADER = ["账本序号", "时间", "调阅人", "角色", "对象", "内容", "方式", "目的", "所述目的"]
 
@@ -34,6 +35,9 @@ def case_access_history(request: HttpRequest, case_id: int) -> HttpResponse:
         case = queries.get_case(acting_user(request), case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+    # who may see the case reads its history on the same basis as the case (a duty, a grant, or a purpose stated,
+    # R9), without registering a read of it: looking at who read is not reading the case's records
+    purpose_for(acting_user(request), case, stated_purpose(request, case))
     f = {k: request.GET.get(k, "") for k in ("person", "since", "until")}
     since, until = _date(f["since"]), _date(f["until"])
     bad = [
