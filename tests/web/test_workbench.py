@@ -144,3 +144,18 @@ def test_not_found_is_a_page_of_the_site_in_chinese(cast) -> None:  # type: igno
     r = web.get("/documents/999999/")
     assert r.status_code == 404 and "提出调阅申请" in r.content.decode()  # a case's record: the way to ask for it
     assert web.get("/api/v1/no-such/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_reads_in_chinese_whatever_the_browser_asks() -> None:
+    from django.contrib.auth.models import Permission
+
+    from liuhen.accounts.services import create_admin
+
+    admin, _ = create_admin(password="Admin-pass-2026!")  # the one `liuhen init` makes
+    web = login(admin)
+    index = web.get("/admin/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "站点管理" in index and "登录安全" in index and "登录日志" in index and "Site administration" not in index
+    form = web.get(f"/admin/accounts/user/{admin.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "姓名" in form and "id_first_name" not in form and "id_last_name" not in form and "Can add" not in form
+    assert str(Permission.objects.get(codename="view_user")) == "机关与人员｜可查看用户"
