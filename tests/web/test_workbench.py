@@ -159,3 +159,13 @@ def test_the_admin_reads_in_chinese_whatever_the_browser_asks() -> None:
     form = web.get(f"/admin/accounts/user/{admin.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "姓名" in form and "id_first_name" not in form and "id_last_name" not in form and "Can add" not in form
     assert str(Permission.objects.get(codename="view_user")) == "机关与人员｜可查看用户"
+
+
+@pytest.mark.django_db
+def test_officers_on_the_case_see_party_identifiers_in_full_others_masked(cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """rule R9: the handling officer reads the credit code in full (his page read is registered); the unit head
+    sees it masked."""
+    case = make_case(officers=[cast.handler, cast.second_officer])
+    own = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
+    head = login(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
+    assert "91320100MA1X2Y3Z4A" in own and "91320100MA1X2Y3Z4A" not in head and "913***********3Z4A" in head

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
 from liuhen.cases import numbers, presentation, queries, services, work
-from liuhen.cases.access import allowed, hidden_records
+from liuhen.cases.access import allowed, hidden_records, relation
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core import stages
 from liuhen.core.errors import LiuhenError, NotFound, RuleViolation
-from liuhen.core.permissions import Action
+from liuhen.core.permissions import Action, Scope
 from liuhen.core.rules.av import FOCUS
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
@@ -91,6 +91,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     kind=d["party_kind"],
                     name=d["party_name"],
                     id_number=d["party_id_number"],
+                    legal_representative=d["party_legal_representative"],
                     address=d["party_address"],
                     phone=d["party_phone"],
                 )
@@ -150,7 +151,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/detail.html",
         {
             "case": case,
-            "parties": presentation.parties(case),
+            "parties": presentation.parties(case, full=relation(user, case) == Scope.OWN),
             "work": case_work,
             "timeline": presentation.timeline(case),
             "approvals": approvals,
