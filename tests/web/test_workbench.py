@@ -169,3 +169,13 @@ def test_officers_on_the_case_see_party_identifiers_in_full_others_masked(cast, 
     own = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
     head = login(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
     assert "91320100MA1X2Y3Z4A" in own and "91320100MA1X2Y3Z4A" not in head and "913***********3Z4A" in head
+
+
+def test_command_line_help_is_chinese() -> None:
+    from typer.testing import CliRunner
+
+    from liuhen.cli import app
+
+    out = CliRunner().invoke(app, ["deadline", "--help"], env={"COLUMNS": "120"}).output
+    assert "显示本帮助并退出。" in out and "用法：" in out and "参数" in out and "选项" in out
+    assert "Show this message" not in out and "FROM" not in out
