@@ -50,6 +50,7 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
             row.locator("button[name=approve][value='1']").click()
             page.wait_for_selector("text=审批意见已签署")
             page.click("header >> text=我的工作台")
+            page.wait_for_selector("#unit-cases")
         if user == "zhouming":  # the leader decides the 立案审批 in place, with 案由, 承办人, 提交时间, 已等待
             card = page.locator("#approvals-waiting")
             text = card.inner_text()
