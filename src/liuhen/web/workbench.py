@@ -24,6 +24,8 @@ from liuhen.ledger.models import Event
 from liuhen.media import queries as media_queries
 from liuhen.media.models import Recording
 
+# a case whose work is over (archived, not filed, refused) leaves the workbench; the case list still finds it
+DONE_STAGES = {Stage.ARCHIVED, Stage.NOT_FILED, Stage.REFUSED}
 CLOSED_STAGES = {Stage.CLOSED, Stage.ARCHIVED, Stage.NOT_FILED, Stage.REFUSED, Stage.LIFTED}
 
 
@@ -71,7 +73,7 @@ def _deadline_part(user: User, scope: str) -> dict[str, Any]:
 def officer(user: User) -> dict[str, Any]:
     mine = queries.my_cases(user)
     return {
-        "cases": mine.order_by("-stage_changed_at")[:20],
+        "cases": mine.exclude(stage__in=DONE_STAGES).order_by("-stage_changed_at")[:20],
         "drafts": Document.objects.filter(case__in=mine, status=DocumentStatus.DRAFT, created_by=user)
         .select_related("case")
         .order_by("-created_at")[:20],
@@ -84,7 +86,7 @@ def officer(user: User) -> dict[str, Any]:
 def unit_head(user: User) -> dict[str, Any]:
     unit_cases = queries.visible_cases(user).filter(unit_id=user.unit_id) if user.unit_id else Case.objects.none()
     return {
-        "cases": unit_cases.order_by("-stage_changed_at")[:20],
+        "cases": unit_cases.exclude(stage__in=DONE_STAGES).order_by("-stage_changed_at")[:20],
         "waiting": approvals_waiting(user),
         "late": media_queries.late_uploads(user, "unit")[:20],
         **_deadline_part(user, "unit"),  # the counts cover the unit's cases, as its alerts do
