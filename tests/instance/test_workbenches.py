@@ -3,7 +3,10 @@ task from there; and the 调阅记录 holds what a person did, nothing a page pr
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,7 +39,23 @@ def history_rows(page, case_url: str) -> list[str]:  # type: ignore[no-untyped-d
     return [r for r in page.locator("#access-history tbody tr").all_inner_texts() if "暂无调阅记录" not in r]
 
 
-def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+TIMELINES = """
+import re, django
+django.setup()
+from liuhen.accounts.models import User
+from liuhen.cases import presentation
+from liuhen.cases.models import Case
+users = set(User.objects.values_list("username", flat=True))
+for case in Case.objects.all():
+    for row in presentation.timeline(case):
+        text = row["text"] + " " + row["actor"]
+        if re.search(r"\\b[a-z_]+\\.[a-z_]+\\b", text) or any(re.search(rf"\\b{u}\\b", text) for u in users):
+            print(case.case_no, text)
+print("checked", Case.objects.count())
+"""
+
+
+def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page, shots: Path, home_copy: Path) -> None:  # type: ignore[no-untyped-def]
     """rules R9, D9, R2: menus by role; the leader approves in place, the officer finalises her draft from her
     workbench; opening a case page with videos and documents is one read, pressing play one 播放."""
     for user, expected in MENUS.items():
@@ -122,3 +141,9 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
     new = played[: len(played) - len(after)]
     assert len(new) == 2 and sum("播放" in r for r in new) == 1 and sum("页面" in r for r in new) == 1
     page.screenshot(path=str(shots / "case-access-history.png"), full_page=True)
+
+    # the timeline of every demo case (and of those worked above) has no raw event code and no username
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIUHEN_")}
+    env.update(LIUHEN_HOME=str(home_copy), DJANGO_SETTINGS_MODULE="liuhen.settings")
+    out = subprocess.run([sys.executable, "-c", TIMELINES], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.startswith("checked ") and int(out.split()[1]) >= 30, out
