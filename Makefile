@@ -10,17 +10,24 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_PACKAGES := fonts-noto-cjk texlive-lang-chinese libpango-1.0-0 libpangoft2-1.0-0 ffmpeg
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test install run-packages test-packages lint bench
+.PHONY: run test install install-test run-packages test-packages lint bench
 
 $(BIN)/liuhen: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liuhen needs Python 3.11 or newer")'
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+# the test extra (playwright, moto, schemathesis, mypy, ruff) only for testing and linting, never to serve
+$(VENV)/.test-extra: $(BIN)/liuhen
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
 install: $(BIN)/liuhen
+
+install-test: $(VENV)/.test-extra
 
 define install_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -39,10 +46,10 @@ run: install run-packages
 	$(BIN)/liuhen demo
 	$(BIN)/liuhen serve --port $(PORT)
 
-test: install test-packages
+test: install-test test-packages
 	scripts/run-tests
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

@@ -19,9 +19,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from liuhen import cli_words
 from liuhen.agency_settings.cli import settings_app
 from liuhen.documents.cli import documents_app
 
+cli_words.install()  # click's and typer's own words in Chinese
 app = typer.Typer(help="留痕 liuhen：行政执法全过程记录", no_args_is_help=True, add_completion=False)
 token_app = typer.Typer(help="API 令牌", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -302,7 +304,7 @@ def _parse_start(value: str, hours: bool) -> Any:
 
 @app.command()
 def deadline(
-    start: Annotated[str, typer.Argument(metavar="FROM", help="事件发生的日期（--hours 时为时间）")],
+    start: Annotated[str, typer.Argument(metavar="起算", help="事件发生的日期（--hours 时为时间）")],
     workdays: Annotated[int | None, typer.Option(help="N 个工作日（T1：当日不计）")] = None,
     days: Annotated[int | None, typer.Option(help="N 日（T1、T2：届满日为休息日的顺延）")] = None,
     months: Annotated[int | None, typer.Option(help="N 个月（至对应日，T2）")] = None,

@@ -62,7 +62,7 @@ def witness_init(
 @witness_app.command("trust")
 def witness_trust(
     folder: FolderOption,
-    log_key: Annotated[str, typer.Argument(metavar="VERIFIER_KEY", help="账本的验证公钥（liuhen ledger public-key）")],
+    log_key: Annotated[str, typer.Argument(metavar="验证公钥", help="账本的验证公钥（liuhen ledger public-key）")],
 ) -> None:
     """登记要见证的账本（其检查点验证公钥）。"""
     from liuhen.ledger.witness import Witness

@@ -13,7 +13,7 @@ from liuhen.cli import _parse_start, app, err, fail, guarded, out, setup
 
 @app.command("import-media")
 def import_media(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="采集站导出的文件夹")],
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="采集站导出的文件夹")],
     device: Annotated[str, typer.Option("--device", help="设备编号")],
     returned_at: Annotated[str, typer.Option(help="异地或连续执法的返回时间（北京时间，R1：返回后24小时内）")] = "",
 ) -> None:

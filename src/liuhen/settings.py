@@ -113,6 +113,7 @@ CHECKPOINT_LOG_URL = os.environ.get("LIUHEN_CHECKPOINT_LOG", f"file://{HOME / 'c
 WITNESSES = os.environ.get("LIUHEN_WITNESSES", "")
 
 INSTALLED_APPS = [
+    "liuhen.web",  # first: its admin/base_site.html gives the admin the site's look
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,11 +133,11 @@ INSTALLED_APPS = [
     "liuhen.media",
     "liuhen.access",
     "liuhen.search",
-    "liuhen.web",
 ]
 
 MIDDLEWARE = [
     "liuhen.web.errors.RequestIdMiddleware",
+    "liuhen.web.middleware.ServerTimingMiddleware",
     "liuhen.web.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -222,6 +223,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]  # the screens are Chinese whatever language a browser asks for (the admin too)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -77,7 +77,8 @@ def test_reading_another_units_case_needs_an_approved_request(cast, agency, unit
     assert req.status == "approved" and req.decided_by == cast.unit_head
     assert req.expires_at is not None and req.expires_at - req.decided_at == timedelta(days=7)
 
-    page = web(outsider).get(f"/cases/{case.pk}/").content.decode()
+    assert web(outsider).get(f"/cases/{case.pk}/").status_code == 200
+    page = web(outsider).get(f"/cases/{case.pk}/access-history/").content.decode()  # the case's 调阅记录 tab
     assert "调阅申请" in page and "关联案件核查" in page and "同意调阅" in page
     assert api(outsider).get(f"/api/v1/documents/{doc.pk}/pdf").status_code == 200
     read = [e for e in events("record.read") if e["case_no"] == case.case_no][-1]

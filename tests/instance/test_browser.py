@@ -103,7 +103,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
 
     logout(page)
     login(page, "zhouming")
-    page.click("tr:has-text('立案审批') a")
+    page.locator("#approvals-waiting .approval-row:has-text('立案审批') a").first.click()
     page.wait_for_selector("text=签署批准意见")
     page.fill("textarea[name=opinion]", "同意立案调查")
     page.select_option("select[name=agree]", "1")
@@ -183,6 +183,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     login(page, "wangqiang")
     response = page.goto(case_url)
     assert response is not None and response.status == 200
+    page.click("[data-testid=tab-access]")  # the case's 调阅记录 tab
     assert "经批准调阅：关联企业案件比对" in page.locator("#access-history").inner_text()
     logout(page)
 
@@ -198,7 +199,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     login(page, "chenjie")  # the demo agency follows 002 第三十四条: not the unit head, the agency head (R10)
     page.goto(case_url)
     assert page.locator("#copies input[placeholder=审批意见]").count() == 0
-    page.click("text=退出")
+    logout(page)  # wait for the sign-in page: a sign-in racing the sign-out finds the old session
 
     login(page, "zhouming")
     page.goto(case_url)

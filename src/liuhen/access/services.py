@@ -11,7 +11,8 @@ from django.utils import timezone
 from liuhen.access.models import ConfidentialityMark, CopyDecision, CopyRequest, CopyStatus, Mark, RequesterKind
 from liuhen.accounts.models import Role, User
 from liuhen.agency_settings.services import copy_approver_role
-from liuhen.cases.access import allowed, cases_in_scope, relation, require, within_scope
+from liuhen.cases import numbers
+from liuhen.cases.access import allowed, cases_in_scope, relation, require, subordinate_agencies, within_scope
 from liuhen.cases.models import AccessRequest, AccessRequestStatus, Case
 from liuhen.cases.queries import access_requests_to_decide
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
@@ -168,11 +169,31 @@ def request_access(*, actor: User, case_id: int, purpose: str) -> AccessRequest:
 
 
 def case_id_by_number(actor: User, case_no: str) -> int:
-    """The case a 调阅 request names by its number, among those of the actor's agency and below (R9)."""
-    case = Case.objects.filter(case_no=case_no.strip()).first() if case_no.strip() else None
-    if case is None or relation(actor, case) is None:
-        raise InvalidInput(f"未找到案号为“{case_no.strip()}”的案件")
-    return case.pk
+    """The case a 调阅 request names by its number, among those of the actor's agency and below (R9): the number
+    as typed, with any brackets, or only its serial when that names one case (``liuhen.cases.numbers``)."""
+    typed = case_no.strip()
+    case = Case.objects.filter(case_no=numbers.canonical_brackets(typed)).first() if typed else None
+    if case is not None and relation(actor, case) is not None:
+        return case.pk
+    wanted = numbers.parse(typed)
+    if wanted is None:
+        raise InvalidInput(f"未找到案号为“{typed}”的案件（案号如 明应急罚〔2026〕017号，也可只写序号 017）")
+    reach = (
+        Case.objects.filter(agency_id__in=subordinate_agencies(actor.agency_id))
+        if actor.agency_id
+        else Case.objects.none()
+    )
+    if wanted.year is not None:
+        reach = reach.filter(case_no__contains=f"〔{wanted.year}〕")
+    else:  # a bare serial: this year's cases
+        reach = reach.filter(case_no__contains=f"〔{timezone.localdate().year}〕")
+    found = numbers.find(typed, reach.values_list("pk", "case_no"))
+    if len(found) == 1:
+        return found[0][0]
+    if len(found) > 1:
+        listed = "、".join(no for _, no in found[:5])
+        raise InvalidInput(f"序号 {wanted.serial} 对应多件案件：{listed}，请填写完整案号")
+    raise InvalidInput(f"未找到案号为“{typed}”的案件（案号如 明应急罚〔2026〕017号，也可只写序号 017）")
 
 
 def access_requests_for(user: User) -> QuerySet[AccessRequest]:

@@ -115,9 +115,16 @@ class LiuhenUserAdmin(LedgeredAdmin, UserAdmin):
         ("unit", admin.RelatedOnlyFieldListFilter),
         "is_active",
     )
+    search_fields = ("username", "full_name", "email")
+    ordering = ("username",)
+    filter_horizontal = ()  # a plain multiple choice: the two-box widget's help text is not translated
+    # one 姓名 field, as Chinese names are written (not Django's 名字 and 姓氏)
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("机关与角色", {"fields": ("full_name", "agency", "unit", "role")}),
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "email")}),
+        ("机关与角色", {"fields": ("agency", "unit", "role")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         *(UserAdmin.add_fieldsets or ()),

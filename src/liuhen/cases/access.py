@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -293,6 +294,10 @@ def register_read(
     return event.seq
 
 
+CHANNEL_LABELS = {"page": "页面", "api": "接口", "download": "下载", "preview": "预览", "stream": "播放"}
+SUBJECT_LABELS = {"case": "案件", "document": "文书", "recording": "音像记录"}
+
+
 def access_history(
     case: Case,
     subject_type: str | None = None,
@@ -300,9 +305,13 @@ def access_history(
     *,
     offset: int = 0,
     limit: int = 500,
+    person: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[dict]:
     """The reads of a case, or of one of its records, newest first; a page of ``limit`` from ``offset`` (the
-    ledger keeps them all)."""
+    ledger keeps them all). ``person`` (a username) and ``since``/``until`` (local dates, both inclusive) narrow
+    it. Each read names the reader, their role, what was read, the way and the purpose in Chinese (R9)."""
     import json
 
     from liuhen.ledger.models import Event
@@ -310,16 +319,31 @@ def access_history(
     qs = Event.objects.filter(case_ref=case.pk, action="record.read")
     if subject_type is not None:
         qs = qs.filter(subject_type=subject_type, subject_id=str(subject_id))
+    if person:
+        qs = qs.filter(actor=person)
+    tz = timezone.get_current_timezone()
+    if since is not None:
+        qs = qs.filter(at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until is not None:
+        qs = qs.filter(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz))
+    events = list(qs.order_by("-seq")[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)])
+    people = {u.username: u for u in User.objects.filter(username__in={e.actor for e in events})}
     out = []
-    for e in qs.order_by("-seq")[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)]:
+    for e in events:
         body = json.loads(e.body)
+        reader = people.get(e.actor)
+        channel = body.get("channel")
         out.append(
             {
                 "seq": e.seq,
                 "at": e.at,
                 "actor": e.actor,
+                "name": reader.display_name if reader else e.actor,
+                "role": reader.get_role_display() if reader else "",
                 "what": body.get("what"),
-                "channel": body.get("channel"),
+                "subject_label": SUBJECT_LABELS.get(e.subject_type, e.subject_type),
+                "channel": channel,
+                "channel_label": CHANNEL_LABELS.get(channel, channel),
                 "purpose": body.get("purpose"),
                 "stated_purpose": body.get("stated_purpose", ""),
                 "subject_type": e.subject_type,
@@ -327,3 +351,14 @@ def access_history(
             }
         )
     return out
+
+
+def readers(case: Case) -> list[tuple[str, str]]:
+    """Everyone who has read the case or its records: (username, 姓名（角色）), for the history's filter."""
+    from liuhen.ledger.models import Event
+
+    names = set(Event.objects.filter(case_ref=case.pk, action="record.read").values_list("actor", flat=True))
+    return [
+        (u.username, f"{u.display_name}（{u.get_role_display()}）")
+        for u in User.objects.filter(username__in=names).order_by("username")
+    ]

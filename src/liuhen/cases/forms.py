@@ -3,11 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from liuhen.accounts.models import Role, Unit, User
 from liuhen.cases.models import PROCEDURE_CHOICES, ActKind, ApprovalKind, CaseSource
 from liuhen.cases.services import COMMAND_ACTS, DOCUMENT_ACTS
 from liuhen.core.penalties import PartyKind
+
+
+class OfficerChoice(forms.ModelMultipleChoiceField):
+    """An officer as the picker shows him: name, unit, certificate and its validity (I1 needs two certified)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        cert = obj.valid_certificate(timezone.localdate())
+        unit = obj.unit.name if obj.unit_id else "未分配单位"
+        held = f"执法证 {cert.certificate_no}，有效至 {cert.valid_to:%Y-%m-%d}" if cert else "无有效执法证"
+        return f"{obj.display_name}（{unit}；{held}）"
 
 
 class CaseForm(forms.Form):
@@ -29,17 +40,21 @@ class CaseForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     serious_harm = forms.BooleanField(label="涉及生命健康、金融安全且有危害后果（追责时效5年）", required=False)
-    officers = forms.ModelMultipleChoiceField(
-        label="承办执法人员（至少2名持证）",
+    officers = OfficerChoice(
+        label="承办执法人员（至少2名持有效执法证，按单位列出）",
         required=False,
         queryset=User.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "officer-picker"}),
+    )
+    lead_officer = forms.ModelChoiceField(
+        label="主办人员（从所选承办人员中指定）", required=False, queryset=User.objects.none(), empty_label="——"
     )
     party_kind = forms.ChoiceField(
         label="当事人类型", choices=[(PartyKind.ORGANISATION.value, "单位"), (PartyKind.INDIVIDUAL.value, "个人")]
     )
     party_name = forms.CharField(label="当事人姓名/名称", max_length=120, required=False)
     party_id_number = forms.CharField(label="身份证号/统一社会信用代码", max_length=40, required=False)
+    party_legal_representative = forms.CharField(label="法定代表人/负责人（单位当事人）", max_length=50, required=False)
     party_address = forms.CharField(label="住所/地址", max_length=200, required=False)
     party_phone = forms.CharField(label="联系电话", max_length=30, required=False)
 
@@ -53,7 +68,21 @@ class CaseForm(forms.Form):
         )
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].initial = user.unit_id
-        self.fields["officers"].queryset = officers.order_by("unit", "username")  # type: ignore[attr-defined]
+        listed = officers.select_related("unit").prefetch_related("certificates").order_by("unit", "username")
+        self.fields["officers"].queryset = listed  # type: ignore[attr-defined]
+        self.fields["lead_officer"].queryset = listed  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """The 主办 is named, never guessed: one of the officers chosen, who is then listed first (the lead)."""
+        data = super().clean() or {}
+        chosen, lead = list(data.get("officers") or []), data.get("lead_officer")
+        if chosen and lead is None:
+            self.add_error("lead_officer", "请从所选承办人员中指定主办人员")
+        elif lead is not None and lead not in chosen:
+            self.add_error("lead_officer", f"主办人员 {lead.display_name} 须是所选承办人员之一")
+        elif lead is not None:
+            data["officers"] = [lead, *(o for o in chosen if o.pk != lead.pk)]
+        return data
 
 
 class ActForm(forms.Form):

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from liuhen.accounts.models import User
 from liuhen.cases.models import ActKind, ApprovalKind, Case, StepRole
 from liuhen.cases.queries import mask, next_steps
 from liuhen.core.periods import LOCAL
@@ -52,6 +53,14 @@ ACTION_LABELS = {
 }
 
 
+def said(opinion: str, agree: bool) -> str:
+    """A signed opinion with its verdict once: "经审核，同意", never "经审核，同意（同意）"."""
+    opinion = (opinion or "").strip().rstrip("。.")
+    verdict = "同意" if agree else "不同意"
+    already = opinion.endswith("不同意") if not agree else opinion.endswith("同意") and not opinion.endswith("不同意")
+    return opinion if already else (f"{opinion}（{verdict}）" if opinion else verdict)
+
+
 def _local(at: Any) -> str:
     try:
         return datetime.fromisoformat(str(at).replace("Z", "+00:00")).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
@@ -59,14 +68,18 @@ def _local(at: Any) -> str:
         return str(at)
 
 
-def describe_event(event: Event) -> str:
+def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
+    """What an event says, in Chinese; a username in its body reads as the person's name (``names``)."""
     body: dict[str, Any] = json.loads(event.body)
+    names = names or {}
     action = event.action
     if action == "case.created":
-        return f"登记案件，案由：{body.get('cause', '')}"
+        officers = "、".join(names.get(o, o) for o in body.get("officers") or [])
+        return f"登记案件，案由：{body.get('cause', '')}" + (f"；承办人员：{officers}" if officers else "")
     if action == "case.officer_assigned":
         via = f"，依审批 #{body['approval']}" if body.get("approval") else ""
-        return f"指派承办人员 {body.get('officer')}（执法证号 {body.get('certificate_no') or '无有效证件'}{via}）"
+        who = names.get(body.get("officer") or "", body.get("officer"))
+        return f"指派承办人员 {who}（执法证号 {body.get('certificate_no') or '无有效证件'}{via}）"
     if action == "case.act_recorded":
         label = ActKind(body["kind"]).label if body.get("kind") in ActKind.values else body.get("kind")
         note = body.get("note")
@@ -83,10 +96,11 @@ def describe_event(event: Event) -> str:
     if action.startswith("approval."):
         kind = ApprovalKind(body["kind"]).label if body.get("kind") in ApprovalKind.values else body.get("kind")
         step = StepRole(body["step"]).label if body.get("step") in StepRole.values else body.get("step")
-        verdict = "" if action == "approval.proposed" else ("（同意）" if body.get("agree") else "（不同意）")
-        text = f"{kind}：{step} {body.get('signed_name')}{verdict}——{body.get('opinion', '')}"
+        opinion = str(body.get("opinion", "")).strip()
+        words = opinion if action == "approval.proposed" else said(opinion, bool(body.get("agree")))
+        text = f"{kind}：{step} {body.get('signed_name')}" + (f"：{words}" if words else "")
         if body.get("officer"):
-            text += f"（拟指派 {body['officer']}）"
+            text += f"（拟指派 {names.get(body['officer'], body['officer'])}）"
         if body.get("flag"):
             text += f"【{body['flag']}】"
         return text
@@ -103,17 +117,31 @@ def describe_event(event: Event) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def people(usernames: set[str]) -> dict[str, str]:
+    """Username → the person's name, for every username an event names (one query)."""
+    return dict(User.objects.filter(username__in=usernames).values_list("username", "full_name"))
+
+
 def timeline(case: Case) -> list[dict[str, Any]]:
+    """What was done on the case, by whom (by name), in Chinese. Reads are not here: they are the case's 调阅记录
+    (R9), on its own tab."""
+    events = list(case_timeline(case.pk).exclude(action="record.read"))
+    wanted = {e.actor for e in events}
+    for e in events:
+        if e.action in {"case.officer_assigned", "approval.proposed", "case.created"}:
+            body = json.loads(e.body)
+            wanted.update([str(body.get("officer") or ""), *(str(o) for o in body.get("officers") or [])])
+    names = {k: v for k, v in people(wanted).items() if v}
     return [
         {
             "seq": e.seq,
             "at": e.at,
-            "actor": e.actor,
+            "actor": names.get(e.actor) or ("系统" if e.actor == "system" else e.actor),
             "action": e.action,
             "label": ACTION_LABELS.get(e.action, e.action),
-            "text": describe_event(e),
+            "text": describe_event(e, names),
         }
-        for e in case_timeline(case.pk)
+        for e in events
     ]
 
 
@@ -133,15 +161,18 @@ def steps(case: Case) -> list[dict[str, Any]]:
     return out
 
 
-def parties(case: Case) -> list[dict[str, Any]]:
+def parties(case: Case, *, full: bool = False) -> list[dict[str, Any]]:
+    """The parties as a page shows them: identifiers and phone numbers masked, or in full (``full``) for the
+    officers handling the case, whose opening of the page is itself a registered read (R9)."""
+    shown = (lambda v, *_: v) if full else mask
     return [
         {
             "id": p.pk,
             "kind": p.kind,
             "kind_label": p.get_kind_display(),
             "name": p.name,
-            "id_number": mask(p.id_number) if p.id_number else "",
-            "phone": mask(p.phone, 3, 2) if p.phone else "",
+            "id_number": shown(p.id_number) if p.id_number else "",
+            "phone": shown(p.phone, 3, 2) if p.phone else "",
             "legal_representative": p.legal_representative,
         }
         for p in case.parties.all()

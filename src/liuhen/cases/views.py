@@ -14,16 +14,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
-from liuhen.cases import listing, presentation, queries, services
-from liuhen.cases.access import access_history, allowed, hidden_records
+from liuhen.cases import listing, numbers, presentation, queries, services, work
+from liuhen.cases.access import access_history, allowed, hidden_records, relation
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
+from liuhen.core import stages
 from liuhen.core.errors import InvalidInput, LiuhenError, NotFound, RuleViolation
-from liuhen.core.permissions import Action
+from liuhen.core.permissions import Action, Scope
 from liuhen.core.rules.av import FOCUS
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.documents import queries as document_queries
-from liuhen.documents import services as document_services
 from liuhen.media.models import InterruptionReason
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
@@ -48,25 +48,18 @@ def _run(request: HttpRequest, command: Callable[[], Any], success: str) -> bool
 @login_required
 @page_needs(Action.SELF)
 def home(request: HttpRequest) -> HttpResponse:
+    """The role's workbench: its queue first (liuhen.web.workbench; the template web/workbench/<role>.html)."""
+    from liuhen.web import workbench
+
     user = acting_user(request)
-    # an officer works their own cases; the head of a unit watches the unit's
-    if user.role == Role.UNIT_HEAD and user.unit_id is not None:
-        home_cases, cases_title = queries.visible_cases(user).filter(unit_id=user.unit_id), "本单位的案件"
-        scope = "unit"  # the deadline counts cover the cases listed, as the alerts beside them do
-    else:
-        home_cases, cases_title = queries.my_cases(user), "我承办的案件"
-        scope = "mine"
     return render(
         request,
         "cases/home.html",
         {
-            "cases": home_cases.order_by("-stage_changed_at")[:20],
-            "cases_title": cases_title,
-            "pending": queries.pending_approvals(user),
-            "access_to_decide": queries.access_requests_to_decide(user).count(),
-            "alerts": deadline_queries.unread_alerts(user)[:20],
-            "counts": deadline_queries.counts(user, scope),
-            "deadline_scope": scope,
+            **workbench.parts(user),
+            "role_template": f"web/workbench/{user.role}.html",
+            "access_to_decide": queries.access_requests_to_decide(user).count() if user.role != Role.ADMIN else 0,
+            "sign_form": SignForm(),
         },
     )
 
@@ -78,7 +71,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     f = {k: request.GET.get(k, "")[:200] for k in ("q", "procedure", "stage")}
     cursor = request.GET.get("cursor", "")[:400]
-    filters = listing.Filters(q=f["q"], procedure=f["procedure"], stage=f["stage"])
+    q = numbers.canonical_brackets(f["q"]) if numbers.parse(f["q"]) else f["q"]  # [2026]、(2026) are 〔2026〕
+    filters = listing.Filters(q=q, procedure=f["procedure"], stage=f["stage"])
     try:
         page = listing.list_cases(user, filters, cursor=cursor, size=25)
     except InvalidInput as exc:
@@ -110,6 +104,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     kind=d["party_kind"],
                     name=d["party_name"],
                     id_number=d["party_id_number"],
+                    legal_representative=d["party_legal_representative"],
                     address=d["party_address"],
                     phone=d["party_phone"],
                 )
@@ -147,6 +142,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="page")
+    act_form = ActForm()
+    case_work = work.work(case, list(act_form.fields["kind"].widget.choices))
     # which signature form this user is shown (the services check again when it is sent)
     # (D9: never on an approval one has signed already, one's own proposal included)
     approvals = [
@@ -167,16 +164,16 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/detail.html",
         {
             "case": case,
-            "parties": presentation.parties(case),
-            "steps": presentation.steps(case),
+            "parties": presentation.parties(case, full=relation(user, case) == Scope.OWN),
+            "work": case_work,
             "timeline": presentation.timeline(case),
             "approvals": approvals,
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
-            "access_history": access_history(case)[:30],
             "copy_requests": case.copy_requests.prefetch_related("decisions").order_by("-id"),
             "can": {
-                a.value: allowed(user, a, case) for a in (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE)
+                a.value: allowed(user, a, case)
+                for a in (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE, Action.CASE_WORK)
             },
             "recordings": case.recordings.exclude(pk__in=hidden_records(user, "recording"))
             .select_related("device", "officer", "continues")
@@ -186,8 +183,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "focus_points": list(FOCUS.items()),
             "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
             "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
-            "document_types": document_services.applicable_types(case),
-            "act_form": ActForm(),
+            "act_form": act_form,
             "approval_form": ApprovalForm(),
             "sign_form": SignForm(),
         },
@@ -207,7 +203,9 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Any:
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     action = request.POST.get("action", "")
-    _run(request, lambda: services.transition(actor=acting_user(request), case=case, action=action), "已办理")
+    step = stages.transition_for(case.procedure_enum, case.stage_enum, action)
+    done = work.step_words(step.label, step.target)[1] if step else "已办理"  # 已立案，进入调查取证
+    _run(request, lambda: services.transition(actor=acting_user(request), case=case, action=action), done)
     return redirect("case_detail", case_id=case.pk)
 
 
@@ -292,6 +290,7 @@ def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResp
         messages.error(request, "请填写意见并选择结论")
         return redirect("case_detail", case_id=approval.case_id)
     d = form.cleaned_data
+    back = redirect("home") if request.POST.get("back") == "workbench" else None  # decided in place
     if step == "review":
         _run(
             request,
@@ -304,4 +303,4 @@ def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResp
             lambda: services.decide_approval(actor=user, approval=approval, approve=d["agree"], opinion=d["opinion"]),
             "批准意见已签署",
         )
-    return redirect("case_detail", case_id=approval.case_id)
+    return back or redirect("case_detail", case_id=approval.case_id)

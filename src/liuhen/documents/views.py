@@ -182,8 +182,18 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 @xframe_options_sameorigin
 @page_needs(Action.RECORD_READ)
 def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The PDF, previewed on the page (``?view=1``) or downloaded: each is one read, registered when asked for."""
     doc = _doc(request, document_id)
+    preview = request.GET.get("view") == "1"
     reads.read(
-        request, doc.case, subject_type="document", subject_id=doc.pk, what=f"{doc.type.name} PDF", channel="download"
+        request,
+        doc.case,
+        subject_type="document",
+        subject_id=doc.pk,
+        what=f"{doc.type.name} PDF",
+        channel="preview" if preview else "download",
     )
-    return HttpResponse(stored.pdf_bytes(doc, interactive=True), content_type="application/pdf")
+    response = HttpResponse(stored.pdf_bytes(doc, interactive=True), content_type="application/pdf")
+    if not preview:
+        response["Content-Disposition"] = f'attachment; filename="document-{doc.pk}.pdf"'
+    return response

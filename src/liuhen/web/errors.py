@@ -67,3 +67,28 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("web/500.html", {"request_id": rid}), status=500)
     response[HEADER] = rid
     return response
+
+
+def _reason(exception: Exception | None, default: str) -> str:
+    text = str(exception.args[0]) if exception is not None and exception.args else ""
+    return text if text and not text.startswith(("<", "{")) and "Resolver404" not in text else default
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a page of the site in Chinese (JSON under /api/) with what was not found and the way on."""
+    reason = _reason(exception, f"没有这个页面：{request.path}")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=404)
+    from liuhen.web.middleware import refused_page
+
+    return refused_page(request, "未找到", reason, 404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: the action refused, named, in the layout of the site, with the way on."""
+    reason = _reason(exception, "无权办理此事项（权限表，R9）")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=403)
+    from liuhen.web.middleware import refused_page
+
+    return refused_page(request, "无权办理", reason, 403)

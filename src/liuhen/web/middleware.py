@@ -14,7 +14,13 @@ from liuhen.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 
 def refused_page(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
     """A refusal as a page of the site: its header and menu, the reason in Chinese, and the way back."""
-    return render(request, "web/refused.html", {"heading": heading, "message": message}, status=status)
+    on_case = request.path.startswith(("/cases/", "/documents/", "/media/"))  # a case's record: ask to read it
+    return render(
+        request,
+        "web/refused.html",
+        {"heading": heading, "message": message, "offer_access": on_case and status in (403, 404)},
+        status=status,
+    )
 
 
 class DomainErrorsMiddleware:
@@ -44,3 +50,29 @@ class DomainErrorsMiddleware:
             response["Retry-After"] = str(exception.retry_after)
             return response
         return None
+
+
+class ServerTimingMiddleware:
+    """Says in a ``Server-Timing`` header how long the server took and how many queries it ran
+    (``app;dur=12.5, db;desc="queries=14"``): the browser's developer tools show it, and bench/pages.py reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.db import connection
+
+        count = [0]
+
+        def counted(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(counted):
+            response = self.get_response(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = f'app;dur={elapsed:.1f}, db;desc="queries={count[0]}"'
+        return response

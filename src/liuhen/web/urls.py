@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
-from liuhen.cases import views
+from liuhen.cases import history_views, views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import public_views as document_public
 from liuhen.documents import views as document_views
@@ -13,6 +15,8 @@ from liuhen.media import views as media_views
 from liuhen.web.api import api
 
 handler500 = "liuhen.web.errors.server_error"  # the request id in the page and in the log
+handler404 = "liuhen.web.errors.not_found"  # in Chinese, in the layout of the site
+handler403 = "liuhen.web.errors.permission_denied"
 
 admin.site.site_header = "留痕 · 机构与人员管理"
 admin.site.site_title = "留痕"
@@ -24,6 +28,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/access-history/", history_views.case_access_history, name="case_access_history"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/acts/", views.case_act, name="case_act"),
     path("cases/<int:case_id>/major/", views.case_major, name="case_major"),
@@ -60,6 +65,7 @@ urlpatterns = [
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
