@@ -4,6 +4,7 @@ from django.urls import path
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
+from liuhen.archive import views as archive_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import views as document_views
@@ -56,6 +57,10 @@ urlpatterns = [
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
+    path("archive/", archive_views.archive_queue, name="archive_queue"),
+    path("cases/<int:case_id>/archive/", archive_views.case_file, name="case_file"),
+    path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
+    path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,90 @@
+"""The 案卷 (case file) of a case that has ended: its contents in the conventional order, page numbers, cover
+data, the 备考表, and the signatures of 立卷人 and 检查人 (rules R2, R6, R14)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from liuhen.ledger.projection import projected
+
+PERMANENT = 0  # 保管期限 in years; 0 is 永久 (as the R6 setting writes it)
+RETENTION_LABELS = {0: "永久", 30: "30年", 10: "10年"}
+RETENTION_CODES = {0: "Y", 30: "D30", 10: "D10"}
+
+
+class CaseFile(models.Model):
+    """One case's 案卷. Assembled (and re-assembled while unsigned) from the case's finalised documents; the volume
+    PDF is made when the second of 立卷人 and 检查人 signs, and archiving the case waits for it (R14)."""
+
+    LEDGER = projected("archive.assembled", "archive.signed", "archive.retention_changed")
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="case_file", verbose_name="案件")
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="case_files", verbose_name="全宗（机关）"
+    )
+    year = models.PositiveIntegerField("年度")
+    serial = models.PositiveIntegerField("结案顺序号")
+    file_no = models.CharField("归档号", max_length=8)
+    title = models.CharField("案卷题名", max_length=300)
+    started_on = models.DateField("起始日期")
+    ended_on = models.DateField("终止日期")
+    retention_years = models.PositiveIntegerField("保管期限（年，0 为永久）")
+    retention_reason = models.TextField("保管期限变更理由", blank=True)
+    contents = models.TextField("卷内文件（规范 JSON）", default="[]")
+    pages = models.PositiveIntegerField("页数", default=0)
+    remarks = models.TextField("本卷情况说明", blank=True)
+    assembled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_files_assembled", verbose_name="组卷人"
+    )
+    assembled_at = models.DateTimeField("组卷时间")
+    compiler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_files_compiled",
+        verbose_name="立卷人",
+    )
+    compiled_at = models.DateTimeField("立卷时间", null=True, blank=True)
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_files_checked",
+        verbose_name="检查人",
+    )
+    checked_at = models.DateTimeField("检查时间", null=True, blank=True)
+    pdf_sha256 = models.CharField("案卷 PDF 的 SHA-256", max_length=64, blank=True)
+    pdf_size = models.PositiveBigIntegerField("案卷 PDF 字节数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案卷"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "serial"], name="case_file_serial_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_no} {self.title}"
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.contents))
+
+    @property
+    def retention_label(self) -> str:
+        return RETENTION_LABELS.get(self.retention_years, f"{self.retention_years}年")
+
+    @property
+    def archival_code(self) -> str:
+        """档号: 全宗 (the agency's short name) - 类目 (行政执法, XZZF) - 年度 - 保管期限代码 - 件号."""
+        code = RETENTION_CODES.get(self.retention_years, f"D{self.retention_years}")
+        return f"{self.agency.short_name}-XZZF-{self.year}-{code}-{self.serial:04d}"
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.compiler_id and self.checker_id and self.pdf_sha256)

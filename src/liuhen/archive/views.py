@@ -1,0 +1,113 @@
+"""The archivist's pages: cases awaiting archiving with the R2 countdown, and a case's 案卷 (assemble, sign as
+立卷人 or 检查人, set the 保管期限, archive, download the bound volume as a registered read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from liuhen.archive import queries, services
+from liuhen.archive.models import RETENTION_LABELS, CaseFile
+from liuhen.cases import services as case_services
+from liuhen.cases.queries import get_case, next_steps
+from liuhen.cases.views import _run
+from liuhen.core.errors import NotFound
+from liuhen.core.permissions import Action
+from liuhen.media.storage import default_store
+from liuhen.web import reads
+from liuhen.web.permissions import acting_user, page_needs
+
+
+def _case(request: HttpRequest, case_id: int) -> Any:
+    try:
+        return get_case(acting_user(request), case_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def archive_queue(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"case": c, "countdown": queries.countdown(c), "status": queries.status(c)}
+        for c in queries.awaiting(acting_user(request))[:500]
+    ]
+    return render(request, "archive/queue.html", {"rows": rows})
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    user = acting_user(request)
+    found = CaseFile.objects.filter(case=case).select_related("compiler", "checker", "agency").first()
+    archive_step = next((refusal for t, refusal in next_steps(case) if t.action == "archive"), None)
+    return render(
+        request,
+        "archive/case_file.html",
+        {
+            "case": case,
+            "f": found,
+            "items": found.items if found else [],
+            "ended": services.ended(case),
+            "countdown": queries.countdown(case) if services.ended(case) else None,
+            "may_compile": services.may_compile(user, case),
+            "may_check": services.may_check(user, case),
+            "archive_refusal": archive_step,
+            "retentions": sorted(RETENTION_LABELS.items(), key=lambda kv: (kv[0] != 0, -kv[0])),
+        },
+    )
+
+
+@login_required
+@require_POST
+@page_needs(Action.CASE_WORK)
+def case_file_do(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    user = acting_user(request)
+    do = request.POST.get("do", "")
+    found = CaseFile.objects.filter(case=case).first()
+    if do == "assemble":
+        _run(
+            request, lambda: services.assemble(actor=user, case=case, remarks=request.POST.get("remarks", "")), "已组卷"
+        )
+    elif do in (services.COMPILER, services.CHECKER) and found is not None:
+        _run(
+            request,
+            lambda: services.sign(actor=user, case_file=found, role=do),
+            f"已作为{services.SIGN_LABELS[do]}签名",
+        )
+    elif do == "retention" and found is not None:
+        raw = request.POST.get("years", "")
+        years = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+        _run(
+            request,
+            lambda: services.change_retention(
+                actor=user, case_file=found, years=years, reason=request.POST.get("reason", "")
+            ),
+            "保管期限已变更",
+        )
+    elif do == "archive":
+        _run(request, lambda: case_services.transition(actor=user, case=case, action="archive"), "已归档")
+    else:
+        from django.contrib import messages
+
+        messages.error(request, "不能办理：请先组卷，再由立卷人、检查人签名")
+    return redirect("case_file", case_id=case.pk)
+
+
+@login_required
+@page_needs(Action.RECORD_READ)
+def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case(request, case_id)
+    found = CaseFile.objects.filter(case=case).first()
+    if found is None or not found.pdf_sha256:
+        raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的案卷")
+    reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
+    response = HttpResponse(b"".join(default_store().open_range(found.pdf_sha256)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{found.file_no}.pdf"'
+    return response
