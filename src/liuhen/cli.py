@@ -404,6 +404,7 @@ def deadlines_scan() -> None:
 
 # the witness, cosignatures and clean-up after a crash; importing recordings and registering devices
 from liuhen import cli_ledger, cli_media  # noqa: E402, F401
+from liuhen.archive import cli as archive_cli  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.archive import queries, services
+from liuhen.archive import bag, queries, services
 from liuhen.archive.models import RETENTION_LABELS, CaseFile
 from liuhen.cases import services as case_services
 from liuhen.cases.queries import get_case, next_steps
@@ -110,4 +113,25 @@ def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
     response = HttpResponse(b"".join(default_store().open_range(found.pdf_sha256)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{found.file_no}.pdf"'
+    return response
+
+
+@login_required
+@page_needs(Action.RECORD_READ)
+def case_file_bag(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The archival package as a zip: the download is a registered read (R9), the export an event of its own."""
+    case = _case(request, case_id)
+    found = CaseFile.objects.filter(case=case).first()
+    if found is None or not found.signed:
+        raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的档案包")
+    with tempfile.TemporaryDirectory(prefix="liuhen-bag-") as tmp:
+        folder = Path(tmp) / found.file_no
+        done = _run(request, lambda: bag.export(actor=acting_user(request), case=case, out=folder), "已导出档案包")
+        if not done:
+            return redirect("case_file", case_id=case.pk)
+        reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="档案包", channel="download")
+        archive = shutil.make_archive(str(Path(tmp) / "bag"), "zip", root_dir=tmp, base_dir=found.file_no)
+        data = Path(archive).read_bytes()
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{found.file_no}-bag.zip"'
     return response

@@ -61,6 +61,7 @@ urlpatterns = [
     path("cases/<int:case_id>/archive/", archive_views.case_file, name="case_file"),
     path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
     path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
+    path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
