@@ -88,3 +88,83 @@ class CaseFile(models.Model):
     @property
     def signed(self) -> bool:
         return bool(self.compiler_id and self.checker_id and self.pdf_sha256)
+
+
+class HoldKind(models.TextChoices):
+    RECONSIDERATION = "reconsideration", "行政复议"
+    LITIGATION = "litigation", "行政诉讼"
+    COMPLAINT = "complaint", "投诉、信访"
+
+
+class LegalHold(models.Model):
+    """A legal hold on a case (复议, 诉讼, 投诉): every retention term of the case and its recordings is suspended
+    until it is lifted (rules R4, R6)."""
+
+    LEDGER = projected("archive.hold_placed", "archive.hold_lifted")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_holds", verbose_name="案件")
+    kind = models.CharField("事由", max_length=20, choices=HoldKind.choices)
+    reason = models.TextField("说明")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="holds_placed", verbose_name="设置人"
+    )
+    placed_at = models.DateTimeField("设置时间")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds_lifted",
+        verbose_name="解除人",
+    )
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+    lift_reason = models.TextField("解除理由", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉讼保全（暂停销毁）"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{'已解除' if self.lifted_at else '生效中'}）"
+
+
+class DisposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "待批准"
+    APPROVED = "approved", "已批准并销毁"
+    REFUSED = "refused", "不予批准"
+
+
+class Disposal(models.Model):
+    """The 鉴定 of one recording past its term and its 销毁: proposed by the archivist with the appraisal, approved
+    by the agency head (a second person). Once approved the blob leaves the store and this row is its tombstone."""
+
+    LEDGER = projected("archive.disposal_proposed", "archive.disposal_decided")
+
+    recording = models.ForeignKey(
+        "media.Recording", on_delete=models.PROTECT, related_name="disposals", verbose_name="音像记录"
+    )
+    sha256 = models.CharField("文件 SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    term = models.CharField("保管期限及依据", max_length=200)
+    expired_on = models.DateField("期满日期")
+    appraisal = models.TextField("鉴定意见")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disposals_proposed", verbose_name="鉴定人"
+    )
+    proposed_at = models.DateTimeField("鉴定时间")
+    status = models.CharField("状态", max_length=10, choices=DisposalStatus.choices, default=DisposalStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disposals_decided",
+        verbose_name="批准人",
+    )
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+    opinion = models.TextField("批准意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "鉴定销毁"
+
+    def __str__(self) -> str:
+        return f"销毁 {self.sha256[:12]}（{self.get_status_display()}）"
