@@ -25,7 +25,7 @@ def test_rules_r2_r14_the_archivist_assembles_signs_and_archives_a_closed_demo_c
     assert "立卷人、检查人" in page.locator("form:has(button:has-text('归档')) small").inner_text()  # R14 refused
 
     page.click("button:has-text('组卷')")
-    page.wait_for_selector("#toc")
+    page.wait_for_selector("#toc", timeout=180_000)  # each document's PDF laid out and counted
     toc = page.locator("#toc")
     assert "行政处罚决定书" in toc.inner_text() and "送达回证" in toc.inner_text()
     first_pages = [int(c.split("–")[0]) for c in toc.locator("tbody td:nth-child(6)").all_inner_texts()]
@@ -38,7 +38,7 @@ def test_rules_r2_r14_the_archivist_assembles_signs_and_archives_a_closed_demo_c
     login(page, "chenjie")  # the head of the handling unit checks the file
     page.goto(url)
     page.click("button:has-text('作为检查人签名')")
-    page.wait_for_selector("text=已作为检查人签名")
+    page.wait_for_selector("text=已作为检查人签名", timeout=60_000)  # the volume is bound now
     assert "下载案卷 PDF" in page.content()
     logout(page)
 

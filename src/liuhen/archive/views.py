@@ -13,13 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.archive import bag, queries, services
-from liuhen.archive.models import RETENTION_LABELS, CaseFile
+from liuhen.archive import bag, queries, retention, services
+from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal
 from liuhen.cases import services as case_services
 from liuhen.cases.queries import get_case, next_steps
 from liuhen.cases.views import _run
 from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
+from liuhen.media.models import Recording
 from liuhen.media.storage import default_store
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
@@ -135,3 +136,49 @@ def case_file_bag(request: HttpRequest, case_id: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{found.file_no}-bag.zip"'
     return response
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def disposal(request: HttpRequest) -> HttpResponse:
+    """rules R4–R6: recordings past their term (the archivist appraises), disposals waiting for the agency head."""
+    user = acting_user(request)
+    agency_id = user.agency_id or 0  # an instance administrator of no agency sees none
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        target = request.POST.get("id", "")
+        pk = int(target) if target.isdigit() and len(target) < 12 else 0
+        if do == "propose":
+            rec = Recording.objects.filter(pk=pk, case__agency_id=agency_id).first()
+            if rec is None:
+                raise Http404("没有该音像记录")
+            _run(
+                request,
+                lambda: retention.propose_disposal(
+                    actor=user, recording=rec, appraisal=request.POST.get("appraisal", "")
+                ),
+                "已提出鉴定销毁，待机关负责人批准",
+            )
+        elif do in ("approve", "refuse"):
+            found = Disposal.objects.filter(pk=pk, proposed_by__agency_id=agency_id).first()
+            if found is None:
+                raise Http404("没有该销毁申请")
+            _run(
+                request,
+                lambda: retention.decide_disposal(
+                    actor=user, disposal=found, approve=do == "approve", opinion=request.POST.get("opinion", "")
+                ),
+                "已批准并销毁" if do == "approve" else "已不予批准",
+            )
+        return redirect("archive_disposal")
+    pending = Disposal.objects.filter(proposed_by__agency_id=agency_id).select_related(
+        "recording__case", "proposed_by", "decided_by"
+    )
+    return render(
+        request,
+        "archive/disposal.html",
+        {
+            "due": retention.past_term(user) if user.role == "archivist" else [],
+            "disposals": pending.order_by("-id")[:200],
+        },
+    )

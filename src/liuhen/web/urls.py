@@ -58,6 +58,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
     path("archive/", archive_views.archive_queue, name="archive_queue"),
+    path("archive/disposal/", archive_views.disposal, name="archive_disposal"),
     path("cases/<int:case_id>/archive/", archive_views.case_file, name="case_file"),
     path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
     path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
