@@ -52,3 +52,43 @@ def verify_bag(
     if findings:
         raise typer.Exit(1)
     out.print(f"OK {folder}：包完整，每个文件与其账本事件一致，每个事件均在已签名的日志中", highlight=False)
+
+
+@app.command("backup")
+def backup(
+    to: Annotated[str, typer.Option("--to", help="备份位置：file:///文件夹 或 s3://存储桶/前缀")],
+) -> None:
+    """备份（R13）：数据库一致快照、尚未备份的音像和文书文件、检查点日志，附签名清单；可重复执行，只复制新增文件。"""
+    setup()
+    from liuhen.archive.backup import backup as run
+
+    done = guarded(lambda: run(to))
+    out.print(
+        f"已备份到 {to}：快照 {done.snapshot}，{done.events} 个账本事件，"
+        f"文件 {done.blobs} 个（新增 {done.new_blobs} 个）"
+    )
+
+
+@app.command("restore")
+def restore(
+    source: Annotated[str, typer.Option("--from", help="备份位置：file:///文件夹 或 s3://存储桶/前缀")],
+    snapshot: Annotated[str, typer.Option(help="快照名（默认最新）")] = "",
+    key: Annotated[str, typer.Option("--key", help="应签发该备份的验证公钥（留空则用备份所附密钥）")] = "",
+) -> None:
+    """把备份恢复到新建的空实例（LIUHEN_HOME 指向的新文件夹或空数据库），之后请运行 liuhen verify。"""
+    setup()
+    from liuhen.accounts.services import ensure_home
+    from liuhen.archive.backup import restore as run
+    from liuhen.cli import _init_jobs, _migrate
+
+    def steps() -> dict[str, object]:
+        ensure_home()  # its new signing key is replaced by the backup's
+        _migrate()
+        _init_jobs()
+        return run(source, snapshot=snapshot, key=key)
+
+    done = guarded(steps)
+    out.print(
+        f"已恢复快照 {done['snapshot']}（来自 {done['engine']}）：{done['events']} 个账本事件，{done['blobs']} 个文件；"
+        "请运行 liuhen verify 校验"
+    )
