@@ -26,7 +26,7 @@ class FullEncoder(DjangoJSONEncoder):
 class Serializer(JsonSerializer):
     def _init_options(self) -> None:
         self.options["cls"] = FullEncoder
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # (django-stubs omit it)
 
 
 Deserializer = JsonDeserializer
