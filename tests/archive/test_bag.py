@@ -12,12 +12,14 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import bagit
 import pytest
 from django.test import Client
+from pypdf import PdfWriter
 
-from liuhen.archive import bag
+from liuhen.archive import bag, four_checks, inspection
 from liuhen.archive.bagcheck import Check
 from liuhen.cases import scenarios
 from liuhen.core import stages
@@ -71,6 +73,12 @@ def test_rule_r14_the_package_proves_itself_and_each_tampering_is_named(cast, ma
     assert ok.returncode == 0, ok.stdout + ok.stderr
     script = _run(str(ROOT / "docs" / "verify_bag.py"), str(good), cwd=tmp_path)
     assert script.returncode == 0 and script.stdout.startswith("OK"), script.stdout + script.stderr
+
+    four_checks_of_bad_packages(good, tmp_path)  # DA/T 70: one bad package per item code
+    inspected = inspection.inspect_case(actor=cast.archivist, case=case, out=tmp_path / "inspection")
+    assert inspected.passed and inspected.pdf_path.read_bytes()[:5] == b"%PDF-"
+    checked = json.loads(Event.objects.get(case_ref=case.pk, action="archive.checked").body)
+    assert checked["passed"] and "GD-1-1" in checked["items"] and checked["failed"] == []
 
     pdf = sorted((good / "data" / "documents").glob("*.pdf"))[0].relative_to(good).as_posix()
     # one changed byte in a payload file
@@ -129,3 +137,57 @@ def test_the_standalone_checker_is_the_one_the_command_runs() -> None:
     assert (ROOT / "docs" / "verify_bag.py").read_bytes() == (
         ROOT / "src" / "liuhen" / "archive" / "bagcheck.py"
     ).read_bytes()
+
+
+def _metadata(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = folder / "data" / "metadata.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    bagit.Bag(str(folder)).save(manifests=True)  # a bag made again around the change: the item itself must catch it
+
+
+def _first_pdf(folder: Path) -> Path:
+    return sorted((folder / "data" / "documents").glob("*.pdf"))[0]
+
+
+def _append(path: Path, tail: bytes) -> None:
+    path.write_bytes(path.read_bytes() + tail)
+
+
+def _replace(path: Path, old: bytes, new: bytes) -> None:
+    path.write_bytes(path.read_bytes().replace(old, new))
+
+
+def _not_pdfa(path: Path) -> None:
+    writer = PdfWriter(clone_from=str(path))
+    del writer.root_object["/Metadata"]  # no PDF/A identification left
+    writer.write(str(path))
+
+
+# One bad package per item code of DA/T 70 (归档环节), made from a good one
+BAD: dict[str, Any] = {
+    "GD-1-1": lambda f: (_append(_first_pdf(f), b"%\n"), bagit.Bag(str(f)).save(manifests=True)),
+    "GD-1-7": lambda f: _metadata(f, lambda m: m.update({"档号": "第七卷"})),
+    "GD-1-10": lambda f: _metadata(f, lambda m: m["文件"][0].update({"字节数": m["文件"][0]["字节数"] + 1})),
+    "GD-1-11": lambda f: _metadata(f, lambda m: m["文件"][0].update({"计算机文件名": "documents/none.pdf"})),
+    "GD-2-1": lambda f: _metadata(f, lambda m: m.update({"件数": m["件数"] + 1})),
+    "GD-2-2": lambda f: _replace(f / "bag-info.txt", b"Payload-Oxum: ", b"Payload-Oxum: 1"),
+    "GD-2-4": lambda f: _metadata(f, lambda m: m.update({"立卷人": ""})),
+    "GD-2-6": lambda f: _metadata(f, lambda m: m["文件"][-1].update({"件号": 9})),
+    "GD-3-1": lambda f: (f / "data" / "metadata.json").write_text("{不是 JSON", encoding="utf-8"),
+    "GD-3-3": lambda f: _not_pdfa(_first_pdf(f)),
+    "GD-3-4": lambda f: _first_pdf(f).write_bytes(_first_pdf(f).read_bytes()[:200]),
+    "GD-4-3": lambda f: (f / "data" / "extra.txt").write_text("多余", encoding="utf-8"),
+}
+
+
+def four_checks_of_bad_packages(good: Path, tmp_path: Path) -> None:
+    """rule R14: the good package passes every item; the bad package of each item code fails that item."""
+    assert [i.code for i in four_checks.check(good) if not i.passed] == []
+    assert {code for code, *_ in four_checks.ITEMS} == set(BAD)
+    for code, spoil in BAD.items():
+        folder = _copy(good, tmp_path / "four-checks" / code)
+        spoil(folder)
+        failed = {i.code: i.findings for i in four_checks.check(folder) if not i.passed}
+        assert code in failed, (code, failed)

@@ -92,3 +92,25 @@ def restore(
         f"已恢复快照 {done['snapshot']}（来自 {done['engine']}）：{done['events']} 个账本事件，{done['blobs']} 个文件；"
         "请运行 liuhen verify 校验"
     )
+
+
+@app.command("check-package")
+def check_package(
+    case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号")],
+    to: Annotated[Path, typer.Option("--out", help="报告和档案包写入的新文件夹")],
+) -> None:
+    """四性检测（DA/T 70 归档环节）：导出档案包并逐项检测，生成 JSON 和 PDF 报告，结果记入账本。"""
+    setup()
+    from liuhen.archive.inspection import inspect_case
+    from liuhen.cases.models import Case
+
+    case = Case.objects.filter(case_no=case_no.strip()).first()
+    if case is None:
+        raise fail(f"没有案号为 {case_no} 的案件")
+    done = guarded(lambda: inspect_case(actor=None, case=case, out=to))
+    for item in done.report["items"]:
+        mark = "通过" if item["passed"] else "不通过：" + "；".join(item["findings"])
+        out.print(f"{item['code']} {item['name']}：{mark}", highlight=False, soft_wrap=True)
+    out.print(f"报告：{done.json_path}、{done.pdf_path}")
+    if not done.passed:
+        raise typer.Exit(1)

@@ -22,7 +22,7 @@ def page_count(pdf: bytes) -> int:
 
 
 def _marks(reader: PdfReader) -> dict[str, int]:
-    """Where each part starts: the render's bookmarks (案卷封面, 卷内文件目录, 页号, 卷内备考表) → page index."""
+    """Where each part starts: the render's bookmarks (案卷封面, 卷内文件目录, 卷内文件, 卷内备考表) → page index."""
     marks: dict[str, int] = {}
     for o in reader.outline:
         if not isinstance(o, list) and (n := reader.get_destination_page_number(o)) is not None:
@@ -45,23 +45,20 @@ def build(case_file: CaseFile, documents: Sequence[bytes]) -> bytes:
     frame = PdfReader(io.BytesIO(render({"format": "pdf", "html": html}, interactive=False)))
     marks = _marks(frame)
     back_at = marks["卷内备考表"]
-    numbers_at = marks.get("页号", back_at)  # a file of no document (an approval only) has no numbered page
+    numbers_at = marks.get("卷内文件", back_at)  # a file of no document (an approval only) has no numbered page
     if back_at - numbers_at != case_file.pages:
         raise RuntimeError(f"page numbers laid out on {back_at - numbers_at} pages, expected {case_file.pages}")
-    out = PdfWriter()
-    for page in frame.pages[:numbers_at]:
-        out.add_page(page)
+    # the frame's catalogue (its XMP with the PDF/A identification, its output intent) is the volume's; each
+    # numbered page of the frame takes its document page beneath the number
+    out = PdfWriter(clone_from=frame)
     n = numbers_at
     for item, pdf in zip(items, documents, strict=True):
         reader = PdfReader(io.BytesIO(pdf))
         if len(reader.pages) != item["pages"]:
             raise RuntimeError(f"{item['title']} has {len(reader.pages)} pages, the 目录 says {item['pages']}")
         for page in reader.pages:
-            added = out.add_page(page)
-            added.merge_page(frame.pages[n])
+            out.pages[n].merge_page(page, over=False)
             n += 1
-    for page in frame.pages[back_at:]:
-        out.add_page(page)
     out.add_metadata({"/Title": case_file.title, "/Subject": f"归档号 {case_file.file_no}"})
     buffer = io.BytesIO()
     out.write(buffer)
