@@ -211,7 +211,11 @@ def _delete_blob(store: BlobStore, sha256: str, now: datetime) -> None:
 @transaction.atomic
 def decide_disposal(*, actor: User, disposal: Disposal, approve: bool, opinion: str = "") -> Disposal:
     """The agency head approves (the blob is destroyed, the row stays as its tombstone) or refuses."""
-    d = Disposal.objects.select_for_update().select_related("recording__case", "recording__poster").get(pk=disposal.pk)
+    d = (
+        Disposal.objects.select_for_update(of=("self",))
+        .select_related("recording__case", "recording__poster")
+        .get(pk=disposal.pk)
+    )
     rec = d.recording
     if actor.role != Role.LEADER or (rec.case is not None and rec.case.agency_id != actor.agency_id):
         raise Forbidden("销毁须经本机关负责人批准")

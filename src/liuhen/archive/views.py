@@ -40,7 +40,9 @@ def archive_queue(request: HttpRequest) -> HttpResponse:
         {"case": c, "countdown": queries.countdown(c), "status": queries.status(c)}
         for c in queries.awaiting(acting_user(request))[:500]
     ]
-    return render(request, "archive/queue.html", {"rows": rows})
+    from liuhen.archive.backup import last_backup
+
+    return render(request, "archive/queue.html", {"rows": rows, "last_backup": last_backup()})
 
 
 @login_required
