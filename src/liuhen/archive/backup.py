@@ -143,8 +143,9 @@ def backup(url: str, *, client: Any = None) -> BackedUp:
     with tempfile.TemporaryDirectory(prefix="liuhen-backup-") as tmp:
         dump = Path(tmp) / f"database.{serializer.FORMAT}.gz"
         serializer.register()
+        outer = connection.in_atomic_block
         with transaction.atomic():  # one snapshot of every table
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not outer:  # (inside a caller's transaction: its snapshot)
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             call_command("dumpdata", exclude=EXCLUDE, output=str(dump), format=serializer.FORMAT, verbosity=0)
