@@ -27,6 +27,7 @@ from liuhen.core.errors import InvalidInput
 from liuhen.ledger.models import Event
 from liuhen.media.samples import make_clip
 from liuhen.media.services import ingest_file
+from tests.archive.test_case_file import archive_by_hand
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,9 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def test_rule_r14_the_package_proves_itself_and_each_tampering_is_named(cast, make_case, blob_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_rules_r2_r14_archiving_by_hand_then_the_package_proves_itself_and_each_tampering_is_named(
+    cast, make_case, blob_root, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     case = scenarios.advance(
         make_case("simplified_procedure", penalty_kind="fine", fine_amount="200"), stages.Stage.CLOSED, cast
     )
@@ -50,7 +53,7 @@ def test_rule_r14_the_package_proves_itself_and_each_tampering_is_named(cast, ma
     rec = ingest_file(actor=cast.handler, path=clip, officer=cast.handler, case=case).recording
     with pytest.raises(InvalidInput):  # no bound 案卷 yet
         bag.export(actor=None, case=case, out=tmp_path / "early")
-    case = scenarios.step(case, "archive", cast)
+    case = archive_by_hand(cast, case)  # rules R2, R14: the 案卷 assembled, signed by two people, archived
 
     good = tmp_path / "bag"
     done = bag.export(actor=None, case=case, out=good)

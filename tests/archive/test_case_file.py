@@ -23,14 +23,9 @@ from liuhen.ledger.models import Event
 from liuhen.media.storage import default_store
 
 
-@pytest.fixture
-def closed(cast, make_case, blob_root):  # type: ignore[no-untyped-def]
-    case = make_case("simplified_procedure", penalty_kind="fine", fine_amount="200")
-    return scenarios.advance(case, stages.Stage.CLOSED, cast)
-
-
-def test_rules_r2_r14_archiving_waits_for_the_case_file_signed_by_two_people(cast, closed) -> None:  # type: ignore[no-untyped-def]
-    case = closed
+def archive_by_hand(cast, case):  # type: ignore[no-untyped-def]
+    """rules R2, R14: archiving waits for the 案卷, assembled and signed by two people (the package test runs this
+    on its closed case, so that one case serves both)."""
     with pytest.raises(RuleViolation) as refused:
         cases.transition(actor=cast.archivist, case=case, action="archive")
     assert refused.value.rule_id == "R14"
@@ -80,6 +75,7 @@ def test_rules_r2_r14_archiving_waits_for_the_case_file_signed_by_two_people(cas
     assert [b["label"] for b in signed] == ["立卷人", "检查人"] and signed[-1]["pdf_sha256"] == case_file.pdf_sha256
     with pytest.raises(StageError):
         services.assemble(actor=cast.archivist, case=case)
+    return case
 
 
 def test_rule_r14_a_document_finalised_after_assembly_needs_a_new_assembly(cast, make_case, blob_root) -> None:  # type: ignore[no-untyped-def]
