@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from liuhen.ledger.projection import projected
+from liuhen.ledger.projection import new_salt, projected
 
 PERMANENT = 0  # 保管期限 in years; 0 is 永久 (as the R6 setting writes it)
 RETENTION_LABELS = {0: "永久", 30: "30年", 10: "10年"}
@@ -20,7 +20,9 @@ class CaseFile(models.Model):
     """One case's 案卷. Assembled (and re-assembled while unsigned) from the case's finalised documents; the volume
     PDF is made when the second of 立卷人 and 检查人 signs, and archiving the case waits for it (R14)."""
 
-    LEDGER = projected("archive.assembled", "archive.signed", "archive.retention_changed")
+    LEDGER = projected(
+        "archive.assembled", "archive.signed", "archive.retention_changed", personal=("remarks", "retention_reason")
+    )  # free text that may name people
 
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="case_file", verbose_name="案件")
     agency = models.ForeignKey(
@@ -61,6 +63,7 @@ class CaseFile(models.Model):
     checked_at = models.DateTimeField("检查时间", null=True, blank=True)
     pdf_sha256 = models.CharField("案卷 PDF 的 SHA-256", max_length=64, blank=True)
     pdf_size = models.PositiveBigIntegerField("案卷 PDF 字节数", default=0)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "案卷"
@@ -100,7 +103,7 @@ class LegalHold(models.Model):
     """A legal hold on a case (复议, 诉讼, 投诉): every retention term of the case and its recordings is suspended
     until it is lifted (rules R4, R6)."""
 
-    LEDGER = projected("archive.hold_placed", "archive.hold_lifted")
+    LEDGER = projected("archive.hold_placed", "archive.hold_lifted", personal=("reason", "lift_reason"))
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_holds", verbose_name="案件")
     kind = models.CharField("事由", max_length=20, choices=HoldKind.choices)
@@ -119,6 +122,7 @@ class LegalHold(models.Model):
     )
     lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
     lift_reason = models.TextField("解除理由", blank=True)
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
 
     class Meta:
         verbose_name = verbose_name_plural = "诉讼保全（暂停销毁）"

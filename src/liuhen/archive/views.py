@@ -16,14 +16,30 @@ from django.views.decorators.http import require_POST
 from liuhen.archive import bag, queries, retention, services
 from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal
 from liuhen.cases import services as case_services
+from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
 from liuhen.cases.views import _run
-from liuhen.core.errors import NotFound
+from liuhen.core.errors import Forbidden, NotFound
 from liuhen.core.permissions import Action
 from liuhen.media.models import Recording
 from liuhen.media.storage import default_store
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
+
+
+def _guard_all(request: HttpRequest, case: Any, found: CaseFile) -> HttpResponse | None:
+    """rule R11: the volume and the package carry every record of the case; a reader who may not see one of them
+    (a confidentiality mark) gets neither."""
+    user = acting_user(request)
+    try:
+        check_record(user, case, "case", case.pk)
+        for item in found.items:
+            check_record(user, case, "document", item["document_id"])
+        for rec_id in Recording.objects.filter(case=case).values_list("pk", flat=True):
+            check_record(user, case, "recording", rec_id)
+    except Forbidden as exc:
+        return render(request, "web/refused.html", {"heading": "无权查看", "message": str(exc)}, status=403)
+    return None
 
 
 def _case(request: HttpRequest, case_id: int) -> Any:
@@ -113,6 +129,8 @@ def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     found = CaseFile.objects.filter(case=case).first()
     if found is None or not found.pdf_sha256:
         raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的案卷")
+    if (refused := _guard_all(request, case, found)) is not None:
+        return refused
     reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
     response = HttpResponse(b"".join(default_store().open_range(found.pdf_sha256)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{found.file_no}.pdf"'
@@ -127,6 +145,8 @@ def case_file_bag(request: HttpRequest, case_id: int) -> HttpResponse:
     found = CaseFile.objects.filter(case=case).first()
     if found is None or not found.signed:
         raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的档案包")
+    if (refused := _guard_all(request, case, found)) is not None:
+        return refused
     with tempfile.TemporaryDirectory(prefix="liuhen-bag-") as tmp:
         folder = Path(tmp) / found.file_no
         done = _run(request, lambda: bag.export(actor=acting_user(request), case=case, out=folder), "已导出档案包")
