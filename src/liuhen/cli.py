@@ -234,6 +234,10 @@ def verify(
         findings = guarded(lambda: run_verify(progress=tick))
     for f in findings:
         typer.echo(str(f))
+    from liuhen.archive.retention import tombstones
+
+    if gone := tombstones():  # rule R6: destroyed by an approved disposal, not lost
+        err.print(f"说明：{len(gone)} 个文件已依鉴定销毁（有鉴定意见、批准事件和销毁清单），不属丢失")
     uncovered = uncovered_events()
     if uncovered > 0:
         err.print(f"提示：最新检查点之后还有 {uncovered} 个事件尚未签入检查点（liuhen ledger checkpoint 可立即签发）")
@@ -406,6 +410,7 @@ def deadlines_scan() -> None:
 
 # the witness, cosignatures and clean-up after a crash; importing recordings and registering devices
 from liuhen import cli_ledger, cli_media  # noqa: E402, F401
+from liuhen.archive import cli as archive_cli  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> Any:

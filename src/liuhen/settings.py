@@ -11,6 +11,7 @@ LIUHEN_CHECKPOINT_LOG the append-only checkpoint log outside the database: file:
                       LIUHEN_HOME/checkpoints.log) or s3://bucket/prefix (Object Lock where the bucket has it)
 LIUHEN_WITNESSES      witnesses that cosign checkpoints: comma-separated verifier keys, each optionally followed by
                       a space and the witness's add-checkpoint URL prefix (https://witness.example/w1)
+LIUHEN_BACKUP_URL     where the monthly backup goes (R13): file://PATH or s3://bucket/prefix (unset: no monthly backup)
 LIUHEN_SMTP_URL       smtp://user:password@host:587 (STARTTLS) or smtps://…:465 for deadline alert e-mail
 LIUHEN_MAIL_FROM      the sender of alert e-mail (default liuhen@localhost)
 LIUHEN_DEBUG          1 to show Django debug pages (never in production)
@@ -109,6 +110,7 @@ STORAGE_URL = os.environ.get("LIUHEN_STORAGE_URL", f"file://{HOME / 'blobs'}")
 SIGNING_KEY_PATH = Path(os.environ.get("LIUHEN_SIGNING_KEY", str(HOME / "keys" / "ledger.pem")))
 LEDGER_ORIGIN = os.environ.get("LIUHEN_LEDGER_ORIGIN", "liuhen.local/ledger")
 CHECKPOINT_MINUTES = int(os.environ.get("LIUHEN_CHECKPOINT_MINUTES", "1"))
+BACKUP_URL = os.environ.get("LIUHEN_BACKUP_URL", "")
 CHECKPOINT_LOG_URL = os.environ.get("LIUHEN_CHECKPOINT_LOG", f"file://{HOME / 'checkpoints.log'}")
 WITNESSES = os.environ.get("LIUHEN_WITNESSES", "")
 
@@ -133,6 +135,7 @@ INSTALLED_APPS = [
     "liuhen.media",
     "liuhen.access",
     "liuhen.search",
+    "liuhen.archive",
 ]
 
 MIDDLEWARE = [

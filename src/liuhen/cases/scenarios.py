@@ -294,6 +294,10 @@ def satisfy(case: Case, fact: Fact, cast: Cast) -> None:
         record_violation_period(
             actor=cast.handler, case=case, violation_ended_on=ended, reason="登记时未填写，补充登记"
         )
+    elif fact == Fact.CASE_FILE_SIGNED:  # rules R2, R14: the 案卷 assembled, signed by 立卷人 and 检查人
+        from liuhen.archive.scenario import bind
+
+        bind(case, cast)
     else:
         from liuhen.documents import scenario_records
 

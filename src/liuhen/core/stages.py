@@ -141,6 +141,7 @@ class Fact(StrEnum):
     ENFORCEMENT_RESULT = "enforcement_result"
     ONSITE_DECISION_FILED = "onsite_decision_filed"
     NO_PENDING_RECUSAL = "no_pending_recusal"
+    CASE_FILE_SIGNED = "case_file_signed"
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ _E5 = Gate(
     "已强制执行或申请法院强制执行的，须制作强制执行结果记录（含法院执行结果）后方可结案",
     Fact.ENFORCED,
 )
+_R14 = Gate("R14", Fact.CASE_FILE_SIGNED, "归档须先组卷（封面、目录、页号、备考表）并经立卷人、检查人（不同两人）签名")
 _S7 = Gate("S7", Fact.NO_PENDING_RECUSAL, "当事人申请回避的，须由机关负责人作出回避决定后方可继续调查或作出决定")
 
 
@@ -276,8 +278,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _DELIVERED,
     ),
     _t(G, S.ENFORCEMENT, "close", S.CLOSED, "结案", _PERFORMED, _E5, _D9_CLOSE, _AV),
-    _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档"),
-    _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
+    _t(G, S.CLOSED, "archive", S.ARCHIVED, "归档", _R14),
+    _t(G, S.NOT_FILED, "archive", S.ARCHIVED, "归档", _R14),
     # 简易程序 (S5, D8)
     _t(
         SP,
@@ -306,7 +308,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         _E5,
         Gate("D8", Fact.ONSITE_DECISION_FILED, "当场作出的行政处罚决定须报所属行政机关备案（当场行政处罚决定备案表）"),
     ),
-    _t(SP, S.CLOSED, "archive", S.ARCHIVED, "归档"),
+    _t(SP, S.CLOSED, "archive", S.ARCHIVED, "归档", _R14),
     # 行政检查
     _t(IN, S.PLANNED, "start_inspection", S.INSPECTING, "开始现场检查", _I1),
     _t(
@@ -335,7 +337,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("E1", Fact.RECTIFICATION_CHECK, "责令改正的须按期复查并记录复查意见"),
         _AV,
     ),
-    _t(IN, S.CLOSED, "archive", S.ARCHIVED, "归档"),
+    _t(IN, S.CLOSED, "archive", S.ARCHIVED, "归档", _R14),
     # 依申请 (S1)
     _t(
         LI,
@@ -379,8 +381,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("D9", Fact.LICENCE_DECISION_APPROVED, "许可决定须经承办人、审核人、批准人审批"),
     ),
     _t(LI, S.DECISION, "close", S.CLOSED, "办结", _DELIVERED),
-    _t(LI, S.CLOSED, "archive", S.ARCHIVED, "归档"),
-    _t(LI, S.REFUSED, "archive", S.ARCHIVED, "归档"),
+    _t(LI, S.CLOSED, "archive", S.ARCHIVED, "归档", _R14),
+    _t(LI, S.REFUSED, "archive", S.ARCHIVED, "归档", _R14),
     # 行政强制措施 (I4)
     _t(
         CO,
@@ -432,7 +434,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("I4", Fact.COMPULSION_APPROVED, "强制措施须已经负责人批准（紧急实施的须补办批准）"),
     ),
     _t(CO, S.LIFTED, "close", S.CLOSED, "结案", _E5, _D9_CLOSE, _AV),
-    _t(CO, S.CLOSED, "archive", S.ARCHIVED, "归档"),
+    _t(CO, S.CLOSED, "archive", S.ARCHIVED, "归档", _R14),
     # 投诉举报 (S4)
     _t(CP, S.RECEIVED, "report_to_leader", S.LEADER_REVIEW, "报值班领导", Gate("S4", Fact.DUTY_LOG, "须填写值班记录")),
     _t(CP, S.LEADER_REVIEW, "file", S.FILED, "决定立案", _S2, *_S6),
@@ -445,8 +447,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         Gate("S4", Fact.NON_FILING_APPROVED, "不予立案须经负责人批准"),
         Gate("S4", Fact.COMPLAINANT_NOTIFIED, "不予立案须告知投诉人、举报人并书面记录"),
     ),
-    _t(CP, S.FILED, "archive", S.ARCHIVED, "归档"),
-    _t(CP, S.NOT_FILED, "archive", S.ARCHIVED, "归档"),
+    _t(CP, S.FILED, "archive", S.ARCHIVED, "归档", _R14),
+    _t(CP, S.NOT_FILED, "archive", S.ARCHIVED, "归档", _R14),
 )
 
 _INDEX: dict[tuple[Procedure, Stage, str], Transition] = {(t.procedure, t.source, t.action): t for t in TRANSITIONS}

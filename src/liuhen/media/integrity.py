@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from liuhen.ledger.verify import Finding
 from liuhen.media.models import Blob
@@ -20,8 +20,18 @@ def stored_problem(store: BlobStore, sha256: str, what: str = "文件", content:
     return None
 
 
+# Blobs destroyed on purpose (the archive's approved disposals, sha256 → why): gone by decision, not lost
+_TOMBSTONES: list[Callable[[], dict[str, str]]] = []
+
+
+def register_tombstones(provider: Callable[[], dict[str, str]]) -> None:
+    if provider not in _TOMBSTONES:
+        _TOMBSTONES.append(provider)
+
+
 def check_blobs() -> Iterator[Finding]:
     store = default_store()
+    disposed = {sha: why for provider in _TOMBSTONES for sha, why in provider().items()}
     blobs = Blob.objects.prefetch_related(
         "recordings__case",
         "document_attachments__document__case",
@@ -44,6 +54,10 @@ def check_blobs() -> Iterator[Finding]:
                 f"定稿文书{kind} {doc.type.name} {doc.document_no}（案件 {doc.case.case_no}，文书 id {doc.pk}，"
                 f"{blob.sha256[:16]}…）"
             )
+        if blob.sha256 in disposed:  # a tombstone with its approval event: reported as disposed, never as lost
+            if store.exists(blob.sha256):
+                yield Finding(name, f"{disposed[blob.sha256]}，但文件仍在存储中")
+            continue
         problem = stored_problem(store, blob.sha256)
         if problem:
             yield Finding(name, problem)

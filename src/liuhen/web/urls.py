@@ -6,6 +6,7 @@ from django.views.generic.base import RedirectView
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
+from liuhen.archive import views as archive_views
 from liuhen.cases import history_views, views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import public_views as document_public
@@ -66,6 +67,12 @@ urlpatterns = [
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
+    path("archive/", archive_views.archive_queue, name="archive_queue"),
+    path("archive/disposal/", archive_views.disposal, name="archive_disposal"),
+    path("cases/<int:case_id>/archive/", archive_views.case_file, name="case_file"),
+    path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
+    path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
+    path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

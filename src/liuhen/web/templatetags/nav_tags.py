@@ -39,6 +39,7 @@ ENTRIES = (
     Entry("deadline_list", "期限", Action.CASE_VIEW, frozenset({OF, U, L, R, A, S})),
     Entry("access_requests", "调阅申请", Action.ACCESS_REQUEST, frozenset({OF, U, L, R, A, S})),
     Entry("media_unlinked", "待分配音像", Action.MEDIA_UPLOAD, frozenset({OF, U})),
+    Entry("archive_queue", "待归档", Action.CASE_VIEW, frozenset({A})),
     Entry("media_devices", "设备", Action.DEVICE, frozenset({U, AD})),
     Entry("agency_settings", "机关设置", Action.SETTINGS, frozenset({AD})),
 )

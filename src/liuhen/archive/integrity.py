@@ -1,0 +1,25 @@
+"""What `liuhen verify` checks of the archive: every bound 案卷's PDF and the document PDFs it binds are in the
+store and still hash to their names (fixity, rule R14); and what was disposed, as disposed (R6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from liuhen.archive.models import CaseFile
+from liuhen.ledger.verify import Finding
+from liuhen.media.integrity import stored_problem
+from liuhen.media.storage import default_store
+
+
+def check_case_files() -> Iterator[Finding]:
+    store = default_store()
+    for f in CaseFile.objects.select_related("case").iterator(chunk_size=200):
+        name = f"案卷 {f.file_no}（案件 {f.case.case_no}）"
+        if f.pdf_sha256:
+            problem = stored_problem(store, f.pdf_sha256, "案卷 PDF", "案卷 PDF")
+            if problem:
+                yield Finding(name, problem)
+        for item in f.items:
+            problem = stored_problem(store, item["pdf_sha256"], f"第{item['seq']}件 PDF", f"第{item['seq']}件 PDF")
+            if problem:
+                yield Finding(name, problem)

@@ -1,0 +1,19 @@
+"""The 案卷 of a case, made the way people make it (used by the demo and the tests through ``scenarios``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from liuhen.archive import services
+from liuhen.archive.models import CaseFile
+
+if TYPE_CHECKING:
+    from liuhen.cases.models import Case
+    from liuhen.cases.scenarios import Cast
+
+
+def bind(case: Case, cast: Cast) -> CaseFile:
+    """The archivist assembles and signs as 立卷人; the head of the handling unit checks and signs (rule R14)."""
+    case_file = services.assemble(actor=cast.archivist, case=case)
+    case_file = services.sign(actor=cast.archivist, case_file=case_file, role=services.COMPILER)
+    return services.sign(actor=cast.unit_head, case_file=case_file, role=services.CHECKER)
