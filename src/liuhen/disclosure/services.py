@@ -314,10 +314,10 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
         return
     case = Case.objects.only("id", "procedure", "agency_id", "case_no").get(pk=event.case_ref)
     if event.action == "case.transition":
-        if body.get("action") in content.DECIDING.get(case.procedure, set()):
-            if not Entry.objects.filter(case=case).exists():
-                actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
-                draft_entry(actor=actor, case=case, decided_at=event.at)
+        deciding = body.get("action") in content.DECIDING.get(case.procedure, set())
+        if deciding and not Entry.objects.filter(case=case).exists():
+            actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+            draft_entry(actor=actor, case=case, decided_at=event.at)
         return
     if body.get("type") != content.DECISION_TYPES.get(case.procedure):
         return
