@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
@@ -58,4 +58,5 @@ urlpatterns = [
     path("settings/", settings_views.settings_page, name="agency_settings"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("gongshi/", include("liuhen.disclosure.urls")),  # the public disclosure portal (rules P1–P12)
 ]
