@@ -109,7 +109,8 @@ def verify(doc: dict[str, Any], vkey: str | None = None) -> str:
     computed = root_from_inclusion(lh, proof["leaf_index"], size, [bytes.fromhex(h) for h in proof["inclusion"]])
     if computed != root:
         raise ValueError("包含证明不成立")
-    return f"核验通过：条目 {leaf['entry']} 第 {leaf['revision']} 版于 {leaf['at']} {leaf['event']}，记于 {origin} 第 {leaf['index']} 条（日志长度 {size}）"
+    what = f"条目 {leaf['entry']} 第 {leaf['revision']} 版于 {leaf['at']} {leaf['event']}"
+    return f"核验通过：{what}，记于 {origin} 第 {leaf['index']} 条（日志长度 {size}）"
 
 
 def main(argv: list[str] | None = None) -> int:
