@@ -58,3 +58,14 @@ def decided(cast, make_case):  # type: ignore[no-untyped-def]
         return case
 
     return make
+
+
+@pytest.fixture
+def simple(cast, make_case):  # type: ignore[no-untyped-def]
+    """A simplified-procedure warning decided on the spot (the quickest published penalty)."""
+
+    def make(**kw):  # type: ignore[no-untyped-def]
+        case = make_case("simplified_procedure", officers=[cast.handler, cast.second_officer], penalty_kind="warning")
+        return scenarios.step(case, "decide_on_spot", cast)
+
+    return make
