@@ -36,7 +36,10 @@ def test_rules_P4_P11_changed_decision_updated_and_P5_correction(cast, simple) -
     with time_machine.travel(at("2026-11-04T10:00"), tick=False):
         old = content.decision_document(case)
         new = documents.correct(
-            actor=cast.handler, document=old, reason="违法事实表述有误", data={**old.values, "facts": "更正后的违法事实"}
+            actor=cast.handler,
+            document=old,
+            reason="违法事实表述有误",
+            data={**old.values, "facts": "更正后的违法事实"},
         )
         documents.finalise(actor=cast.handler, document=new, signatures=scenarios.signatures(case, new.type, cast))
         req = services.request_correction(entry=entry, requester="某某化工有限公司", contact="025-1", text="事实有误")

@@ -183,6 +183,21 @@ def content_hash(record: dict[str, str]) -> str:
     return hashlib.sha256(canonical.dumps(record)).hexdigest()
 
 
+# The same data items named for a decision that is not a penalty (许可、强制、检查结果)
+OTHER_LABELS = {
+    "agency": "决定机关",
+    "violation_type": "事项",
+    "facts": "事实",
+    "legal_basis": "依据",
+    "category": "决定类别",
+    "content": "决定内容",
+}
+
+
+def labels(kind: str) -> dict[str, str]:
+    return LABELS if kind == EntryKind.PENALTY else {**LABELS, **OTHER_LABELS}
+
+
 LABELS = {
     "agency": "处罚机关",
     "kind": "类别",

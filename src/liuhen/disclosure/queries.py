@@ -17,7 +17,8 @@ from liuhen.core.rules.av import AV_RULES, REQUIREMENT_LABELS
 from liuhen.core.rules.deadlines import BY_KEY, UNIT_LABELS
 from liuhen.disclosure.models import Entry, EntryKind, EntryStatus
 
-SHOWN = (EntryStatus.PUBLISHED, EntryStatus.TAKEN_DOWN)  # a taken-down entry keeps its page, with the reason
+# a taken-down or expired entry keeps its page, with the reason in place of the entry
+SHOWN = (EntryStatus.PUBLISHED, EntryStatus.TAKEN_DOWN, EntryStatus.EXPIRED)
 
 
 def published(agency: Agency | None = None) -> QuerySet[Entry]:

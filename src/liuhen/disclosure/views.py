@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,7 +33,10 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except NotPublished:
+            response = _not_found(request)
         response.setdefault("Cache-Control", "public, max-age=60")
         response.cookies.clear()
         return response
@@ -41,11 +44,19 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+class NotPublished(Exception):
+    """No published entry has this number (a draft, a withheld entry and a wrong number all read the same)."""
+
+
 def _entry(entry_id: int) -> Entry:
-    entry = Entry.objects.select_related("agency").filter(pk=entry_id, status__in=[*queries.SHOWN, "expired"]).first()
+    entry = Entry.objects.select_related("agency").filter(pk=entry_id, status__in=queries.SHOWN).first()
     if entry is None:
-        raise Http404("没有该公示条目")
+        raise NotPublished
     return entry
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "disclosure/error.html", {"message": "没有该公示条目（编号有误，或尚未公示）"}, status=404)
 
 
 @require_GET
@@ -125,7 +136,7 @@ def _proof(entry: Entry) -> dict[str, Any] | None:
 def entry_page(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _entry(entry_id)
     record = content.public_record(entry)
-    rows = [(content.LABELS[k], record[k]) for k in content.LABELS]
+    rows = [(label, record[k]) for k, label in content.labels(entry.kind).items()]
     return render(
         request,
         "disclosure/entry.html",
@@ -223,7 +234,7 @@ def log_key(request: HttpRequest) -> HttpResponse:
 def log_leaf(request: HttpRequest, index: int) -> HttpResponse:
     leaf = LogLeaf.objects.filter(index=index).first()
     if leaf is None:
-        raise Http404("没有该日志叶子")
+        return _text("没有该日志叶子", 404)
     return JsonResponse(log.proof_bundle(leaf), json_dumps_params={"ensure_ascii": False})
 
 

@@ -6,6 +6,7 @@ from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
+from liuhen.disclosure import review as disclosure_review
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
@@ -58,5 +59,6 @@ urlpatterns = [
     path("settings/", settings_views.settings_page, name="agency_settings"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("disclosure/review/", disclosure_review.review, name="disclosure_review"),
     path("gongshi/", include("liuhen.disclosure.urls")),  # the public disclosure portal (rules P1–P12)
 ]
