@@ -93,5 +93,10 @@ def test_rules_P3_R11_compulsion_entry_and_marked_case_withheld(cast, make_case)
     )
     secret = scenarios.advance(secret, stages.Stage.DECISION, cast)
     withheld = Entry.objects.get(case=secret)
+    # rule P8: a 双随机 inspection's result is an entry too, drafted when the inspection closes
+    inspection = scenarios.advance(
+        make_case("inspection", officers=[cast.handler, cast.second_officer]), stages.Stage.CLOSED, cast
+    )
+    assert Entry.objects.get(case=inspection).kind == "inspection"
     assert withheld.status == EntryStatus.WITHHELD and "商业秘密" in withheld.withheld_reason
     assert Deadline.objects.get(case=secret, rule_key="P2").status == "met"

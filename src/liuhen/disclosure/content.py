@@ -43,7 +43,7 @@ PARTY_KINDS = {"individual": "自然人", "organisation": "法人及非法人组
 
 def decision_document(case: Case) -> Document | None:
     """The current finalised version of the case's decision (a correction replaces the version it corrects)."""
-    code = DECISION_TYPES.get(case.procedure)
+    code = DECISION_TYPES.get(case.procedure_enum)
     if code is None:
         return None
     return (
@@ -72,7 +72,7 @@ def _people(case: Case, party: Party | None) -> redaction.People:
         values.append(party.phone)
         if party.kind == "individual":
             values.append(party.id_number)
-    for p in Party.objects.filter(case=case).exclude(pk=party.pk if party else None):
+    for p in Party.objects.filter(case=case).exclude(pk=party.pk if party else 0):
         values += [p.id_number, p.phone]
     return redaction.People(
         party_name=party.name if party else "",
@@ -105,7 +105,7 @@ def draft_values(case: Case, decided_on: date, marked: str) -> Drafted:
     party = case.parties.order_by("id").first()
     doc = decision_document(case)
     values = doc.values if doc is not None else {}
-    kind = KIND_OF[case.procedure]
+    kind = KIND_OF[case.procedure_enum]
     if kind == EntryKind.COMPULSION:
         category = MEASURES.get(str(values.get("measure", "")), "行政强制措施")
         text = f"{category}：{values.get('items', '')}".rstrip("：")
@@ -130,7 +130,7 @@ def draft_values(case: Case, decided_on: date, marked: str) -> Drafted:
     )
     withheld = ""
     if marked:
-        withheld = f"案件已标注为{marked}，依法不予公开（R11）"
+        withheld = f"案件或其决定书已标注为{marked}，依法不予公开（R11）"
     elif _minor(party, decided_on):
         withheld = "行政相对人为未成年人，依法不予公开"
     organisation = bool(party and party.kind == "organisation")

@@ -10,7 +10,7 @@ from liuhen.disclosure import services
 from liuhen.disclosure.models import Entry, EntryStatus
 
 
-def publish_drafts(reviewer: User, progress: Callable[[str], None]) -> int:
+def publish_drafts(reviewer: User, progress: Callable[[str], object]) -> int:
     published = 0
     for entry in Entry.objects.filter(status=EntryStatus.DRAFT).order_by("id"):
         try:

@@ -186,3 +186,30 @@ class LogCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return str(self.tree_size)
+
+
+class AnnualStatistics(models.Model):
+    """The previous year's enforcement figures as published (rules P7, P12): the tables as they stood, with the
+    query behind each figure. A later publication of the same year is a new row; the newest is shown."""
+
+    LEDGER = projected("disclosure.statistics_published", append_only=True)
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="annual_statistics", verbose_name="机关"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    tables = models.TextField("统计表（规范 JSON）")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="published_statistics",
+        verbose_name="公布人",
+    )
+    published_at = models.DateTimeField("公布时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度行政执法统计"
+        indexes = [models.Index(fields=["agency", "year"], name="annual_statistics_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度"

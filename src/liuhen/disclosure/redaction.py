@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ _HEALTH = re.compile(r"(?:患有|诊断为|病史|病情|残疾|怀孕)[^，。�
 @dataclass
 class Removal:
     rule: str
-    field: str
+    column: str
     count: int = 0
-    lengths: list[int] = field(default_factory=list)
+    lengths: list[int] = default(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         r = RULE_BY_KEY[self.rule]
@@ -52,7 +53,7 @@ class Removal:
             "rule": self.rule,
             "label": r.label,
             "source": r.source,
-            "field": self.field,
+            "field": self.column,
             "count": self.count,
             "lengths": self.lengths,
         }
@@ -112,7 +113,7 @@ def redact(fields: Mapping[str, str], people: People) -> tuple[dict[str, str], l
         out[name] = text
     merged: dict[tuple[str, str], Removal] = {}
     for r in removed:
-        m = merged.setdefault((r.rule, r.field), Removal(r.rule, r.field))
+        m = merged.setdefault((r.rule, r.column), Removal(r.rule, r.column))
         m.count += r.count
         m.lengths += r.lengths
     return out, [m.as_dict() for m in merged.values()]

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from liuhen.cases.access import cases_in_scope
 from liuhen.cases.views import _run
@@ -32,6 +33,16 @@ def _preview(entry: Entry) -> dict[str, Any]:
 def review(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     mine = Entry.objects.filter(case__in=cases_in_scope(user, Action.APPROVE)).select_related("case", "drafted_by")
+    if request.method == "POST" and request.POST.get("do") == "statistics":
+        year = request.POST.get("year", "")
+        _run(
+            request,
+            lambda: services.publish_statistics(
+                actor=user, agency=user.agency, year=int(year) if year.isdigit() else 0
+            ),
+            f"{year}年度行政执法统计已公布",
+        )
+        return redirect("disclosure_review")
     if request.method == "POST":
         entry = mine.filter(pk=request.POST.get("entry") or 0).first()
         if entry is None:
@@ -84,5 +95,11 @@ def review(request: HttpRequest) -> HttpResponse:
                 entry__in=mine, status=CorrectionStatus.RECEIVED
             ).select_related("entry"),
             "grounds": services.REVOCATION_GROUNDS.items(),
+            "last_year": timezone.localdate().year - 1,
+            "statistics_status": (
+                services.statistics_status(user.agency, timezone.localdate().year - 1, timezone.localdate())
+                if user.agency
+                else ""
+            ),
         },
     )

@@ -77,7 +77,11 @@ def _event(actor: Any, action: str, entry: Entry, body: dict[str, Any], names: l
 
 
 def _marked(case: Case) -> str:
+    """The R11 mark of the case or of its decision document: either withholds the entry (rule P9)."""
     mark = current_mark("case", case.pk)
+    decision = content.decision_document(case)
+    if mark == Mark.NONE and decision is not None:
+        mark = current_mark("document", decision.pk)
     return "" if mark == Mark.NONE else str(Mark(mark).label)
 
 
@@ -314,16 +318,54 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
         return
     case = Case.objects.only("id", "procedure", "agency_id", "case_no").get(pk=event.case_ref)
     if event.action == "case.transition":
-        deciding = body.get("action") in content.DECIDING.get(case.procedure, set())
+        deciding = body.get("action") in content.DECIDING.get(case.procedure_enum, set())
         if deciding and not Entry.objects.filter(case=case).exists():
             actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
             draft_entry(actor=actor, case=case, decided_at=event.at)
         return
-    if body.get("type") != content.DECISION_TYPES.get(case.procedure):
+    if body.get("type") != content.DECISION_TYPES.get(case.procedure_enum):
         return
     for entry in Entry.objects.filter(case=case).select_related("case"):
         if entry.status == EntryStatus.DRAFT:
             refresh_draft(entry)
         elif entry.status == EntryStatus.PUBLISHED and int(body.get("version") or 1) > 1 and entry.changed_at is None:
-            actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else ledger.SYSTEM
-            mark_changed(actor=actor, entry=entry)
+            changed_by = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+            mark_changed(actor=changed_by or ledger.SYSTEM, entry=entry)
+
+
+def publish_statistics(*, actor: User, agency: Any, year: int, now: datetime | None = None) -> Any:
+    """The previous year's tables, as they stand now, published on the portal (rules P7, P12)."""
+    from liuhen.disclosure import statistics
+    from liuhen.disclosure.models import AnnualStatistics
+
+    now = now or timezone.now()
+    if actor.agency_id != agency.pk or not allowed(actor, Action.APPROVE):
+        raise RuleViolation("P7", rule("P7").source, "只有本机关的负责人可以公布年度统计数据")
+    if not 2000 <= year < now.astimezone(periods.LOCAL).year:
+        raise InvalidInput("只能公布已结束年度的统计数据")
+    with transaction.atomic():
+        row = AnnualStatistics.objects.create(
+            agency=agency, year=year, tables=statistics.snapshot(agency, year), published_by=actor, published_at=now
+        )
+        ledger.append(
+            actor=actor,
+            action="disclosure.statistics_published",
+            subject_type="annual_statistics",
+            subject_id=row.pk,
+            body={"agency": agency.pk, "year": year},
+            rows=[row],
+        )
+    return row
+
+
+def statistics_status(agency: Any, year: int, today: date) -> str:
+    """Rule P7: published by 31 January of the next year, or late, or still due."""
+    from liuhen.disclosure import statistics
+    from liuhen.disclosure.models import AnnualStatistics
+
+    due = statistics.due_on(year)
+    first = AnnualStatistics.objects.filter(agency=agency, year=year).order_by("published_at").first()
+    if first is not None:
+        on = first.published_at.astimezone(periods.LOCAL).date()
+        return f"已于{on:%Y-%m-%d}公布（{'按期' if on <= due else '逾期'}，截止{due:%Y-%m-%d}）"
+    return f"未公布，已逾期（截止{due:%Y-%m-%d}）" if today > due else f"待公布（截止{due:%Y-%m-%d}）"

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -83,6 +84,7 @@ def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
             "remedies": queries.remedies(),
             "av_rules": queries.av_list(),
             "count": queries.published(agency).count(),
+            "years": sorted(set(agency.annual_statistics.values_list("year", flat=True)), reverse=True),
         },
     )
 
@@ -258,5 +260,47 @@ def log_consistency(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body)
 
 
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1)
+# --- annual statistics (rules P7, P12) -------------------------------------------------------------------
+
+
+def _published_statistics(agency_id: int, year: int) -> tuple[Agency, Any]:
+    from liuhen.disclosure.models import AnnualStatistics
+
+    agency = get_object_or_404(Agency, pk=agency_id)
+    row = AnnualStatistics.objects.filter(agency=agency, year=year).order_by("-published_at", "-id").first()
+    return agency, row
+
+
+@require_GET
+@public
+def statistics_page(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
+    agency, row = _published_statistics(agency_id, year)
+    today = timezone.localdate()
+    return render(
+        request,
+        "disclosure/statistics.html",
+        {
+            "agency": agency,
+            "year": year,
+            "row": row,
+            "tables": json.loads(row.tables) if row else {},
+            "status": services.statistics_status(agency, year, today),
+        },
+        status=200 if row else 404,
+    )
+
+
+@require_GET
+@public
+def statistics_xlsx(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
+    from liuhen.disclosure import statistics
+
+    agency, row = _published_statistics(agency_id, year)
+    if row is None:
+        return _text(f"{year}年度统计数据尚未公布", 404)
+    response = HttpResponse(
+        statistics.as_xlsx(agency, year, json.loads(row.tables)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="statistics-{year}.xlsx"'
+    return response
