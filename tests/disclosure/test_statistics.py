@@ -25,7 +25,6 @@ def test_rules_P7_P12_counting_rules_and_publication(cast, make_case, agency) ->
         warned = make_case("simplified_procedure", officers=[cast.handler, cast.second_officer], penalty_kind="warning")
         scenarios.step(warned, "decide_on_spot", cast)
         combined = make_case("simplified_procedure", officers=[cast.handler, cast.second_officer], penalty_kind="fine")
-        combined.fine_amount = None
         scenarios.make_document(
             combined, "onsite_penalty_decision", cast, penalty="警告，并处罚款200元，没收违法所得", fine="200"
         )
