@@ -1,6 +1,6 @@
 """The public disclosure portal in chromium, without logging in (rules P1, P2, P5, P9, P11): the 事前 pages, the
 demo's decisions as redacted entries, the AV-recorded activity list, no cookie; then the reviewer answers the
-correction request the public sent."""
+correction request the public sent, and reads the demo year's statistics."""
 
 from __future__ import annotations
 
@@ -74,3 +74,8 @@ def test_public_portal_without_login_shows_redacted_entries_and_the_av_list(page
     form.locator("button:has-text('答复')").click()
     page.wait_for_selector("text=已答复更正申请")
     page.screenshot(path=str(shots / "gongshi-review.png"), full_page=True)
+    page.click("text=本年度统计（截至今日）")  # rules P7, P12: the demo year's tables, each with its query
+    page.wait_for_selector("h1:has-text('年度行政执法统计')")
+    total = page.locator("tr:has-text('合计') [data-testid=figure]").inner_text()
+    assert int(total) >= 5 and "SELECT" in page.locator("main").inner_text()
+    page.screenshot(path=str(shots / "gongshi-statistics.png"))

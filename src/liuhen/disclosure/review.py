@@ -96,6 +96,7 @@ def review(request: HttpRequest) -> HttpResponse:
             ).select_related("entry"),
             "grounds": services.REVOCATION_GROUNDS.items(),
             "last_year": timezone.localdate().year - 1,
+            "this_year": timezone.localdate().year,
             "statistics_status": (
                 services.statistics_status(user.agency, timezone.localdate().year - 1, timezone.localdate())
                 if user.agency

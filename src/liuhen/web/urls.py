@@ -7,6 +7,7 @@ from liuhen.agency_settings import views as settings_views
 from liuhen.cases import views
 from liuhen.deadlines import views as deadline_views
 from liuhen.disclosure import review as disclosure_review
+from liuhen.disclosure import statistics_view as disclosure_statistics
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
@@ -60,5 +61,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("disclosure/review/", disclosure_review.review, name="disclosure_review"),
+    path("disclosure/statistics/<int:year>/", disclosure_statistics.current_tables, name="disclosure_statistics"),
     path("gongshi/", include("liuhen.disclosure.urls")),  # the public disclosure portal (rules P1–P12)
 ]
