@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.test import Client
 
 from liuhen.cases import scenarios
 from liuhen.core.errors import RuleViolation
@@ -69,6 +70,9 @@ def test_rule_P6_penalty_taken_down_within_3_workdays(cast, simple) -> None:  # 
     with time_machine.travel(at("2026-11-10T10:00"), tick=False):
         entry = services.take_down(actor=cast.unit_head, entry=entry)
     assert _dl(case, "P6.penalty").status == "late" and entry.status == EntryStatus.TAKEN_DOWN
+    page = Client().get(f"/gongshi/entries/{entry.pk}/").content.decode()  # the reason in place of the entry
+    assert "本条公示已撤下" in page and "复议机关决定撤销" in page and "违法事实" not in page
+    assert "take_down" in LogLeaf.objects.filter(entry=entry).order_by("-index").first().data  # type: ignore[union-attr]
     assert _dl(case, "P10").status == "early"  # it came down before its period ended
 
 
