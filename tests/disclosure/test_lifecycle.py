@@ -44,19 +44,33 @@ def test_rules_P4_P11_changed_decision_updated_and_P5_correction(cast, simple) -
         )
         documents.finalise(actor=cast.handler, document=new, signatures=scenarios.signatures(case, new.type, cast))
         req = services.request_correction(entry=entry, requester="某某化工有限公司", contact="025-1", text="事实有误")
-    p4, p5 = _dl(case, "P4"), _dl(case, "P5")
+        quick = services.request_correction(entry=entry, requester="某某化工有限公司", contact="025-1", text="名称有误")
+    with time_machine.travel(at("2026-11-05T10:00"), tick=False):  # one request answered in time, one not (P5)
+        services.handle_correction(actor=cast.unit_head, request=quick, corrected=False, reply="经核实名称无误")
+    assert Deadline.objects.get(rule_key="P5", subject=f"correction_request:{quick.pk}").status == "met"
+    p4, p5 = _dl(case, "P4"), Deadline.objects.get(rule_key="P5", subject=f"correction_request:{req.pk}")
     assert (p4.status, p4.due_on, p5.status, p5.due_on) == ("open", date(2026, 12, 2), "open", date(2026, 11, 11))
     with pytest.raises(RuleViolation) as own:  # the one who changed the decision does not review its entry
         services.publish_update(actor=cast.handler, entry=entry)
     assert own.value.rule_id == "P11"
     scan(at("2026-11-12T09:00"))  # P5 missed so far: overdue
-    assert _dl(case, "P5").alerts.filter(level="overdue").exists()
+    assert p5.alerts.filter(level="overdue").exists()
     with time_machine.travel(at("2026-11-20T10:00"), tick=False):
         entry = services.publish_update(actor=cast.unit_head, entry=entry)
         services.handle_correction(actor=cast.unit_head, request=req, corrected=True, reply="已更正违法事实")
-    assert (_dl(case, "P4").status, _dl(case, "P5").status) == ("met", "late")
+    p5.refresh_from_db()
+    assert (_dl(case, "P4").status, p5.status) == ("met", "late")
     assert entry.revision == 2 and entry.facts == "更正后的违法事实"
-    assert list(LogLeaf.objects.filter(entry=entry).values_list("index", flat=True)) == [0, 1]
+    with time_machine.travel(at("2026-11-23T10:00"), tick=False):  # changed again, and the update comes late
+        again = documents.correct(actor=cast.handler, document=new, reason="再次更正", data=new.values)
+        documents.finalise(actor=cast.handler, document=again, signatures=scenarios.signatures(case, new.type, cast))
+    assert _dl(case, "P4").due_on == date(2026, 12, 21)
+    scan(at("2026-12-22T09:00"))
+    assert _dl(case, "P4").alerts.filter(level="overdue").exists()
+    with time_machine.travel(at("2026-12-22T10:00"), tick=False):
+        services.publish_update(actor=cast.leader, entry=entry)
+    assert _dl(case, "P4").status == "late"
+    assert list(LogLeaf.objects.filter(entry=entry).values_list("index", flat=True)) == [0, 1, 2]
 
 
 def test_rule_P6_penalty_taken_down_within_3_workdays(cast, simple) -> None:  # type: ignore[no-untyped-def]
@@ -90,9 +104,11 @@ def test_rules_P3_P6_P10_licence_taken_down_within_7_workdays_and_expiry(cast, m
     assert _dl(licence, "P6").status == "met"
     # rule P10: a published penalty comes down by itself at the end of its period (5 years by default)
     case, penalty = _published(cast, simple)
-    assert penalty.public_until == date(2031, 11, 2)
-    assert services.expire_entries(at("2031-11-02T12:00")) == 0
-    assert services.expire_entries(at("2031-11-03T08:00")) == 1
+    # 2031-11-02 is a Sunday: the period ends on Monday 3 November (T2), as the P10 row counts it
+    assert penalty.public_until == date(2031, 11, 3) == _dl(case, "P10").due_on
+    assert services.expire_entries(at("2031-11-03T12:00")) == 0  # still shown on its last day
+    with time_machine.travel(at("2031-11-04T00:30"), tick=False):
+        assert services.expire_entries() == 1
     penalty.refresh_from_db()
     assert penalty.status == EntryStatus.EXPIRED and penalty.takedown_reason == "公示期满"
-    assert _dl(case, "P10").status in {"ended", "early"}
+    assert _dl(case, "P10").status == "ended"

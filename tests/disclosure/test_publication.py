@@ -78,10 +78,12 @@ def test_rules_P3_R11_compulsion_entry_and_marked_case_withheld(cast, make_case)
     assert entry.kind == "compulsion" and entry.category in {"查封", "扣押", "停止供电"}
     p3 = Deadline.objects.get(case=case, rule_key="P3.compulsion")
     assert p3.due_on == date(2026, 11, 30)  # 20 working days
-    with time_machine.travel(at("2026-11-03T10:00"), tick=False):
+    scan(at("2026-12-01T09:00"))  # missed without its publication
+    assert p3.alerts.filter(level="overdue").exists()
+    with time_machine.travel(at("2026-12-01T10:00"), tick=False):
         services.publish_entry(actor=cast.leader, entry=entry)
     p3.refresh_from_db()
-    assert p3.status == "met"
+    assert p3.status == "late"  # (met in time: the licence of test_lifecycle and every row of test_rows)
     secret = make_case(officers=[cast.handler, cast.second_officer])
     set_mark(
         actor=cast.handler,

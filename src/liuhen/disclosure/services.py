@@ -19,7 +19,7 @@ from liuhen.agency_settings.services import deadline_rule
 from liuhen.cases.access import allowed
 from liuhen.cases.models import Case
 from liuhen.core import periods
-from liuhen.core.errors import InvalidInput, RuleViolation
+from liuhen.core.errors import CalendarYearUnknown, InvalidInput, RuleViolation
 from liuhen.core.permissions import Action
 from liuhen.core.rules import rule
 from liuhen.core.rules.deadlines import BY_KEY
@@ -132,12 +132,13 @@ def _needs_decision(entry: Entry) -> None:
         )
 
 
-def _years_on(day: date, years: int) -> date:
-    """The same day ``years`` later (28 February for a 29th): the last day the entry is shown (rule P10)."""
+def _public_until(p10: Any, published: datetime) -> date | None:
+    """The last day the entry is shown: the end of the P10 row's period, as its deadline counts it (a year whose
+    holiday table is not yet known is estimated the same way, rule T5)."""
     try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return periods.due(p10, published).on
+    except CalendarYearUnknown as exc:
+        return periods.estimate(p10, published, exc.year).on
 
 
 def publish_entry(*, actor: User, entry: Entry) -> Entry:
@@ -152,7 +153,7 @@ def publish_entry(*, actor: User, entry: Entry) -> Entry:
         _fill(entry, content.draft_values(entry.case, entry.decided_on, _marked(entry.case)))
         now = timezone.now()
         p10 = deadline_rule(BY_KEY["P10"], entry.agency_id, now)
-        entry.public_until = _years_on(now.astimezone(periods.LOCAL).date(), p10.period)
+        entry.public_until = _public_until(p10, now)
         entry.status, entry.reviewed_by, entry.published_at = EntryStatus.PUBLISHED, actor, now
         entry.content_sha256 = content.content_hash(content.public_record(entry))
         entry.save()
