@@ -47,9 +47,9 @@ def test_rules_P2_P9_P11_redacted_draft_published_by_another(cast, decided) -> N
     assert Deadline.objects.get(case=case, rule_key="P10").status == "open"
 
 
-def test_rule_P2_missed_without_publication(cast, decided) -> None:  # type: ignore[no-untyped-def]
+def test_rule_P2_missed_without_publication(cast, simple) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(at("2026-11-02T10:00"), tick=False):
-        case = decided()
+        case = simple()
     scan(at("2026-11-12T09:00"))
     p2 = Deadline.objects.get(case=case, rule_key="P2")
     assert p2.status == "open" and p2.alerts.filter(level="overdue").exists()
@@ -59,11 +59,11 @@ def test_rule_P2_missed_without_publication(cast, decided) -> None:  # type: ign
     assert p2.status == "late"
 
 
-def test_rule_P2_friday_before_a_holiday_on_the_official_calendar(cast, decided) -> None:  # type: ignore[no-untyped-def]
+def test_rule_P2_friday_before_a_holiday_on_the_official_calendar(cast, simple) -> None:  # type: ignore[no-untyped-def]
     """Decided on Friday 2026-09-25 (中秋节): 28–30 September count, 1–7 October are the National Day holiday, 8, 9
     and Saturday 10 October (调休上班) count, and 12 October is the seventh working day (rules T1, T2)."""
     with time_machine.travel(at("2026-09-25T16:00"), tick=False):
-        case = decided()
+        case = simple()
     assert Deadline.objects.get(case=case, rule_key="P2").due_on == date(2026, 10, 12)
 
 
@@ -84,7 +84,7 @@ def test_rules_P3_R11_compulsion_entry_and_marked_case_withheld(cast, make_case)
         services.publish_entry(actor=cast.leader, entry=entry)
     p3.refresh_from_db()
     assert p3.status == "late"  # (met in time: the licence of test_lifecycle and every row of test_rows)
-    secret = make_case(officers=[cast.handler, cast.second_officer])
+    secret = make_case("simplified_procedure", officers=[cast.handler, cast.second_officer], penalty_kind="warning")
     set_mark(
         actor=cast.handler,
         case=secret,
@@ -93,7 +93,7 @@ def test_rules_P3_R11_compulsion_entry_and_marked_case_withheld(cast, make_case)
         mark="trade_secret",
         reason="涉及工艺配方",
     )
-    secret = scenarios.advance(secret, stages.Stage.DECISION, cast)
+    secret = scenarios.step(secret, "decide_on_spot", cast)
     withheld = Entry.objects.get(case=secret)
     # rule P8: a 双随机 inspection's result is an entry too, drafted when the inspection closes
     inspection = scenarios.advance(
