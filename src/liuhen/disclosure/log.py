@@ -8,6 +8,7 @@ import base64
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from liuhen.core import canonical, merkle
@@ -20,8 +21,15 @@ def origin() -> str:
     return f"{settings.LEDGER_ORIGIN}/gongshi"
 
 
+_KEYS: dict[tuple[str, str], str] = {}
+
+
 def verifier_key() -> str:
-    return signing.verifier_key(origin())
+    """The portal log's public key line (read once per process and key file)."""
+    where = (origin(), str(getattr(settings, "SIGNING_KEY_PATH", "")))
+    if where not in _KEYS:
+        _KEYS[where] = signing.verifier_key(origin())
+    return _KEYS[where]
 
 
 def sign(size: int, root: bytes) -> str:
@@ -78,9 +86,19 @@ def consistency(old: int, new: int) -> list[str]:
 
 
 def proof_bundle(leaf: LogLeaf) -> dict[str, Any]:
-    """Everything an offline check needs: the leaf, its inclusion proof in the newest signed tree, the key."""
-    cp = latest()
-    assert cp is not None
+    """Everything an offline check needs: the leaf, its inclusion proof in the tree signed right after it was
+    appended, the key. The log only grows, so the bundle never changes and is cached; a later checkpoint is linked
+    to this one by a consistency proof (/gongshi/log/consistency)."""
+    cp = LogCheckpoint.objects.get(tree_size=leaf.index + 1)
+    key = f"gongshi-proof-{leaf.index}-{leaf.leaf_hash}-{cp.root_hash}"  # the same tree gives the same proof
+    bundle = cache.get(key)
+    if bundle is None:
+        bundle = _bundle(leaf, cp)
+        cache.set(key, bundle, None)
+    return bundle
+
+
+def _bundle(leaf: LogLeaf, cp: LogCheckpoint) -> dict[str, Any]:
     return {
         "leaf_index": leaf.index,
         "leaf_data": leaf.data,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -128,6 +129,7 @@ def _value_label(code: str, field: str, value: object) -> str:
     return str(value)
 
 
+@functools.cache
 def av_list() -> list[dict[str, str]]:
     """The activities that must be filmed (003 第十二条: published), with their conditions in words."""
     out = []
@@ -148,6 +150,7 @@ def av_list() -> list[dict[str, str]]:
     return out
 
 
+@functools.cache
 def procedures() -> list[dict[str, Any]]:
     """Each procedure as its flow of steps, with the rules each step must satisfy (P1: 执法流程)."""
     out = []
@@ -167,6 +170,7 @@ def procedures() -> list[dict[str, Any]]:
     return out
 
 
+@functools.cache
 def remedies() -> list[dict[str, str]]:
     """救济途径 and their periods, from the deadline table (D6)."""
     out = []

@@ -54,6 +54,7 @@ DEADLINE_EVENTS = (
     CORRECTION_REQUESTED,
     CORRECTION_HANDLED,
 )
+DECISION_DOCUMENTS = frozenset(content.DECISION_TYPES.values())
 # Why a published decision comes down (rule P6: 001 九; 处罚法48)
 REVOCATION_GROUNDS = {
     "revoked": "决定被撤销",
@@ -317,6 +318,8 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
     decision that is already published opens its update (P4)."""
     if event.case_ref is None or event.action not in {"case.transition", "document.finalised"}:
         return
+    if event.action == "document.finalised" and body.get("type") not in DECISION_DOCUMENTS:
+        return  # most finalised documents are not decisions: no query for them
     case = Case.objects.only("id", "procedure", "agency_id", "case_no").get(pk=event.case_ref)
     if event.action == "case.transition":
         deciding = body.get("action") in content.DECIDING.get(case.procedure_enum, set())

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -68,6 +69,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/index.html", {"agencies": agencies, "latest": latest})
 
 
+@functools.cache
+def _rules_lists() -> str:
+    """Procedures, remedies and the AV list come from the code's tables: rendered once per process."""
+    return render_to_string(
+        "disclosure/_rules_lists.html",
+        {"procedures": queries.procedures(), "remedies": queries.remedies(), "av_rules": queries.av_list()},
+    )
+
+
 @require_GET
 @public
 def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
@@ -80,9 +90,7 @@ def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
             "agency": agency,
             "units": agency.units.order_by("name"),
             "officers": queries.officers(agency),
-            "procedures": queries.procedures(),
-            "remedies": queries.remedies(),
-            "av_rules": queries.av_list(),
+            "rules_lists": _rules_lists(),
             "count": queries.published(agency).count(),
             "years": sorted(set(agency.annual_statistics.values_list("year", flat=True)), reverse=True),
         },
