@@ -66,6 +66,9 @@ def film(case: Case, officer: User, at: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+WITNESS = "钱某"  # the warehouse keeper questioned as a witness (a natural person other than the party)
+
+
 @transaction.atomic
 def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
     zw, ln, head, leader = users["zhangwei"], users["lina"], users["chenjie"], users["zhouming"]
@@ -128,7 +131,7 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         case,
         "inquiry_transcript",
         {
-            "person": "赵某",
+            "person": WITNESS,
             "person_id": "320102197501011234",
             "place": "明山区应急管理局询问室",
             "started_at": _now(-100),
@@ -136,9 +139,10 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
             "certificates_shown": True,
             "informed": True,
             "av_notice": True,
-            "content": "问：仓库是否设置了安全警示标志？答：没有，仓库是今年新建的，还没来得及设置。",
+            "content": "问：你在该公司担任什么职务？答：仓库保管员。"
+            "问：仓库是否设置了安全警示标志？答：没有，仓库是今年新建的，还没来得及设置。",
         },
-        [*officers, Sig("party", name="赵某")],
+        [*officers, Sig("party", name=WITNESS)],
     )
     film(case, zw, _now(-180))  # the inspection
     film(case, ln, _now(-100))  # the inquiry
@@ -248,7 +252,8 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         case,
         "penalty_decision",
         {
-            "facts": facts,
+            # the witness's name and phone are in the decision; its public entry leaves them out (rule P9)
+            "facts": f"{facts}仓库保管员{WITNESS}（联系电话13705181234）证实仓库自建成起未设置安全警示标志。",
             "evidence": "现场检查笔录、询问笔录、现场照片、出入库台账",
             "legal_basis": "《安全生产法》第九十九条第一项",
             "penalty": "罚款人民币伍万元",

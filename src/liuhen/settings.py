@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "liuhen.access",
     "liuhen.search",
     "liuhen.archive",
+    "liuhen.disclosure",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """No dead deadline rows: every row's trigger and fulfilment is an event the system emits, and scenarios made of
 documents, approvals, commands, recordings and view requests open and close each live row (rules S3, S6, I3, I4,
-D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R15)."""
+D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R15, P2, P3, P4, P5, P6, P10)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from liuhen.core.rules.deadlines import AWAITING_FEATURE, DEADLINE_RULES
 from liuhen.deadlines.calendar_store import import_schedule
 from liuhen.deadlines.models import Deadline
 from liuhen.deadlines.services import MEDIA_NAMES, scan
+from liuhen.disclosure import services as disclosure
+from liuhen.disclosure.models import Entry
 from liuhen.documents.services import act_for
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ F = stages.Fact
 
 # The rows that may wait for a feature of their own (disclosure, archive disposal). AWAITING_FEATURE may lose
 # rows, never gain any.
-MAY_AWAIT = {"R6", *("P2", "P3.compulsion", "P3.licence", "P4", "P5", "P6", "P6.penalty", "P7", "P10")}
+MAY_AWAIT = {"R6", "P7"}
 # What the case registration (S6, the violation's end) and the view-request commands (R15) are called
 CASE_NAMES = ("case:violation_ended", "case:violation_ended_serious")
 VIEW_REQUEST_NAMES = tuple(f"view_request:{step}" for step in ("received", "extended", "replied"))
@@ -45,7 +47,7 @@ def emittable() -> set[str]:
     names |= {f"approval:{k}:{step}" for k in ApprovalKind.values for step in ("proposed", "approved")}
     names |= {f"document:{t.code}" for t in CATALOGUE}
     names |= {f"due:{r.key}" for r in DEADLINE_RULES}
-    return names | set(MEDIA_NAMES) | set(CASE_NAMES) | set(VIEW_REQUEST_NAMES)
+    return names | set(MEDIA_NAMES) | set(CASE_NAMES) | set(VIEW_REQUEST_NAMES) | set(disclosure.DEADLINE_EVENTS)
 
 
 def _dead(row) -> set[str]:  # type: ignore[no-untyped-def]
@@ -214,10 +216,42 @@ def _recordings(cast, make_case, tmp_path) -> set[str]:  # type: ignore[no-untyp
     return closed | _closed(remote)
 
 
+def _disclosure(cast, make_case) -> set[str]:  # type: ignore[no-untyped-def]
+    """P2, P3, P5, P6, P10: published, a correction asked and answered, revoked and taken down; P4: a corrected
+    decision's entry updated."""
+    closed: set[str] = set()
+    with time_machine.travel(at("2026-11-02T10:00"), tick=False):
+        for procedure, action, ground in (
+            ("simplified_procedure", "decide_on_spot", "revoked"),
+            ("compulsion", "apply_measure", "illegal"),
+            ("licence", "", "redone"),
+        ):
+            case = make_case(procedure, officers=[cast.handler, cast.second_officer], penalty_kind="warning")
+            if action:
+                case = scenarios.step(case, action, cast)
+            else:
+                case = scenarios.advance(case, stages.Stage.DECISION, cast)
+            entry = disclosure.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=case))
+            request = disclosure.request_correction(entry=entry, requester="某某公司", contact="025-1", text="有误")
+            disclosure.handle_correction(actor=cast.unit_head, request=request, corrected=False, reply="经核实无误")
+            if procedure == "compulsion":  # rule P4: the decision corrected, its entry updated
+                from liuhen.disclosure.content import decision_document
+                from liuhen.documents import services as documents
+
+                old = decision_document(case)
+                new = documents.correct(actor=cast.handler, document=old, reason="笔误", data=old.values)
+                documents.finalise(actor=cast.handler, document=new, signatures=[])
+                entry = disclosure.publish_update(actor=cast.unit_head, entry=entry)
+            disclosure.record_revocation(actor=cast.handler, entry=entry, ground=ground, reason="复议决定")
+            disclosure.take_down(actor=cast.unit_head, entry=entry)
+            closed |= _closed(case)
+    return closed
+
+
 def test_every_live_row_is_opened_and_closed(cast, make_case, tmp_path, blob_root) -> None:  # type: ignore[no-untyped-def]
     closed = _general_case(cast, make_case) | _compulsion_case(cast, make_case)
     closed |= _public_notice_case(cast, make_case) | _recordings(cast, make_case, tmp_path)
     closed |= _limitation(cast, make_case) | _investigation_records(cast, make_case) | _power_cut(cast, make_case)
-    closed |= _view_request(cast, make_case)
+    closed |= _view_request(cast, make_case) | _disclosure(cast, make_case)
     live = {r.key for r in DEADLINE_RULES} - set(AWAITING_FEATURE)
     assert live - closed == set(), "live rows that no scenario opened and closed"

@@ -20,6 +20,8 @@ from liuhen.core import stages
 from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.deadlines.calendar_store import import_schedule
+from liuhen.disclosure import services as disclosure
+from liuhen.disclosure.models import Entry
 from liuhen.documents import attachments
 from liuhen.documents import services as documents
 from liuhen.ledger import services as ledger
@@ -142,6 +144,12 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
         filename="2031.csv",
         source="国办发明电〔2030〕1号",
     )
+    # rules P2, P5, P7: a decision's entry published, a correction asked, last year's statistics published
+    decided = make_case("simplified_procedure", officers=[cast.handler, cast.second_officer], penalty_kind="warning")
+    decided = scenarios.step(decided, "decide_on_spot", cast)
+    entry = disclosure.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=decided))
+    disclosure.request_correction(entry=entry, requester="周某", contact="13900000000", text="名称有误")
+    disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2025)
     ledger.issue_checkpoint()
     objects = {
         "act": act,
@@ -165,6 +173,7 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
         "device_check": check,
         "user": cast.handler,
         "outsider": outsider,
+        "entry": entry,
     }
     return World(case=Case.objects.get(pk=case.pk), other_case=other_case, objects=objects)
 

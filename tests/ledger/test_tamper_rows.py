@@ -462,6 +462,16 @@ TAMPERINGS: list[Tampering] = [
         ),
     ),
     (
+        "published entry's penalty category changed by hand",
+        lambda w: (
+            "UPDATE disclosure_entry SET category = '罚款' WHERE id = %s",
+            [w.objects["entry"].pk],
+            "disclosure_entry",
+            w.objects["entry"].pk,
+            "（category）",
+        ),
+    ),
+    (
         "officer added without an event",
         lambda w: (
             "INSERT INTO cases_caseofficer (case_id, user_id, is_lead) VALUES (%s, %s, %s)",

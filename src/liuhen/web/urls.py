@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from liuhen.access import views as access_views
@@ -10,6 +10,8 @@ from liuhen.archive import views as archive_views
 from liuhen.cases import history_views, views
 from liuhen.deadlines import views as deadline_views
 from liuhen.documents import public_views as document_public
+from liuhen.disclosure import review as disclosure_review
+from liuhen.disclosure import statistics_view as disclosure_statistics
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
@@ -75,4 +77,7 @@ urlpatterns = [
     path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("disclosure/review/", disclosure_review.review, name="disclosure_review"),
+    path("disclosure/statistics/<int:year>/", disclosure_statistics.current_tables, name="disclosure_statistics"),
+    path("gongshi/", include("liuhen.disclosure.urls")),  # the public disclosure portal (rules P1–P12)
 ]
