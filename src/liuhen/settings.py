@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "liuhen.documents",
     "liuhen.media",
     "liuhen.access",
+    "liuhen.supervision",
     "liuhen.web",
 ]
 
