@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from liuhen.access import views as access_views
 from liuhen.agency_settings import views as settings_views
@@ -56,6 +56,7 @@ urlpatterns = [
     path("deadlines/", deadline_views.deadline_list, name="deadline_list"),
     path("alerts/<int:alert_id>/read/", deadline_views.alert_read, name="alert_read"),
     path("settings/", settings_views.settings_page, name="agency_settings"),
+    path("supervision/", include("liuhen.supervision.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
