@@ -242,7 +242,7 @@ def close_finding(*, actor: User, finding: Finding, closing: str) -> Finding:
     return finding
 
 
-_CASE_NO = re.compile(r"案件 (\S+?)，")
+_CASE_NO = re.compile(r"案件 ([^，）\s]+)")
 
 
 def findings_from_verify(

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from liuhen.accounts.models import Agency, Unit, User
@@ -27,7 +28,7 @@ from liuhen.ledger import services as ledger
 from liuhen.ledger.envelope import format_at
 from liuhen.ledger.queries import root_at
 from liuhen.supervision import autoscore, scoring
-from liuhen.supervision.autoscore import Verdict
+from liuhen.supervision.autoscore import DECISIONS, Verdict
 from liuhen.supervision.models import (
     ItemScore,
     RectificationNotice,
@@ -41,6 +42,16 @@ from liuhen.supervision.tables import DEFAULT_TABLES, Table, problems, table_fro
 
 # a case is reviewed once its file is complete: decided and served, closed, or archived
 REVIEWABLE = (stages.Stage.ENFORCEMENT, stages.Stage.CLOSED, stages.Stage.ARCHIVED)
+
+
+def reviewable(agency: Agency, procedures: list[str]) -> QuerySet[Case]:
+    """The files a round draws from: cases of the tables' procedures past their decision (or closed, archived);
+    a penalty case only with its finalised decision (a case not filed is no 行政处罚 file)."""
+    from liuhen.documents.models import Document, DocumentStatus
+
+    decided = Document.objects.filter(case=OuterRef("pk"), status=DocumentStatus.FINAL, doc_type__in=DECISIONS)
+    qs = Case.objects.filter(agency=agency, procedure__in=procedures, stage__in=list(REVIEWABLE))
+    return qs.filter(~Q(procedure=stages.Procedure.GENERAL) | Exists(decided))
 
 
 def organises(user: User, agency: Agency) -> bool:
@@ -184,7 +195,7 @@ def open_round(
             raise InvalidInput(f"{r.display_name}（{r.get_role_display()}）不能担任本机关的评查人员")
     tables = _tables(actor, agency)
     by_procedure = {p: row for row in tables.values() for p in table_from_json(row.body).procedures}
-    population = Case.objects.filter(agency=agency, procedure__in=list(by_procedure), stage__in=list(REVIEWABLE))
+    population = reviewable(agency, list(by_procedure))
     seed, size = ledger_seed(agency, f"review:{title}")
     chosen: dict[int, str] = {}
     per_unit: dict[int, list[int]] = {}
