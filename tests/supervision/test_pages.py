@@ -35,7 +35,15 @@ def test_rules_su3_su4_dashboard_and_sheet_pages(agency, units, cast, make_case)
     page = login(supervisor).get(reverse("supervision_dashboard"))
     assert page.status_code == 200
     html = page.content.decode()
-    for title in ("各程序每月登记案件数", "各项期限的遵守情况", "逾期上传", "音像覆盖", "调阅申请", "案卷评查等次", "问题登记"):
+    for title in (
+        "各程序每月登记案件数",
+        "各项期限的遵守情况",
+        "逾期上传",
+        "音像覆盖",
+        "调阅申请",
+        "案卷评查等次",
+        "问题登记",
+    ):
         assert title in html
     assert "vendor/echarts.min.js" in html and 'id="chart-options"' in html and "表格视图" in html
     assert "GROUP BY" in html  # the queries behind the figures are shown

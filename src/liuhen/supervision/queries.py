@@ -39,6 +39,7 @@ class Chart:
     queries: list[str] = field(default_factory=list)
     note: str = ""
     stacked: bool = True
+    horizontal: bool = False  # long category names: bars run across
 
     def header(self) -> list[str]:
         return ["", *(name for name, _ in self.series)]
@@ -60,6 +61,7 @@ class Chart:
             "title": self.title,
             "kind": self.kind,
             "stacked": self.stacked,
+            "horizontal": self.horizontal,
             "categories": self.categories,
             "series": [{"name": n, "data": v} for n, v in self.series],
         }
@@ -172,6 +174,7 @@ def deadline_compliance(s: Scope) -> Chart:
         cats,
         [(labels[n], v) for n, v in series],
         [_sql(closed), _sql(overdue)],
+        horizontal=True,
     )
 
 
@@ -225,6 +228,7 @@ def av_coverage(s: Scope) -> Chart:
         [(labels[n], v) for n, v in series],
         [_sql(qs)],
         note="按文书所在案件是否有音像记录统计；逐项时段比对见案件页的音像检查与评查记分表",
+        horizontal=True,
     )
 
 
@@ -274,6 +278,7 @@ def findings(s: Scope) -> Chart:
             ("已整改", [counts.get(k.value, (0, 0))[1] - counts.get(k.value, (0, 0))[0] for k in kinds]),
         ],
         [_sql(grouped)],
+        horizontal=True,
     )
 
 

@@ -247,6 +247,7 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
             "sheet": sheet,
             "table": table,
             "sections": sections,
+            "organiser": organiser,
             "mine": sheet.reviewer_id == user.pk and sheet.status == "assigned",
             "checker": organiser and sheet.reviewer_id != user.pk and sheet.status == "scored",
         },
