@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from liuhen.ledger.projection import projected
+from liuhen.ledger.projection import derived, projected
 
 USER = settings.AUTH_USER_MODEL
 
@@ -281,3 +281,22 @@ class FaultCase(models.Model):
 
     def __str__(self) -> str:
         return f"过错 {self.pk}"
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures as last computed (rule SU3): charts, their tables and the queries that made them.
+    Refreshed every 15 minutes and on request; a page reads the newest one so it stays fast at any size."""
+
+    LEDGER = derived("统计快照：由案件、期限、音像、评查和问题登记各表按页面所示的查询重新计算，随时可重建")
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField()
+    body = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "unit", "computed_at"], name="dashboard_snapshot_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.unit_id}@{self.computed_at}"

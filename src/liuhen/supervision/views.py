@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from liuhen.cases.models import Case
 from liuhen.cases.views import _run
 from liuhen.core.errors import Forbidden, InvalidInput
 from liuhen.core.permissions import Action, Scope, scope
-from liuhen.supervision import oversight, queries, services
+from liuhen.supervision import oversight, queries, services, snapshots
 from liuhen.supervision.autoscore import VERDICT_LABELS
 from liuhen.supervision.models import (
     FaultCase,
@@ -61,13 +62,19 @@ def _date(text: str) -> date:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     s = _scope(request, user)
-    charts = queries.dashboard(s)
+    if request.method == "POST":  # recompute the figures now (otherwise every 15 minutes)
+        snapshots.compute(s)
+        messages.success(request, "统计数据已重新计算")
+        return redirect(request.get_full_path())
+    snap = snapshots.latest(s)
+    charts = snapshots.charts_of(snap)
     return render(
         request,
         "supervision/dashboard.html",
         {
             "scope": s,
             "charts": charts,
+            "snapshot": snap,
             "options": {c.key: c.option() for c in charts},
             "units": Unit.objects.filter(agency=s.agency).order_by("pk")
             if not s.unit or user.role != "unit_head"
@@ -81,10 +88,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @page_needs(Action.SUPERVISE)
 def chart_csv(request: HttpRequest, key: str) -> HttpResponse:
     user = acting_user(request)
-    build = queries.CHARTS.get(key)
-    if build is None:
+    charts = snapshots.charts_of(snapshots.latest(_scope(request, user)))
+    chart = next((c for c in charts if c.key == key), None)
+    if chart is None:
         raise Http404("没有该图表")
-    chart = build(_scope(request, user))
     response = HttpResponse("\ufeff" + chart.csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
     return response
