@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -110,7 +110,7 @@ def _months() -> tuple[Any, list[str]]:
         months.append(d.strftime("%Y-%m"))
         d = (d - timedelta(days=1)).replace(day=1)
     months.reverse()
-    start = timezone.datetime.fromisoformat(months[0] + "-01").replace(tzinfo=LOCAL)
+    start = datetime.fromisoformat(months[0] + "-01").replace(tzinfo=LOCAL)
     return start, months
 
 
