@@ -12,7 +12,7 @@ from django.urls import reverse
 from liuhen.accounts.models import Role
 from liuhen.cases import scenarios
 from liuhen.core import stages
-from liuhen.supervision import services
+from liuhen.supervision import queries, services
 from liuhen.supervision.snapshots import refresh_all
 from tests.conftest import make_user
 
@@ -49,6 +49,8 @@ def test_rules_su3_su4_dashboard_and_sheet_pages(agency, units, cast, make_case)
     assert "vendor/echarts.min.js" in html and 'id="chart-options"' in html and "表格视图" in html
     assert "GROUP BY" in html  # the queries behind the figures are shown
     assert "决定书送达" in html  # SV1, met on this case, is in the deadline table
+    by_month = dict(queries.cases_by_month(queries.Scope(agency)).series)
+    assert by_month["行政处罚（一般程序）"][-1] == 1 and sum(by_month["行政检查"]) == 0  # this month's one case
     csv = login(supervisor).get(reverse("supervision_chart_csv", args=["cases_stage"]))
     assert csv.status_code == 200 and "行政处罚（一般程序）" in csv.content.decode("utf-8-sig")
     assert login(supervisor).get(reverse("supervision_dashboard") + f"?unit={units[0].pk}").status_code == 200

@@ -121,3 +121,16 @@ def test_rules_su1_su4_a_round_end_to_end(agency, units, cast, make_case) -> Non
     services.close_rectification(actor=supervisor, notice=notice, response="已组织培训并完善程序")
     notice.refresh_from_db()
     assert notice.closed_at is not None
+
+
+def test_rule_su4_an_agency_publishes_versions_of_its_table(agency, units) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    supervisor = make_user(agency, units[2], "super1", Role.SUPERVISOR)
+    first = services.publish_table(actor=supervisor, agency=agency, table=PENALTY_GENERAL, reason="采用默认评查表")
+    stricter = replace(PENALTY_GENERAL, params={**PENALTY_GENERAL.params, "excellent": 95})
+    second = services.publish_table(actor=supervisor, agency=agency, table=stricter, reason="本局评查办法第十条")
+    assert (first.version, second.version) == (1, 2) and services.table_in_force(agency, "penalty_general") == second
+    broken = replace(PENALTY_GENERAL, items=PENALTY_GENERAL.items[:-1])  # content now 75 points
+    with pytest.raises(InvalidInput, match="合计须为100分"):
+        services.publish_table(actor=supervisor, agency=agency, table=broken, reason="x")
