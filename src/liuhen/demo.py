@@ -289,6 +289,10 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
     from liuhen.disclosure.demo import publish_drafts
 
     publish_drafts(users["zhouming"], progress)
+    from liuhen.supervision.demo import load_supervision_demo
+
+    with transaction.atomic():
+        load_supervision_demo(users, units, progress)
     scan()
     issue_checkpoint()
     return True

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "liuhen.search",
     "liuhen.archive",
     "liuhen.disclosure",
+    "liuhen.supervision",
 ]
 
 MIDDLEWARE = [

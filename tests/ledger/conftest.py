@@ -103,6 +103,9 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
         case=case,
         path=synthesise(tmp_path / "2.mp4", created="2026-11-23T02:05:00Z", tone=500),
     ).recording
+    from tests.supervision.world import supervise
+
+    supervision = supervise(agency, units, cast, make_case, first, make_user)  # before the recording nothing refers to
     apart = media.ingest_file(  # another activity, which nothing refers to
         actor=None,
         device=device,
@@ -152,6 +155,7 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
     disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2025)
     ledger.issue_checkpoint()
     objects = {
+        **supervision,
         "act": act,
         "document": doc,
         "draft": draft,

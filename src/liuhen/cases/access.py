@@ -119,6 +119,8 @@ ACTION_LABELS = {
     Action.LEDGER_SIGN: "签发检查点",
     Action.REFERENCE: "目录与日历",
     Action.SETTINGS: "修改机关设置",
+    Action.SUPERVISE: "监督（评查、抽查、问题登记、过错追究、统计）",
+    Action.REVIEW: "评查记分",
 }
 
 

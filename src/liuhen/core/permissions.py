@@ -57,6 +57,8 @@ class Action(StrEnum):
     LEDGER_SIGN = "ledger_sign"  # issue a checkpoint now
     REFERENCE = "reference"  # the catalogues: document types, AV list, calendar, calculators, agency settings
     SETTINGS = "settings"  # change the agency's settings (liuhen.core.rules.agency_settings)
+    SUPERVISE = "supervise"  # review rounds, playback draws, findings, fault cases, dashboards (SU1–SU4)
+    REVIEW = "review"  # score the review sheets one is assigned to (交叉评查, SU4)
 
 
 OWN, UNIT, AG, OV, NO = Scope.OWN, Scope.UNIT, Scope.AGENCY, Scope.OVERSIGHT, Scope.NONE
@@ -83,6 +85,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: UNIT,
         Action.LEDGER_SIGN: NO,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: NO,
+        Action.REVIEW: OWN,
     },
     "unit_head": {
         **_ALL_CASE_ROLES,
@@ -99,6 +103,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: UNIT,
         Action.LEDGER_SIGN: NO,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: UNIT,
+        Action.REVIEW: OWN,
     },
     "legal_reviewer": {
         **_ALL_CASE_ROLES,
@@ -115,6 +121,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: NO,
         Action.LEDGER_SIGN: NO,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: AG,
+        Action.REVIEW: AG,
     },
     "leader": {
         **_ALL_CASE_ROLES,
@@ -131,6 +139,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: NO,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: AG,
+        Action.REVIEW: AG,
     },
     "archivist": {
         **_ALL_CASE_ROLES,
@@ -147,6 +157,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: NO,
+        Action.REVIEW: NO,
     },
     "supervisor": {
         **_ALL_CASE_ROLES,
@@ -163,6 +175,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
         Action.SETTINGS: NO,
+        Action.SUPERVISE: OV,
+        Action.REVIEW: AG,
     },
     "admin": {
         **_ALL_CASE_ROLES,
@@ -179,6 +193,8 @@ TABLE: dict[str, dict[Action, Scope]] = {
         Action.DEVICE: AG,
         Action.LEDGER_SIGN: AG,
         Action.SETTINGS: AG,  # the agency's administrator; sees no case content (separation of duties)
+        Action.SUPERVISE: NO,
+        Action.REVIEW: NO,
     },
 }
 

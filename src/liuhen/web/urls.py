@@ -75,6 +75,7 @@ urlpatterns = [
     path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
     path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
     path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
+    path("supervision/", include("liuhen.supervision.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("disclosure/review/", disclosure_review.review, name="disclosure_review"),

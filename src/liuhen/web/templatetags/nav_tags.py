@@ -40,7 +40,8 @@ ENTRIES = (
     Entry("access_requests", "调阅申请", Action.ACCESS_REQUEST, frozenset({OF, U, L, R, A, S})),
     Entry("media_unlinked", "待分配音像", Action.MEDIA_UPLOAD, frozenset({OF, U})),
     Entry("archive_queue", "待归档", Action.CASE_VIEW, frozenset({A})),
-    Entry("disclosure_review", "公示审核", Action.CASE_VIEW, frozenset({U, L})),
+    Entry("supervision_dashboard", "监督", Action.SUPERVISE, frozenset({S}), plain=True),
+    Entry("disclosure_review", "公示审核", Action.APPROVE, frozenset({U, L})),
     Entry("media_devices", "设备", Action.DEVICE, frozenset({U, AD})),
     Entry("agency_settings", "机关设置", Action.SETTINGS, frozenset({AD})),
 )
