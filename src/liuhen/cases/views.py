@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
 from liuhen.cases import listing, numbers, presentation, queries, services, work
-from liuhen.cases.access import access_history, allowed, hidden_records, relation
+from liuhen.cases.access import allowed, hidden_records, relation
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core import stages

@@ -9,9 +9,9 @@ from liuhen.agency_settings import views as settings_views
 from liuhen.archive import views as archive_views
 from liuhen.cases import history_views, views
 from liuhen.deadlines import views as deadline_views
-from liuhen.documents import public_views as document_public
 from liuhen.disclosure import review as disclosure_review
 from liuhen.disclosure import statistics_view as disclosure_statistics
+from liuhen.documents import public_views as document_public
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
