@@ -22,7 +22,7 @@ from liuhen.core.rules.agency_settings import COPY_APPROVER
 from liuhen.deadlines.calendar_store import import_schedule
 from liuhen.disclosure import services as disclosure
 from liuhen.disclosure.models import Entry
-from liuhen.documents import attachments
+from liuhen.documents import attachments, stored
 from liuhen.documents import services as documents
 from liuhen.ledger import services as ledger
 from liuhen.ledger import triggers
@@ -60,7 +60,8 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
     act = cases.record_act(actor=cast.handler, case=case, kind="note", note="现场检查发现培训记录缺失")
     t = BY_CODE["inquiry_transcript"]
     doc = documents.create_document(actor=cast.handler, case=case, code=t.code, data=sample_data(t))
-    documents.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(t))
+    doc = documents.finalise(actor=cast.handler, document=doc, signatures=sample_signatures(t))
+    stored.keep(doc, b"%PDF-1.7 the form as issued", b"PK the form as DOCX")  # its files, kept as issued
     draft = documents.create_document(
         actor=cast.handler, case=case, code="evidence_request", data=sample_data(BY_CODE["evidence_request"])
     )

@@ -12,7 +12,7 @@ import pytest
 from liuhen.accounts.models import ApiToken, Certificate
 from liuhen.cases.models import ApprovalStep, CaseOfficer
 from liuhen.deadlines.models import CalendarDay
-from liuhen.documents.models import Attachment, Signature
+from liuhen.documents.models import Attachment, Rendition, Signature
 from liuhen.ledger import projection
 from liuhen.ledger.models import Event
 from liuhen.ledger.verify import verify
@@ -449,6 +449,16 @@ TAMPERINGS: list[Tampering] = [
             "documents_attachment",
             Attachment.objects.get(document=w.objects["draft"]).pk,
             "（name）",
+        ),
+    ),
+    (
+        "issued PDF swapped for another file",
+        lambda w: (
+            "UPDATE documents_rendition SET content_sha256 = %s WHERE id = %s",
+            ["0" * 64, Rendition.objects.get().pk],
+            "documents_rendition",
+            Rendition.objects.get().pk,
+            "（content_sha256）",
         ),
     ),
     (

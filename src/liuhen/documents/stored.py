@@ -55,7 +55,11 @@ def ensure(document: Document, *, interactive: bool = False) -> Rendition:
         raise ValueError(f"document {doc.pk} is a draft; only a finalised document is kept")
     agency = doc.case.agency
     pdf = pades.sign(rendering.pdf(doc, interactive=interactive), agency.pk, agency.name)  # the agency's seal
-    docx = rendering.docx(doc, interactive=interactive)
+    return keep(doc, pdf, rendering.docx(doc, interactive=interactive))
+
+
+def keep(doc: Document, pdf: bytes, docx: bytes) -> Rendition:
+    """Store a finalised document's files and record them (``document.rendered``); the first kept stays."""
     store = default_store()
     stored_pdf, stored_docx = store.put([pdf]), store.put([docx])
     try:
