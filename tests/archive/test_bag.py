@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfWriter
 
+from liuhen.access.services import set_mark
 from liuhen.archive import bag, four_checks, inspection
 from liuhen.archive.bagcheck import Check
 from liuhen.cases import scenarios
@@ -134,6 +135,12 @@ def test_rules_r2_r14_archiving_by_hand_then_the_package_proves_itself_and_each_
         assert f"{case.case_file.file_no}/bagit.txt" in z.namelist()
     reads = [json.loads(e.body) for e in Event.objects.filter(case_ref=case.pk, action="record.read")]
     assert any(r.get("what") == "档案包" for r in reads), reads
+    # rule R11: a record marked 商业秘密 keeps the volume and the package from a role that may not see it
+    set_mark(
+        actor=cast.unit_head, case=case, subject_type="recording", subject_id=rec.pk, mark="trade_secret", reason="工艺"
+    )
+    for url in (f"/cases/{case.pk}/archive/bag/", f"/cases/{case.pk}/archive/pdf/"):
+        assert client.get(url).status_code == 403
 
 
 def test_the_standalone_checker_is_the_one_the_command_runs() -> None:

@@ -56,6 +56,7 @@ def test_rules_r4_r5_r6_hold_and_term_stop_disposal_and_verify_tells_disposed_fr
         with pytest.raises(RuleViolation) as kept:  # R4: a case that drew an objection keeps its recordings long
             retention.decide_disposal(actor=cast.leader, disposal=second, approve=True)
         assert "R4" in kept.value.message and default_store().exists(second.sha256)
+        assert retention.r4_triggers(case) == ["当事人申请复议、提起诉讼或投诉"]  # read from the case's records
 
     lost = recs[2].blob.sha256
     default_store().path(lost).unlink()  # type: ignore[attr-defined]  # gone without a decision

@@ -73,10 +73,10 @@ def term_of(rec: Recording) -> Term:
     end = case_end(rec.case)
     if end is None:
         return Term("R6", "案件尚未办结，保管期限自办结之日起算", None)
-    long_term = rec.evidence or LegalHold.objects.filter(case=rec.case).exists()
-    if long_term:
+    disputes = r4_triggers(rec.case)
+    if rec.evidence or disputes:
         case_file = CaseFile.objects.filter(case=rec.case).first()
-        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else "有争议、投诉的音像长期保存（R4）"
+        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else f"{'、'.join(disputes)}，长期保存（R4）"
         if case_file is None:
             return Term("R6", f"{basis}；案卷尚未组卷", None)
         if case_file.retention_years == PERMANENT:
@@ -84,6 +84,23 @@ def term_of(rec: Recording) -> Term:
         years = case_file.retention_years
         return Term("R6", f"{basis}：{years}年", _add_months(end, 12 * years))
     return Term("R5", "非证据音像，至少保存6个月（自案件办结之日）", _add_months(end, R5_MONTHS))
+
+
+def r4_triggers(case: Case) -> list[str]:
+    """rule R4 (004 第十三条), read from the case's records: the party objected (陈述申辩, a hearing asked for) or
+    complained (a hold for 复议, 诉讼 or 投诉), or obstructed the officers (拒绝配合调查记录)."""
+    from liuhen.cases.models import ActKind
+    from liuhen.documents.models import DocumentStatus
+
+    found = []
+    if LegalHold.objects.filter(case=case).exists():
+        found.append("当事人申请复议、提起诉讼或投诉")
+    finals = set(case.documents.filter(status=DocumentStatus.FINAL).values_list("doc_type", flat=True))
+    if "statement_transcript" in finals or case.acts.filter(kind=ActKind.HEARING_REQUEST).exists():
+        found.append("当事人提出异议（陈述申辩、要求听证）")
+    if "refusal_record" in finals:
+        found.append("当事人拒绝、阻碍调查")
+    return found
 
 
 def active_hold(case: Case | None) -> LegalHold | None:
