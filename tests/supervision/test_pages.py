@@ -3,6 +3,7 @@ register pages; each refused to roles without the permission (rules SU3, SU4).""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from liuhen.accounts.models import Role
 from liuhen.cases import scenarios
 from liuhen.core import stages
-from liuhen.supervision import queries, services
+from liuhen.supervision import oversight, queries, services, snapshots
 from liuhen.supervision.snapshots import refresh_all
 from tests.conftest import make_user
 
@@ -54,17 +55,23 @@ def test_rules_su3_su4_dashboard_and_sheet_pages(agency, units, cast, make_case)
     csv = login(supervisor).get(reverse("supervision_chart_csv", args=["cases_stage"]))
     assert csv.status_code == 200 and "行政处罚（一般程序）" in csv.content.decode("utf-8-sig")
     assert login(supervisor).get(reverse("supervision_dashboard") + f"?unit={units[0].pk}").status_code == 200
-    # the figures are a snapshot: a new round shows after the refresh (every 15 minutes, or on request)
-    services.open_round(
-        actor=supervisor, agency=agency, title="第二轮评查", reviewers=[cast.legal_reviewer], share_percent=100
+
+    # the figures are a snapshot: a new finding shows after the refresh (every 15 minutes, or on request)
+    def open_findings() -> int:
+        charts = snapshots.charts_of(snapshots.latest(queries.Scope(agency)))
+        return sum(next(c for c in charts if c.key == "findings").series[0][1])
+
+    oversight.open_finding(
+        actor=supervisor,
+        agency=agency,
+        kind="no_record",
+        description="未记录",
+        evidence="评查",
+        due_on=date(2099, 1, 1),
     )
-    sheet2 = services.ReviewSheet.objects.get(round__title="第二轮评查")
-    for item in sheet2.items.filter(verdict=""):
-        services.score_item(actor=cast.legal_reviewer, item=item, verdict="met")
-    services.submit_sheet(actor=cast.legal_reviewer, sheet=sheet2)
-    assert "第二轮评查" not in login(supervisor).get(reverse("supervision_dashboard")).content.decode()
+    assert open_findings() == 0
     assert refresh_all() == 2  # the agency and the unit viewed
-    assert "第二轮评查" in login(supervisor).get(reverse("supervision_dashboard")).content.decode()
+    assert open_findings() == 1
     assert login(cast.handler).get(reverse("supervision_dashboard")).status_code == 403
     assert login(cast.unit_head).get(reverse("supervision_dashboard")).status_code == 200  # his unit's figures
     # the reviewer's sheet: the system's verdicts with their evidence, and the score forms

@@ -129,8 +129,9 @@ def cases_by_month(s: Scope) -> Chart:
         f"m{i}": Count("id", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
         for i in range(len(months))
     }
-    qs = s.cases().filter(created_at__gte=start).values("procedure").annotate(**counts).order_by()
-    by_proc = {row["procedure"]: [row[f"m{i}"] for i in range(len(months))] for row in qs}
+    grouped = s.cases().filter(created_at__gte=start).values("procedure").annotate(**counts).order_by()
+    qs = grouped.values_list("procedure", *counts)
+    by_proc = {row[0]: [int(n) for n in row[1:]] for row in qs}
     named = [(stages.PROCEDURE_LABELS[p], by_proc.get(p.value, [0] * len(months))) for p in stages.Procedure]
     return Chart("cases_month", "各程序每月登记案件数", "line", months, named, [_sql(qs)], stacked=False)
 
