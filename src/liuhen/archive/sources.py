@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from liuhen.documents import stored
 from liuhen.documents.models import Document
-from liuhen.documents.rendering import pdf
 
 
 def document_pdf(document: Document) -> bytes:
-    """The PDF/A of a finalised document, as the agency issued it. Laid out by the render worker (a job's turn,
-    not a page's: ``interactive=False``)."""
-    return pdf(document, interactive=False)
+    """The PDF/A of a finalised document, as the agency issued it: the stored, signed bytes whose hash its
+    ``document.rendered`` event records (laid out once, on first need, by the render worker in a job's turn)."""
+    return stored.pdf_bytes(document, interactive=False)
