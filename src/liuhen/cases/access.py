@@ -88,6 +88,13 @@ def allowed(user: User, action: Action, case: Case | None = None) -> bool:
     return _allowed_at(user, action, case, relation(user, case))
 
 
+def allowed_all(user: User, actions: Iterable[Action], case: Case) -> tuple[Scope | None, dict[str, bool]]:
+    """The user's relation to the case, looked up once, and the table's answer for each action (for a page that
+    shows what several actions allow)."""
+    rel = relation(user, case)
+    return rel, {a.value: _allowed_at(user, a, case, rel) for a in actions}
+
+
 def _allowed_at(user: User, action: Action, case: Case, needed: Scope | None) -> bool:
     """``allowed`` once the user's relation to the case is known."""
     if needed is None:

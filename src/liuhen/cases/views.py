@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
 from liuhen.cases import listing, numbers, presentation, queries, services, work
-from liuhen.cases.access import allowed, hidden_records, relation
+from liuhen.cases.access import allowed_all, hidden_records
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core import stages
@@ -142,6 +142,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="page")
+    actions = (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE, Action.CASE_WORK)
+    rel, can = allowed_all(user, actions, case)  # the relation to the case looked up once
     act_form = ActForm()
     case_work = work.work(case, list(act_form.fields["kind"].widget.choices))
     # which signature form this user is shown (the services check again when it is sent)
@@ -164,17 +166,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/detail.html",
         {
             "case": case,
-            "parties": presentation.parties(case, full=relation(user, case) == Scope.OWN),
+            "parties": presentation.parties(case, full=rel == Scope.OWN),
             "work": case_work,
             "timeline": presentation.timeline(case),
             "approvals": approvals,
             "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
             "deadlines": deadline_queries.for_case(case),
             "copy_requests": case.copy_requests.prefetch_related("decisions").order_by("-id"),
-            "can": {
-                a.value: allowed(user, a, case)
-                for a in (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE, Action.CASE_WORK)
-            },
+            "can": can,
             "recordings": case.recordings.exclude(pk__in=hidden_records(user, "recording"))
             .select_related("device", "officer", "continues")
             .prefetch_related("interruptions")
