@@ -62,11 +62,22 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/error.html", {"message": "没有该公示条目（编号有误，或尚未公示）"}, status=404)
 
 
+KIND_LABELS = dict(content.EntryKind.choices)
+
+
+def _listed(rows: Any) -> list[dict[str, Any]]:
+    """List rows as plain values (no model instances): the kind in words, the date as text."""
+    return [
+        {**r, "kind": KIND_LABELS[r["kind"]], "decided_on": r["decided_on"].isoformat(), "agency": r["agency__name"]}
+        for r in rows
+    ]
+
+
 @require_GET
 @public
 def index(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.order_by("name")
-    latest = queries.published().only(*LIST_COLUMNS).order_by("-published_at", "-id")[:10]
+    latest = _listed(queries.published().values(*LIST_COLUMNS).order_by("-published_at", "-id")[:10])
     return render(request, "disclosure/index.html", {"agencies": agencies, "latest": latest})
 
 
@@ -108,12 +119,12 @@ def av_list(request: HttpRequest) -> HttpResponse:
 @public
 def entry_list(request: HttpRequest) -> HttpResponse:
     search, errors = queries.Search.parse(request.GET)
-    qs = search.apply(queries.published()).only(*LIST_COLUMNS)
+    qs = search.apply(queries.published()).values(*LIST_COLUMNS)
     try:
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    rows = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    rows = _listed(qs[(page - 1) * PAGE : page * PAGE + 1])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
