@@ -73,6 +73,7 @@ def test_no_page_breaks_on_junk_input(who: str, cast, make_case) -> None:  # typ
         "request_id": copy.pk,
         "alert_id": 999999,
         "upload_id": uuid.uuid4(),
+        "year": 2026,
     }
     client = Client()
     client.force_login(getattr(cast, who))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -156,27 +157,45 @@ def draft_values(case: Case, decided_on: date, marked: str) -> Drafted:
     )
 
 
-def public_record(entry: Entry) -> dict[str, str]:
-    """The entry as the portal shows it; its canonical JSON is what the public log commits to."""
+# The columns a public record is made of (the feeds read just these)
+RECORD_COLUMNS = (
+    "id",
+    "revision",
+    "agency__name",
+    "kind",
+    "decision_no",
+    "party_kind",
+    "party_name",
+    "party_code",
+    "legal_representative",
+    "violation_type",
+    "facts",
+    "legal_basis",
+    "category",
+    "content",
+    "fine_amount",
+    "decided_on",
+    "public_until",
+)
+
+
+def record_from(v: Mapping[str, Any]) -> dict[str, str]:
+    """The entry as the portal shows it, from its columns; its canonical JSON is what the public log commits to."""
     return {
-        "id": str(entry.pk),
-        "revision": str(entry.revision),
-        "agency": entry.agency.name,
-        "kind": EntryKind(entry.kind).label,
-        "decision_no": entry.decision_no,
-        "party_kind": entry.party_kind,
-        "party_name": entry.party_name,
-        "party_code": entry.party_code,
-        "legal_representative": entry.legal_representative,
-        "violation_type": entry.violation_type,
-        "facts": entry.facts,
-        "legal_basis": entry.legal_basis,
-        "category": entry.category,
-        "content": entry.content,
-        "fine_amount": str(entry.fine_amount) if entry.fine_amount is not None else "",
-        "decided_on": entry.decided_on.isoformat(),
-        "public_until": entry.public_until.isoformat() if entry.public_until else "",
+        "id": str(v["id"]),
+        "revision": str(v["revision"]),
+        "agency": v["agency__name"],
+        "kind": EntryKind(v["kind"]).label,
+        **{k: v[k] for k in RECORD_COLUMNS[4:14]},
+        "fine_amount": str(v["fine_amount"]) if v["fine_amount"] is not None else "",
+        "decided_on": v["decided_on"].isoformat(),
+        "public_until": v["public_until"].isoformat() if v["public_until"] else "",
     }
+
+
+def public_record(entry: Entry) -> dict[str, str]:
+    values = {k: getattr(entry, k) for k in RECORD_COLUMNS if k != "agency__name"}
+    return record_from({**values, "id": entry.pk, "agency__name": entry.agency.name})
 
 
 def content_hash(record: dict[str, str]) -> str:

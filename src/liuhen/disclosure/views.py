@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +27,7 @@ from liuhen.disclosure import content, log, queries, services
 from liuhen.disclosure.models import Entry, EntryStatus, LogLeaf
 
 PAGE = 50
+LIST_COLUMNS = ("id", "decided_on", "party_name", "decision_no", "kind", "violation_type", "agency__name")
 FEED_FIELDS = ("id", *content.LABELS, "url")
 
 
@@ -61,11 +62,22 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/error.html", {"message": "没有该公示条目（编号有误，或尚未公示）"}, status=404)
 
 
+KIND_LABELS = dict(content.EntryKind.choices)
+
+
+def _listed(rows: Any) -> list[dict[str, Any]]:
+    """List rows as plain values (no model instances): the kind in words, the date as text."""
+    return [
+        {**r, "kind": KIND_LABELS[r["kind"]], "decided_on": r["decided_on"].isoformat(), "agency": r["agency__name"]}
+        for r in rows
+    ]
+
+
 @require_GET
 @public
 def index(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.order_by("name")
-    latest = queries.published().order_by("-published_at", "-id")[:10]
+    latest = _listed(queries.published().values(*LIST_COLUMNS).order_by("-published_at", "-id")[:10])
     return render(request, "disclosure/index.html", {"agencies": agencies, "latest": latest})
 
 
@@ -107,12 +119,12 @@ def av_list(request: HttpRequest) -> HttpResponse:
 @public
 def entry_list(request: HttpRequest) -> HttpResponse:
     search, errors = queries.Search.parse(request.GET)
-    qs = search.apply(queries.published())
+    qs = search.apply(queries.published()).values(*LIST_COLUMNS)
     try:
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    rows = list(qs[(page - 1) * PAGE : page * PAGE + 1])
+    rows = _listed(qs[(page - 1) * PAGE : page * PAGE + 1])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -132,8 +144,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_of(entry: Entry) -> dict[str, str]:
-    return {**content.public_record(entry), "url": f"/gongshi/entries/{entry.pk}/"}
+def _records(qs: Any) -> Iterator[dict[str, str]]:
+    for values in qs.values(*content.RECORD_COLUMNS).iterator(chunk_size=500):
+        yield {**content.record_from(values), "url": f"/gongshi/entries/{values['id']}/"}
 
 
 def _proof(entry: Entry) -> dict[str, Any] | None:
@@ -198,7 +211,7 @@ def feed_json(request: HttpRequest) -> HttpResponse:
     search, errors = queries.Search.parse(request.GET)
     if errors:
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    rows = [_record_of(e) for e in search.apply(queries.published())]
+    rows = list(_records(search.apply(queries.published())))
     return JsonResponse({"entries": rows}, json_dumps_params={"ensure_ascii": False})
 
 
@@ -211,8 +224,7 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["编号", *content.LABELS.values(), "网址"])
-    for e in search.apply(queries.published()):
-        rec = _record_of(e)
+    for rec in _records(search.apply(queries.published())):
         writer.writerow([rec[k] for k in FEED_FIELDS])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="gongshi.csv"'
