@@ -89,11 +89,12 @@ def scope_parts(user: User, mine: bool = False) -> list[Part]:
     if mine:
         return [("ids", own_case_ids(user))]
     parts: list[Part]
-    if granted == Scope.OWN or (granted == Scope.UNIT and user.unit_id is None):
+    unit_id = user.unit_id
+    if granted == Scope.OWN or (granted == Scope.UNIT and unit_id is None):
         parts = [("ids", own_case_ids(user))]
-    elif granted == Scope.UNIT:  # their own cases of other units only: the unit's part holds the rest
-        elsewhere = CaseOfficer.objects.filter(user=user).exclude(case__unit_id=user.unit_id)
-        parts = [("unit", user.unit_id), ("ids", list(elsewhere.values_list("case_id", flat=True)))]
+    elif granted == Scope.UNIT and unit_id is not None:  # own cases of other units: the unit's part has the rest
+        elsewhere = CaseOfficer.objects.filter(user=user).exclude(case__unit_id=unit_id)
+        parts = [("unit", unit_id), ("ids", list(elsewhere.values_list("case_id", flat=True)))]
     elif granted == Scope.AGENCY:
         parts = [("agency", user.agency_id)]
     else:
