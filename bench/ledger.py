@@ -13,8 +13,12 @@ Proofs: a log of the largest size is bulk-loaded (same leaf encoding and subtree
 checked against the tree root); then random inclusion and consistency proofs are generated from the stored
 subtree hashes and verified, at each size in --sizes (a prefix of the log is the log at that size).
 
+Concurrent writers: 1, 8 and 32 threads, each on its own connection, append one event per transaction at once
+(the same total number of appends in each run); ``concurrent_appends_per_s`` is the rate with 8 writers.
+
 The last line: RESULT ledger appends_per_s=… (SQLite, durable, one per transaction) proof_ms=… (inclusion +
-consistency, generation + verification, largest size) and the ratios against the baselines.
+consistency, generation + verification, largest size), concurrent_appends_per_s=… and
+pg_concurrent_appends_per_s=… (8 writers) and the ratios against the baselines.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = "postgresql://postgres@127.0.0.1:5432/liuhen_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "liuhen_bench")  # dropped and created by this script
+PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 BODY = {
     "case_no": "明应急罚〔2026〕001号",
     "action": "file",
@@ -214,6 +219,44 @@ def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]
     return out
 
 
+def measure_concurrent(writers: int, per_writer: int) -> float:
+    """Durable appends per second with ``writers`` threads, each on its own connection, one event per
+    transaction, all started together; the rate is the total over the wall time of the slowest."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from liuhen.ledger import services
+
+    start = threading.Barrier(writers + 1)
+    failures: list[BaseException] = []
+
+    def run(w: int) -> None:
+        try:
+            start.wait()
+            for i in range(per_writer):
+                with transaction.atomic():
+                    services.append(
+                        actor=None, action="bench.concurrent", subject_type="bench", subject_id=i, body=BODY
+                    )
+        except BaseException as exc:  # reported below: a failed writer must not look fast
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if failures:
+        raise failures[0]
+    return writers * per_writer / elapsed
+
+
 def worker(args: argparse.Namespace) -> None:
     home = tempfile.mkdtemp(prefix="liuhen-bench-", dir=args.tmp)
     try:
@@ -226,6 +269,10 @@ def run_measurements(args: argparse.Namespace, home: str) -> None:
     url = f"sqlite:///{home}/bench.sqlite3" if args.worker == "sqlite" else PG_URL
     _setup(home, url)
     result: dict[str, object] = {"appends": measure_appends(args.appends, args.batch)}
+    result["concurrent"] = {
+        str(w): measure_concurrent(w, max(1, args.appends // w))
+        for w in (1, 8, 32)  # same total per run
+    }
     if args.worker == "sqlite" and args.sizes:
         from django.core.management import call_command
 
@@ -262,9 +309,9 @@ def reset_pg_database(create: bool = True) -> None:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS liuhen_bench")
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
         if create:
-            conn.execute("CREATE DATABASE liuhen_bench")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
 
 
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
@@ -309,6 +356,7 @@ def main() -> None:
         f"  appends/s: {a['appends_per_s']:,.0f} one per transaction, {a['batched_appends_per_s']:,.0f} batched; "  # type: ignore[index]
         f"raw one-row commits/s {a['raw_insert_per_s']:,.0f}"
     )  # type: ignore[index]
+    log(f"  concurrent writers 1/8/32: {' / '.join(f'{v:,.0f}' for v in sqlite['concurrent'].values())} appends/s")  # type: ignore[attr-defined]
     pg = None
     if pg_reachable():
         reset_pg_database()
@@ -322,6 +370,7 @@ def main() -> None:
             f"  appends/s: {b['appends_per_s']:,.0f} one per transaction, {b['batched_appends_per_s']:,.0f} "  # type: ignore[index]
             f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}"
         )  # type: ignore[index]
+        log(f"  concurrent writers 1/8/32: {' / '.join(f'{v:,.0f}' for v in pg['concurrent'].values())} appends/s")  # type: ignore[attr-defined]
     else:
         log("PostgreSQL: no server on 127.0.0.1:5432, skipped")
     print(json.dumps({"sqlite": sqlite, "postgresql": pg}, indent=1))
@@ -329,6 +378,7 @@ def main() -> None:
         f"appends_per_s={a['appends_per_s']:.0f}",  # type: ignore[index]
         f"batched_appends_per_s={a['batched_appends_per_s']:.0f}",  # type: ignore[index]
         f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}",
+        f"concurrent_appends_per_s={sqlite['concurrent']['8']:.0f}",  # type: ignore[index]
     ]  # type: ignore[index]
     if pg:
         b = pg["appends"]
@@ -336,6 +386,7 @@ def main() -> None:
             f"pg_appends_per_s={b['appends_per_s']:.0f}",  # type: ignore[index]
             f"pg_batched_appends_per_s={b['batched_appends_per_s']:.0f}",  # type: ignore[index]
             f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}",
+            f"pg_concurrent_appends_per_s={pg['concurrent']['8']:.0f}",  # type: ignore[index]
         ]  # type: ignore[index]
     proofs = sqlite.get("proofs")
     if proofs:

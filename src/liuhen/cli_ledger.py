@@ -158,3 +158,16 @@ def ledger_witnesses() -> None:
         typer.echo(cosigning.cosigned_note(cp), nl=False)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+@app.command("search-reindex")
+def search_reindex() -> None:
+    """重建案件全文检索表（案号、当事人、案由、简要案情的分词）：检索表由案件和当事人派生，随时可重建。"""
+    setup()
+    from django.db import transaction
+
+    from liuhen.search.index import reindex_all
+
+    with transaction.atomic():
+        n = guarded(reindex_all)
+    out.print(f"已重建 {n} 件案件的检索词", highlight=False)

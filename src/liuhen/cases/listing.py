@@ -86,14 +86,15 @@ def scope_parts(user: User, mine: bool = False) -> list[Part]:
     granted = scope(user.role, Action.CASE_VIEW)
     if user.agency_id is None or granted == Scope.NONE:
         return []
-    own: Part = ("ids", own_case_ids(user))
     if mine:
-        return [own]
+        return [("ids", own_case_ids(user))]
     parts: list[Part]
-    if granted == Scope.OWN:
-        parts = [own]
-    elif granted == Scope.UNIT:
-        parts = [("unit", user.unit_id), own] if user.unit_id is not None else [own]
+    unit_id = user.unit_id
+    if granted == Scope.OWN or (granted == Scope.UNIT and unit_id is None):
+        parts = [("ids", own_case_ids(user))]
+    elif granted == Scope.UNIT and unit_id is not None:  # own cases of other units: the unit's part has the rest
+        elsewhere = CaseOfficer.objects.filter(user=user).exclude(case__unit_id=unit_id)
+        parts = [("unit", unit_id), ("ids", list(elsewhere.values_list("case_id", flat=True)))]
     elif granted == Scope.AGENCY:
         parts = [("agency", user.agency_id)]
     else:
@@ -156,6 +157,9 @@ def list_cases(user: User, f: Filters, cursor: str = "", size: int = 50) -> Case
 def _count(parts: list[Part], where: Q, hidden: set[int]) -> tuple[int, bool]:
     seen: set[int] = set()
     for part in parts:
+        if part[0] == "ids" and not where:  # the ids are in hand: no query
+            seen.update(set(part[1]) - hidden)
+            continue
         qs = Case.objects.filter(_part_q(part), where).exclude(pk__in=hidden).order_by()
         seen.update(qs.values_list("pk", flat=True)[: COUNT_CAP + 1])
     return min(len(seen), COUNT_CAP), len(seen) <= COUNT_CAP

@@ -31,7 +31,7 @@ SQLITE_BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+def forward(apps, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in PG_FORWARD if vendor == "postgresql" else SQLITE_FORWARD if vendor == "sqlite" else []:
         schema_editor.execute(sql)
@@ -40,7 +40,7 @@ def forward(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
     reindex_all(apps)  # cases registered before this table existed
 
 
-def backward(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+def backward(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "sqlite":
         for sql in SQLITE_BACKWARD:
             schema_editor.execute(sql)
