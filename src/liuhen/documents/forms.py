@@ -8,13 +8,17 @@ from typing import Any
 from django import forms
 
 from liuhen.core.documents import DocumentType, FieldKind, FieldSpec, local_minutes, max_chars
+from liuhen.web.rule_links import linked, rule_links
 
 _BARE_RULE_IDS = re.compile(r"[A-Z]+\d+(、[A-Z]+\d+)*")
 
 
 def help_text(spec: FieldSpec) -> str:
-    """A field's help in words: a bare rule id ("E5") reads as the rule it answers to ("依据：E5")."""
-    return f"依据：{spec.help}" if _BARE_RULE_IDS.fullmatch(spec.help) else spec.help
+    """A field's help in words, never a bare code in a label: a rule id ("E5") becomes a help link to the rule
+    ("依据：E5", the rule's text on hover), and ids inside a sentence link the same way."""
+    if _BARE_RULE_IDS.fullmatch(spec.help):
+        return rule_links(spec.help.split("、"))
+    return linked(spec.help)
 
 
 def _field(spec: FieldSpec) -> forms.Field:

@@ -15,6 +15,7 @@ from liuhen.documents import public_views as document_public
 from liuhen.documents import views as document_views
 from liuhen.media import tus
 from liuhen.media import views as media_views
+from liuhen.web import rule_views
 from liuhen.web.api import api
 
 handler500 = "liuhen.web.errors.server_error"  # the request id in the page and in the log
@@ -76,6 +77,7 @@ urlpatterns = [
     path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
     path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
     path("supervision/", include("liuhen.supervision.urls")),
+    path("rules/", rule_views.rules, name="rules"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("disclosure/review/", disclosure_review.review, name="disclosure_review"),
