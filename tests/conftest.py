@@ -153,3 +153,24 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if problems:
         lines = "\n".join(f"{record}: {problem}" for record, problem in problems)
         outcome.force_exception(AssertionError(f"rows changed without their ledger event:\n{lines}"))
+
+
+@pytest.fixture
+def s3_client():  # type: ignore[no-untyped-def]
+    """A real S3 API on a free port (moto's server, over HTTP) and a boto3 client for it; each test makes its own
+    buckets."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="liuhen",
+        aws_secret_access_key="liuhen-test",
+    )
+    yield client
+    server.stop()

@@ -14,23 +14,9 @@ from liuhen.media.services import ingest_file
 
 
 @pytest.fixture
-def s3():  # type: ignore[no-untyped-def]
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="liuhen",
-        aws_secret_access_key="liuhen-test",
-    )
-    client.create_bucket(Bucket="archive")
-    yield client
-    server.stop()
+def s3(s3_client):  # type: ignore[no-untyped-def]
+    s3_client.create_bucket(Bucket="archive")
+    return s3_client
 
 
 def test_rule_r13_backup_to_s3_is_incremental_and_signed(cast, blob_root, tmp_path, s3) -> None:  # type: ignore[no-untyped-def]

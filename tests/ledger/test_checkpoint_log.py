@@ -160,23 +160,9 @@ def test_checkpoints_are_issued_every_minute_by_default() -> None:
 
 
 @pytest.fixture
-def s3():  # type: ignore[no-untyped-def]
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="liuhen",
-        aws_secret_access_key="liuhen-test",
-    )
-    client.create_bucket(Bucket="checkpoints", ObjectLockEnabledForBucket=True)
-    yield client
-    server.stop()
+def s3(s3_client):  # type: ignore[no-untyped-def]
+    s3_client.create_bucket(Bucket="checkpoints", ObjectLockEnabledForBucket=True)
+    return s3_client
 
 
 def test_s3_checkpoint_log_under_object_lock(s3, settings) -> None:  # type: ignore[no-untyped-def]

@@ -43,24 +43,10 @@ def test_local_store_leaves_nothing_when_the_source_fails(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def s3():  # type: ignore[no-untyped-def]
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="liuhen",
-        aws_secret_access_key="liuhen-test",
-    )
-    client.create_bucket(Bucket="evidence", ObjectLockEnabledForBucket=True)
-    client.create_bucket(Bucket="plain")
-    yield client
-    server.stop()
+def s3(s3_client):  # type: ignore[no-untyped-def]
+    s3_client.create_bucket(Bucket="evidence", ObjectLockEnabledForBucket=True)
+    s3_client.create_bucket(Bucket="plain")
+    return s3_client
 
 
 def test_s3_store_with_object_lock(s3) -> None:  # type: ignore[no-untyped-def]
