@@ -1,5 +1,5 @@
 """The public portal (rules P1, P2, P5, P8, P9): no login and no cookie; redacted entries, search, feeds; the
-public log's proof of an entry verifies offline with docs/verify_proof.py, and a changed entry does not."""
+public log's proof of an entry verifies offline with docs/verify_entry.py, and a changed entry does not."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from liuhen.disclosure.models import CorrectionRequest, Entry
 from tests.disclosure.conftest import PARTY_ID, PARTY_PHONE, WITNESS, WITNESS_ID, at
 
 pytestmark = pytest.mark.django_db
-VERIFY = Path(__file__).resolve().parents[2] / "docs" / "verify_proof.py"
+VERIFY = Path(__file__).resolve().parents[2] / "docs" / "verify_entry.py"
 
 
 def _verify(tmp_path: Path, doc: dict) -> subprocess.CompletedProcess[str]:  # type: ignore[type-arg]

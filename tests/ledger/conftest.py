@@ -155,8 +155,11 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
     disclosure.request_correction(entry=entry, requester="周某", contact="13900000000", text="名称有误")
     disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2025)
     ledger.issue_checkpoint()
+    from tests.archive.world import archive
+
     objects = {
         **supervision,
+        **archive(cast, make_case, tmp_path),
         "act": act,
         "document": doc,
         "draft": draft,

@@ -492,6 +492,36 @@ TAMPERINGS: list[Tampering] = [
         ),
     ),
     (
+        "案卷 retention shortened",
+        lambda w: (
+            "UPDATE archive_casefile SET retention_years = 10 WHERE id = %s",
+            [w.objects["case_file"].pk],
+            "archive_casefile",
+            w.objects["case_file"].pk,
+            "（retention_years）",
+        ),
+    ),
+    (
+        "legal hold lifted behind the ledger",
+        lambda w: (
+            "DELETE FROM archive_legalhold WHERE id = %s",
+            [w.objects["legal_hold"].pk],
+            "archive_legalhold",
+            w.objects["legal_hold"].pk,
+            "已不存在（被删除）",
+        ),
+    ),
+    (
+        "disposal appraisal rewritten",
+        lambda w: (
+            "UPDATE archive_disposal SET appraisal = '另有理由' WHERE id = %s",
+            [w.objects["disposal"].pk],
+            "archive_disposal",
+            w.objects["disposal"].pk,
+            "（appraisal）",
+        ),
+    ),
+    (
         "officer removed",
         lambda w: (
             "DELETE FROM cases_caseofficer WHERE case_id = %s AND is_lead = %s",

@@ -74,6 +74,13 @@ def test_no_page_breaks_on_junk_input(who: str, cast, make_case) -> None:  # typ
         "alert_id": 999999,
         "upload_id": uuid.uuid4(),
         "year": 2026,
+        "code": "0000000000",
+        "round_id": 999999,
+        "sheet_id": 999999,
+        "entry_id": 999999,
+        "agency_id": 999999,
+        "index": 0,
+        "key": "x",
     }
     client = Client()
     client.force_login(getattr(cast, who))

@@ -89,6 +89,7 @@ def content(tmp_path, blob_root, cast, make_case):  # type: ignore[no-untyped-de
             "device_id": rec.recording.device_id or 999999,
             "step": "review",
             "upload_id": uuid.uuid4(),
+            "code": "0000000000",
         },
         "grant": grant,
         "approval": approval,

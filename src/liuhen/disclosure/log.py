@@ -1,6 +1,6 @@
 """The public disclosure log: every publication, update and take-down is a leaf (RFC 6962 hashing, the ledger's
 ``liuhen.core.merkle``), and every leaf is followed by a checkpoint signed with the ledger's key under the portal's
-own origin, so anyone can prove offline what was published when (``docs/verify_proof.py``)."""
+own origin, so anyone can prove offline what was published when (``docs/verify_entry.py``)."""
 
 from __future__ import annotations
 
