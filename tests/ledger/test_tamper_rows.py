@@ -455,9 +455,9 @@ TAMPERINGS: list[Tampering] = [
         "issued PDF swapped for another file",
         lambda w: (
             "UPDATE documents_rendition SET content_sha256 = %s WHERE id = %s",
-            ["0" * 64, Rendition.objects.get().pk],
+            ["0" * 64, Rendition.objects.order_by("id").first().pk],
             "documents_rendition",
-            Rendition.objects.get().pk,
+            Rendition.objects.order_by("id").first().pk,
             "（content_sha256）",
         ),
     ),
