@@ -12,6 +12,8 @@ import pytest
 
 from tests.instance.conftest import liuhen
 
+pytestmark = pytest.mark.instance
+
 
 @pytest.fixture
 def left_over(home_copy: Path) -> Path:

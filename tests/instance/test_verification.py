@@ -8,7 +8,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.instance.test_browser import login, logout, page, shots  # noqa: F401  (the browser fixtures)
+
+pytestmark = [pytest.mark.instance, pytest.mark.browser]
 
 
 def test_rule_R8_the_public_page_accepts_the_issued_pdf_and_rejects_a_changed_one(page, shots: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
