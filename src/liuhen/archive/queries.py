@@ -74,8 +74,8 @@ def countdown(case: Case) -> Countdown:
     rule = deadline_rule(BY_KEY["R2"], case.agency_id, case.stage_changed_at)
     try:
         due = periods.due(rule, case.stage_changed_at)
-    except CalendarYearUnknown:
-        return Countdown(None, None, True)
+    except CalendarYearUnknown as exc:  # rule T5: past the known holiday table, a flagged estimate, never a blank
+        due = periods.estimate(rule, case.stage_changed_at, exc.year)
     if due.on is None:
         return Countdown(None, None, False)
     return Countdown(due.on, (due.on - timezone.localdate()).days, due.unverified_year is not None)
