@@ -44,7 +44,7 @@ def page(server: str) -> Iterator[object]:
         )
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(120_000)  # a loaded machine: every wait is for a condition
         page.base_url = server  # type: ignore[attr-defined]
         yield page
         context.close()
