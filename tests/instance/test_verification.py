@@ -23,8 +23,10 @@ def test_rule_R8_the_public_page_accepts_the_issued_pdf_and_rejects_a_changed_on
     page.click("tr:has-text('危险化学品储存场所') a")
     page.click("#documents >> text=行政处罚决定书")
     assert page.locator("iframe[name='pdf-preview']").get_attribute("src") is None  # nothing opened on load
+    page.wait_for_selector("iframe[name='pdf-preview']", state="attached")
     for _ in range(5):  # the click opens it, laid out once and kept; a busy server says to try again (503)
-        with page.expect_response(lambda r: "/pdf/" in r.url, timeout=300_000) as preview:
+        # the context sees the response wherever the browser shows it (the preview frame, or a window of its own)
+        with page.context.expect_event("response", lambda r: "/pdf/" in r.url, timeout=300_000) as preview:
             page.click("[data-testid=preview-pdf]")
         if preview.value.status != 503:
             break
