@@ -53,7 +53,17 @@ def page(server: str) -> Iterator[object]:
 
 def logout(page) -> None:  # type: ignore[no-untyped-def]
     """Sign out and wait for the login page: a page still loading its videos must not race the next sign-in."""
-    page.click("header >> text=退出")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_load_state("networkidle")  # what the page was still fetching is done
+    for _ in range(3):  # a click swallowed by a page still swapping is clicked again, as a person would
+        page.click("header >> text=退出")
+        try:
+            page.wait_for_selector("#id_username", timeout=40_000)
+            return
+        except PlaywrightTimeout:
+            if page.locator("#id_username").count():
+                return
     page.wait_for_selector("#id_username")
 
 
@@ -82,6 +92,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.screenshot(path=str(shots / "case-list.png"), full_page=True)
     page.fill("#q", "重大危险源")
     page.click("text=查询")
+    page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.wait_for_selector("text=共 1 件")
     page.click("tr:has-text('未按规定对重大危险源进行登记建档') a")
     file_button = page.locator("button[data-action=file]")
@@ -94,6 +105,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.click("header >> text=案件")
     page.fill("#q", "安全警示标志")
     page.click("text=查询")
+    page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
     page.click("#documents >> text=行政处罚决定书")
     assert page.locator("[data-testid=doc-status]").inner_text() == "已定稿"
@@ -131,6 +143,7 @@ def test_officer_uploads_a_video_in_the_browser(page, shots: Path, tmp_path: Pat
     page.click("header >> text=案件")
     page.fill("#q", "安全警示标志")
     page.click("text=查询")
+    page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
     page.wait_for_selector("#media .recording")  # the demo's body-camera clip is already on the case
     before = page.locator(".recording").count()
@@ -153,6 +166,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     page.click("header >> text=案件")
     page.fill("#q", "安全警示标志")
     page.click("text=查询")
+    page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
     page.wait_for_selector("[data-testid=stage]")
     case_url = page.url
