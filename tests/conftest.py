@@ -138,17 +138,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     uses_db = "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db") is not None
     if outcome.excinfo is not None or not uses_db or item.get_closest_marker("tampers"):
         return
-    import json
-
     from liuhen.deadlines.replay import Replay
     from liuhen.ledger import rebuild
-    from liuhen.ledger.verify import iter_events
 
-    rows, deadlines = rebuild.Rebuild(), Replay()  # deadlines too: the table verify replays (derived, not trusted)
-    for event in iter_events():
-        body = json.loads(event.body)
-        rows.feed(event, body)
-        deadlines.feed(event, body)
+    deadlines = Replay()  # deadlines too: the table verify replays (derived, not trusted)
+    rows = rebuild.rebuilt(deadlines)
     problems = [*rebuild.findings(rows), *deadlines.findings()]
     if problems:
         lines = "\n".join(f"{record}: {problem}" for record, problem in problems)

@@ -9,7 +9,6 @@ period deleted or one added behind the ledger's back: each is a finding naming t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -179,17 +178,3 @@ def _name(dl: Deadline, case_nos: dict[int, str]) -> str:
     title = f"{dl.rule_key} {rule.title}" if rule else dl.rule_key
     row = f" #{dl.pk}" if dl.pk else ""
     return f"期限 {title}（案件 {case_nos.get(dl.case_id, dl.case_id)}，起算账本事件 #{dl.trigger_seq}{row}）"
-
-
-def replayed() -> Replay:
-    """The whole log replayed (outside verify's own pass: the tests' check after every test)."""
-    from liuhen.ledger.verify import iter_events
-
-    replay = Replay()
-    for e in iter_events():
-        try:
-            body = json.loads(e.body)
-        except ValueError:
-            continue
-        replay.feed(e, body)
-    return replay

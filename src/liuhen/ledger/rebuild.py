@@ -190,8 +190,9 @@ def findings(rebuild: Rebuild) -> Iterator[tuple[str, str]]:
         yield names[key], f"账本未记录这些列：{'、'.join(cols)}（旧版本的事件未载明；liuhen ledger backfill 可补记）"
 
 
-def rebuilt() -> Rebuild:
-    """The whole log replayed into a ``Rebuild``, ready to compare with the tables (``findings``)."""
+def rebuilt(*also: Any) -> Rebuild:
+    """The whole log replayed into a ``Rebuild``, ready to compare with the tables (``findings``), and in the same
+    pass into each replay of a derived table given in ``also`` (anything with ``feed(event, body)``)."""
     from liuhen.ledger.verify import iter_events
 
     rebuild = Rebuild()
@@ -201,6 +202,8 @@ def rebuilt() -> Rebuild:
         except ValueError:
             continue
         rebuild.feed(e, body)
+        for replay in also:
+            replay.feed(e, body)
     return rebuild
 
 
