@@ -6,17 +6,27 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from liuhen.accounts import services as accounts
 from liuhen.accounts.models import Role
 from liuhen.cases import access, approvals, listing, services
 from liuhen.cases.models import Case, CaseOfficer
 from liuhen.core.errors import InvalidInput
 from liuhen.core.permissions import Action
+from liuhen.documents import services as documents
 from liuhen.ledger import rebuild
 from liuhen.ledger import services as ledger
 from liuhen.search.models import CaseText
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    def client_for(user):  # type: ignore[no-untyped-def]
+        return Client(HTTP_AUTHORIZATION=f"Bearer {accounts.create_token(actor=None, user=user)}")
+
+    return client_for
 
 
 def _ids(page: listing.CasePage) -> list[int]:
@@ -174,3 +184,36 @@ def test_a_case_officer_row_repeats_its_cases_unit_and_time_and_verify_holds_the
         problems = [p for _, p in rebuild.findings(replay)]
         assert len(problems) == 1 and "case_unit_id" in problems[0], problems
     CaseOfficer.objects.filter(pk=rows[1].pk).update(case_unit_id=case.unit_id)
+
+
+def test_documents_list_by_keyset_pages_within_the_scope_rule_R9(cast, spread, api) -> None:  # type: ignore[no-untyped-def]
+    """The documents of the cases one may see, by case and then as made, page by page with ``next``; each page
+    reads only its own rows, and the total is bounded."""
+    ours, theirs = spread
+    made = [
+        (c, documents.create_document(actor=c.created_by, case=c, code="inspection_transcript", data={}))
+        for c in (*ours, *theirs)
+        for _ in range(2)
+    ]
+
+    def walk(user, **params) -> list[int]:  # type: ignore[no-untyped-def]
+        seen, cursor = [], ""
+        while True:
+            body = api(user).get("/api/v1/documents", {**params, "cursor": cursor, "page_size": 3}).json()
+            assert len(body["items"]) <= 3
+            seen += [d["id"] for d in body["items"]]
+            if body["next"] is None:
+                return seen
+            cursor = body["next"]
+
+    def expected(cases) -> list[int]:  # type: ignore[no-untyped-def]
+        return [d.pk for c, d in sorted(made, key=lambda x: (x[0].pk, x[1].pk)) if c in cases]
+
+    assert walk(cast.leader) == expected(ours + theirs)
+    assert walk(cast.handler) == expected(ours)  # his unit's, not the other unit's
+    assert walk(cast.handler, case=theirs[0].pk) == []
+    assert walk(cast.leader, case=theirs[0].pk) == expected([theirs[0]])
+    first = api(cast.handler).get("/api/v1/documents", {"page_size": 3}).json()
+    assert (first["count"], first["count_exact"]) == (10, True)
+    for wrong in ("not-a-cursor", listing._encode("t", "2026-01-01T00:00:00+00:00", 3)):
+        assert api(cast.handler).get("/api/v1/documents", {"cursor": wrong}).status_code == 422

@@ -111,7 +111,33 @@ def _part_q(part: Part) -> Q:
         "agency": lambda: Q(agency_id=value),
         "agencies": lambda: Q(agency_id__in=value),
         "ids": lambda: Q(pk__in=value),
+        "own": lambda: Q(officers__user_id=value),
     }[kind]()
+
+
+def part_of_case_q(part: Part) -> Q:
+    """One part of the scope as a filter on rows that belong to a case (``case`` foreign key)."""
+    kind, value = part
+    return {
+        "unit": lambda: Q(case__unit_id=value),
+        "agency": lambda: Q(case__agency_id=value),
+        "agencies": lambda: Q(case__agency_id__in=value),
+        "ids": lambda: Q(case_id__in=value),
+        "own": lambda: Q(case_id__in=CaseOfficer.objects.filter(user_id=value).values("case_id")),
+    }[kind]()
+
+
+def live_scope_parts(user: User) -> list[Part]:
+    """The parts of what this user may see (R9), without the empty ones."""
+    return _live(scope_parts(user))
+
+
+def encode_cursor(kind: str, key: Any, pk: int) -> str:
+    return _encode(kind, key, pk)
+
+
+def decode_cursor(cursor: str, kind: str) -> tuple[Any, int]:
+    return _decode(cursor, kind)
 
 
 def _filter_q(f: Filters, own: bool = False) -> Q:
