@@ -4,5 +4,4 @@ hold are refused with 422 (lists page by cursor: see ``liuhen.cases.listing``)."
 from __future__ import annotations
 
 MAX_PAGE_SIZE = 200
-MAX_OFFSET = 1_000_000_000
 MAX_ID = 2**63 - 1  # the databases' integer ids are 64-bit
