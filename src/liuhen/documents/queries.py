@@ -19,13 +19,6 @@ from liuhen.core.stages import Fact
 from liuhen.documents.models import Document, DocumentStatus
 
 
-def visible_documents(user: User) -> QuerySet[Document]:
-    """Documents for lists: those of visible cases, less the marked ones not for this role (R11)."""
-    qs = _of_visible_cases(user)
-    hidden = hidden_records(user, "document")
-    return qs.exclude(pk__in=hidden) if hidden else qs
-
-
 @dataclass
 class DocumentPage:
     items: list[Document]
