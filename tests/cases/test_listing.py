@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core import serializers
 from django.db import connection
 from django.test import Client
 
@@ -217,3 +220,20 @@ def test_documents_list_by_keyset_pages_within_the_scope_rule_R9(cast, spread, a
     assert (first["count"], first["count_exact"]) == (10, True)
     for wrong in ("not-a-cursor", listing._encode("t", "2026-01-01T00:00:00+00:00", 3)):
         assert api(cast.handler).get("/api/v1/documents", {"cursor": wrong}).status_code == 422
+
+
+def test_a_backup_of_an_older_version_restores_the_case_officer_rows_with_their_cases_unit_and_time(
+    make_case,
+) -> None:  # type: ignore[no-untyped-def]
+    """Restore loads rows as stored (``loaddata``); rows of a version before the copies get them from their case."""
+    case = make_case()
+    row = CaseOfficer.objects.get(case=case)
+    dumped = json.loads(serializers.serialize("json", [row]))
+    for field in ("case_unit", "case_created_at"):
+        del dumped[0]["fields"][field]
+    pk = row.pk
+    row.delete()
+    for obj in serializers.deserialize("json", json.dumps(dumped)):
+        obj.save()
+    again = CaseOfficer.objects.get(case=case)
+    assert (again.pk, again.case_unit_id, again.case_created_at) == (pk, case.unit_id, case.created_at)

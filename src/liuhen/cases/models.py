@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 
 from liuhen.core import stages
 from liuhen.core.penalties import PartyKind, PenaltyKind
@@ -169,10 +171,6 @@ class CaseOfficer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.user_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.case_unit_id, self.case_created_at = self.case.unit_id, self.case.created_at
-        super().save(*args, **kwargs)
 
 
 class ActKind(models.TextChoices):
@@ -349,3 +347,14 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_status_display()}"
+
+
+@receiver(pre_save, sender=CaseOfficer)
+def _copy_from_case(sender: type[CaseOfficer], instance: CaseOfficer, raw: bool, **kwargs: Any) -> None:
+    """A 承办人员 row takes its case's unit and registration time. Loading rows as they were stored (``raw``, a
+    restored backup) fills them only where a backup of an older version lacks them."""
+    if not raw:
+        instance.case_unit_id, instance.case_created_at = instance.case.unit_id, instance.case.created_at
+    elif instance.case_unit_id is None or instance.case_created_at is None:
+        unit_id, created_at = Case.objects.filter(pk=instance.case_id).values_list("unit_id", "created_at").get()
+        instance.case_unit_id, instance.case_created_at = unit_id, created_at
