@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from liuhen.accounts.models import User
 from liuhen.cases import listing
@@ -164,8 +164,11 @@ def describe(doc: Document) -> dict[str, Any]:
 def pending_recusals(case: Case) -> int:
     """rule S7: finalised recusal applications not yet answered by a finalised 回避决定书."""
     final = case.documents.filter(status=DocumentStatus.FINAL, supersedes__isnull=True)
-    applications = final.filter(doc_type="recusal_application").count()
-    return max(0, applications - final.filter(doc_type="recusal_decision").count())
+    n = final.aggregate(  # one query for both counts: this runs for every case page and read
+        applications=Count("pk", filter=Q(doc_type="recusal_application")),
+        decisions=Count("pk", filter=Q(doc_type="recusal_decision")),
+    )
+    return max(0, n["applications"] - n["decisions"])
 
 
 def recusal_facts(case: Case, on: date) -> set[str]:
