@@ -117,14 +117,14 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         ids: list[int] = []
-        page = 1
+        cursor = ""
         while len(ids) < args.count:
-            _, body = get(f"{base}/api/v1/documents?status=final&page={page}", token)
-            items = json.loads(body)["items"]
-            if not items:
+            _, body = get(f"{base}/api/v1/documents?status=final&cursor={cursor}", token)
+            listed = json.loads(body)
+            ids += [d["id"] for d in listed["items"]]
+            if not listed["next"]:
                 break
-            ids += [d["id"] for d in items]
-            page += 1
+            cursor = listed["next"]
         ids = ids[: args.count]
         get(f"{base}/api/v1/documents/{ids[0]}", token)  # warm the process (imports, templates)
         before = rss_mb(serve.pid)

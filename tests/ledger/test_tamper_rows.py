@@ -484,8 +484,9 @@ TAMPERINGS: list[Tampering] = [
     (
         "officer added without an event",
         lambda w: (
-            "INSERT INTO cases_caseofficer (case_id, user_id, is_lead) VALUES (%s, %s, %s)",
-            [w.other_case.pk, w.objects["outsider"].pk, False],
+            "INSERT INTO cases_caseofficer (case_id, user_id, is_lead, case_unit_id, case_created_at) "
+            "SELECT id, %s, %s, unit_id, created_at FROM cases_case WHERE id = %s",
+            [w.objects["outsider"].pk, False, w.other_case.pk],
             "cases_caseofficer",
             CaseOfficer.objects.order_by("-id").values_list("id", flat=True).first() + 1,  # type: ignore[operator]
             "账本中没有该行的记录",

@@ -241,6 +241,7 @@ def test_a_token_is_looked_up_once_per_call_and_its_use_stamped_once_a_minute(ca
         "/api/v1/documents?page=2614302138876870217653288960&page_size=199019",
         "/api/v1/documents?page_size=0",
         "/api/v1/cases/{case}/access-history?limit=-6699&offset=12556711963583770624",
+        "/api/v1/cases/{case}/access-history?before=12556711963583770624",
         "/api/v1/calendar/10430957",
         "/api/v1/cases?unit=-9440871275470003065656413519872",
         "/api/v1/documents?case=-1330616399538391330290925568",

@@ -104,8 +104,9 @@ def test_reading_outside_ones_duty_asks_for_a_purpose(cast, make_case) -> None: 
     assert api.get(f"/api/v1/cases/{case.pk}", HTTP_X_LIUHEN_PURPOSE="复议应诉").status_code == 200
     history = api.get(f"/api/v1/cases/{case.pk}/access-history").json()
     assert history[0]["purpose"] == "复议应诉" and history[0]["channel"] == "api" and history[0]["actor"] == "legal1"
-    paged = api.get(f"/api/v1/cases/{case.pk}/access-history", {"offset": 1, "limit": 1}).json()
-    assert paged == history[1:2] and len(history) >= 3
+    first = api.get(f"/api/v1/cases/{case.pk}/access-history", {"limit": 1}).json()
+    paged = api.get(f"/api/v1/cases/{case.pk}/access-history", {"before": first[0]["seq"], "limit": 1}).json()
+    assert first == history[:1] and paged == history[1:2] and len(history) >= 3
 
 
 def test_a_download_is_in_the_records_history_and_the_ledger(cast, make_case) -> None:  # type: ignore[no-untyped-def]

@@ -312,15 +312,16 @@ def access_history(
     subject_type: str | None = None,
     subject_id: str | int | None = None,
     *,
-    offset: int = 0,
+    before: int | None = None,
     limit: int = 500,
     person: str = "",
     since: date | None = None,
     until: date | None = None,
 ) -> list[dict]:
-    """The reads of a case, or of one of its records, newest first; a page of ``limit`` from ``offset`` (the
-    ledger keeps them all). ``person`` (a username) and ``since``/``until`` (local dates, both inclusive) narrow
-    it. Each read names the reader, their role, what was read, the way and the purpose in Chinese (R9)."""
+    """The reads of a case, or of one of its records, newest first; a page of ``limit`` from before the event
+    ``before`` (a keyset on the ledger's sequence; the ledger keeps them all). ``person`` (a username) and
+    ``since``/``until`` (local dates, both inclusive) narrow it. Each read names the reader, their role, what was
+    read, the way and the purpose in Chinese (R9)."""
     import json
 
     from liuhen.ledger.models import Event
@@ -335,7 +336,9 @@ def access_history(
         qs = qs.filter(at__gte=datetime.combine(since, time.min, tzinfo=tz))
     if until is not None:
         qs = qs.filter(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz))
-    events = list(qs.order_by("-seq")[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)])
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    events = list(qs.order_by("-seq")[: min(max(limit, 1), 500)])
     people = {u.username: u for u in User.objects.filter(username__in={e.actor for e in events})}
     out = []
     for e in events:

@@ -15,7 +15,7 @@ from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.deadlines import queries as deadline_queries
 from liuhen.web import reads
-from liuhen.web.pagination import MAX_ID, MAX_OFFSET, MAX_PAGE_SIZE
+from liuhen.web.pagination import MAX_ID, MAX_PAGE_SIZE
 from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["cases"])
@@ -244,11 +244,11 @@ def get_case(request: HttpRequest, case_id: int) -> CaseDetail:
 def case_access_history(
     request: HttpRequest,
     case_id: int,
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    before: int | None = Query(None, ge=1, le=MAX_ID, description="上一页最后一条的 seq；为空即最新的一页"),
     limit: int = Query(500, ge=1, le=500),
 ) -> list[dict[str, Any]]:
-    """Newest first, at most 500 per page; page on with ``offset``."""
-    return access_history(queries.get_case(acting_user(request), case_id), offset=offset, limit=limit)
+    """Newest first, at most 500 per page; the next page is ``before`` the last row's ``seq``."""
+    return access_history(queries.get_case(acting_user(request), case_id), before=before, limit=limit)
 
 
 class TransitionIn(Schema):

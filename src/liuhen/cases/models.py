@@ -7,8 +7,12 @@ database refuses to update or delete them (rule R8).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 
 from liuhen.core import stages
 from liuhen.core.penalties import PartyKind, PenaltyKind
@@ -134,18 +138,36 @@ class Party(models.Model):
 
 
 class CaseOfficer(models.Model):
-    LEDGER = projected("case.created", "case.officer_assigned")
+    """An officer working on a case. The case's unit and registration time are repeated on the row (a case never
+    changes either), so a person's own cases are one index range in list order: ``mine``, and the own cases of
+    other units in a unit's scope, without reading the cases. Verify expects them equal to the case's."""
+
+    LEDGER = projected(
+        "case.created",
+        "case.officer_assigned",
+        copies={
+            "case_unit_id": ("case_id", "cases_case", "unit_id"),
+            "case_created_at": ("case_id", "cases_case", "created_at"),
+        },
+    )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="officers", verbose_name="案件")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_roles", verbose_name="执法人员"
     )
     is_lead = models.BooleanField("主办", default=False)
+    case_unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name="案件的承办单位"
+    )
+    case_created_at = models.DateTimeField("案件的登记时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "承办人员"
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_officer_unique")]
-        indexes = [models.Index(fields=["user", "case"], name="case_officer_user")]  # a user's own cases
+        # a user's own cases, newest first, with their unit (an index-only read of the cases of other units)
+        indexes = [
+            models.Index(fields=["user", "-case_created_at", "-case", "case_unit"], name="case_officer_user_created")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.user_id}"
@@ -325,3 +347,14 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_status_display()}"
+
+
+@receiver(pre_save, sender=CaseOfficer)
+def _copy_from_case(sender: type[CaseOfficer], instance: CaseOfficer, raw: bool, **kwargs: Any) -> None:
+    """A 承办人员 row takes its case's unit and registration time. Loading rows as they were stored (``raw``, a
+    restored backup) fills them only where a backup of an older version lacks them."""
+    if not raw:
+        instance.case_unit_id, instance.case_created_at = instance.case.unit_id, instance.case.created_at
+    elif instance.case_unit_id is None or instance.case_created_at is None:
+        unit_id, created_at = Case.objects.filter(pk=instance.case_id).values_list("unit_id", "created_at").get()
+        instance.case_unit_id, instance.case_created_at = unit_id, created_at

@@ -6,8 +6,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
+from liuhen.cases.listing import COUNT_CAP
 from liuhen.cases.queries import get_case
 from liuhen.core.documents import max_chars
 from liuhen.core.documents.catalogue import CATALOGUE
@@ -15,7 +15,7 @@ from liuhen.core.permissions import Action
 from liuhen.documents import attachments, queries, services, stored
 from liuhen.documents.models import Document
 from liuhen.web import reads
-from liuhen.web.pagination import MAX_ID, Pages
+from liuhen.web.pagination import MAX_ID, MAX_PAGE_SIZE
 from liuhen.web.permissions import acting_user, needs
 
 router = Router(tags=["documents"])
@@ -95,19 +95,31 @@ class DocumentFilters(Schema):
     doc_type: str = ""
     status: str = ""
     latest_only: bool = False
+    cursor: str = Field("", max_length=400, description="上一页返回的 next；为空即第一页")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/documents", response=list[DocumentRow], summary="文书列表（分页）")
+class DocumentPageOut(Schema):
+    items: list[DocumentRow]
+    next: str | None = Field(None, description="下一页的 cursor；最后一页为 null")
+    count: int = Field(..., description=f"共多少份；超过 {COUNT_CAP} 份时为 {COUNT_CAP}")
+    count_exact: bool = Field(..., description="count 是否为确数（否：多于 count 份）")
+
+
+@router.get("/documents", response=DocumentPageOut, summary="文书列表（按案件、制作先后；翻页用 cursor）")
 @needs(Action.CASE_VIEW)
-@paginate(Pages, page_size=50)
-def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> Any:
-    return queries.filter_documents(
-        queries.visible_documents(acting_user(request)),
+def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
+    """Keyset pages: follow ``next`` for the following page; a deep page costs what the first does."""
+    page = queries.list_documents(
+        acting_user(request),
         case=filters.case,
         doc_type=filters.doc_type,
         status=filters.status,
         latest_only=filters.latest_only,
+        cursor=filters.cursor,
+        size=filters.page_size,
     )
+    return {"items": page.items, "next": page.next, "count": page.count, "count_exact": page.count_exact}
 
 
 class DraftIn(Schema):

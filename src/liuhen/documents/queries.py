@@ -2,26 +2,76 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from liuhen.accounts.models import User
+from liuhen.cases import listing
 from liuhen.cases.access import check_record, hidden_records
 from liuhen.cases.models import Case
 from liuhen.cases.queries import visible_cases
 from liuhen.core.documents import display
-from liuhen.core.errors import NotFound
+from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.core.stages import Fact
 from liuhen.documents.models import Document, DocumentStatus
 
 
-def visible_documents(user: User) -> QuerySet[Document]:
-    """Documents for lists: those of visible cases, less the marked ones not for this role (R11)."""
-    qs = _of_visible_cases(user)
+@dataclass
+class DocumentPage:
+    items: list[Document]
+    next: str | None  # the cursor of the following page, None on the last
+    count: int  # the number listed, or COUNT_CAP when there are more
+    count_exact: bool
+
+
+def list_documents(
+    user: User,
+    *,
+    case: int | None = None,
+    doc_type: str = "",
+    status: str = "",
+    latest_only: bool = False,
+    cursor: str = "",
+    size: int = 50,
+) -> DocumentPage:
+    """One page of the documents of the cases this user may see (R9), less the marked ones not for this role (R11),
+    by case and then as made. Keyset pages: each part of the scope is read from the position on, at most a page
+    and a row; the total is counted up to ``COUNT_CAP``."""
+    size = max(1, min(size, listing.MAX_PAGE_SIZE))
+    parts = listing.live_scope_parts(user)
     hidden = hidden_records(user, "document")
-    return qs.exclude(pk__in=hidden) if hidden else qs
+    hidden_cases = hidden_records(user, "case")
+
+    def of(part: listing.Part) -> QuerySet[Document]:
+        qs = filter_documents(
+            Document.objects.filter(listing.part_of_case_q(part)),
+            case=case,
+            doc_type=doc_type,
+            status=status,
+            latest_only=latest_only,
+        )
+        qs = qs.exclude(pk__in=hidden) if hidden else qs
+        return qs.exclude(case_id__in=hidden_cases) if hidden_cases else qs
+
+    after = Q()
+    if cursor:
+        case_id, pk = listing.decode_cursor(cursor, "d")
+        if not isinstance(case_id, int):
+            raise InvalidInput("翻页位置（cursor）无效：请从第一页重新查询")
+        after = Q(case_id__gt=case_id) | Q(case_id=case_id, pk__gt=pk)
+    keys: set[tuple[int, int]] = set()
+    counted: set[int] = set()
+    for part in parts:
+        keys.update(of(part).filter(after).values_list("case_id", "pk")[: size + 1])
+        counted.update(of(part).order_by().values_list("pk", flat=True)[: listing.COUNT_CAP + 1])
+    ordered = sorted(keys)
+    nxt = listing.encode_cursor("d", *ordered[size - 1]) if len(ordered) > size else None
+    by_id = Document.objects.select_related("case").in_bulk([pk for _, pk in ordered[:size]])
+    items = [by_id[pk] for _, pk in ordered[:size] if pk in by_id]
+    return DocumentPage(items, nxt, min(len(counted), listing.COUNT_CAP), len(counted) <= listing.COUNT_CAP)
 
 
 def _of_visible_cases(user: User) -> QuerySet[Document]:
@@ -114,8 +164,11 @@ def describe(doc: Document) -> dict[str, Any]:
 def pending_recusals(case: Case) -> int:
     """rule S7: finalised recusal applications not yet answered by a finalised 回避决定书."""
     final = case.documents.filter(status=DocumentStatus.FINAL, supersedes__isnull=True)
-    applications = final.filter(doc_type="recusal_application").count()
-    return max(0, applications - final.filter(doc_type="recusal_decision").count())
+    n = final.aggregate(  # one query for both counts: this runs for every case page and read
+        applications=Count("pk", filter=Q(doc_type="recusal_application")),
+        decisions=Count("pk", filter=Q(doc_type="recusal_decision")),
+    )
+    return max(0, n["applications"] - n["decisions"])
 
 
 def recusal_facts(case: Case, on: date) -> set[str]:

@@ -6,7 +6,9 @@ Each model declares, in a ``LEDGER`` class attribute, how ``liuhen verify`` defe
   image (``body["rows"]``): every column, personal columns as a keyed commitment
   HMAC-SHA256(key = the row's random ``ledger_salt``, value), long texts as their SHA-256. Verify replays the
   images in log order and compares every column of every row with the table. ``exempt`` names the columns no
-  event carries, each with the reason.
+  event carries, each with the reason. ``copies`` names columns that repeat a column of the row another column
+  points to (kept beside it so one index answers a query): verify expects the value the ledger gives that other
+  row, whether or not the event carried the copy.
 - ``derived(reason)``: a table rebuilt from others or holding working state (caches, counters, queues), or a
   framework table; verify does not rebuild it, and the reason says why that is safe.
 
@@ -43,6 +45,7 @@ class Projected:
     exempt: Mapping[str, str] = field(default_factory=dict)
     append_only: bool = False
     final_only: tuple[str, str] | None = None
+    copies: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)  # column: (fk column, table, column)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def projected(
     exempt: Mapping[str, str] | None = None,
     append_only: bool = False,
     final_only: tuple[str, str] | None = None,
+    copies: Mapping[str, tuple[str, str, str]] | None = None,
 ) -> Projected:
     return Projected(
         actions=frozenset(actions),
@@ -69,6 +73,7 @@ def projected(
         exempt=dict(exempt or {}),
         append_only=append_only,
         final_only=final_only,
+        copies=dict(copies or {}),
     )
 
 
@@ -199,6 +204,9 @@ def table_of(model: Any) -> Table | None:
     for name, reason in pol.exempt.items():
         if not reason.strip():
             problems.append(f"列 {name} 不由事件记载，须说明理由")
+    for name, (fk, _, _) in pol.copies.items():
+        if name not in fields or fk not in fields or name in (*pol.personal, *pol.digest, *pol.exempt):
+            problems.append(f"复制列 {name}（取自 {fk} 所指的行）声明有误")
     salted = bool(pol.personal)
     if salted != (SALT in fields):
         problems.append(f"有个人信息列的表须有 {SALT} 列（且只有这样的表有）")

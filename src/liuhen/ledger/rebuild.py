@@ -113,6 +113,8 @@ class Rebuild:
                     continue
                 for col, raw in zip(spec.columns, values[1:], strict=False):
                     exp = logged.get(col.attname, MISSING)
+                    if col.attname in spec.policy.copies:
+                        exp = self._copied(spec, col.attname, logged, exp)
                     if exp is MISSING:
                         yield Difference(spec, rid, "账本未记录该列", col.attname, fillable=True)
                     elif isinstance(exp, Legacy):
@@ -129,6 +131,12 @@ class Rebuild:
                         yield Difference(spec, rid, problem, col.attname)
             for rid in sorted(set(expected) - seen, key=_sort_key):
                 yield Difference(spec, rid, "账本记录了该行，但表中已不存在（被删除）")
+
+    def _copied(self, spec: Table, column: str, logged: dict[str, Any], carried: Any) -> Any:
+        """A copied column's expected value: the column of the row it repeats, as the ledger gives that row."""
+        fk, table, source = spec.policy.copies[column]
+        other = self.state.get(table, {}).get(str(logged.get(fk)))
+        return carried if other is None else other.get(source, carried)
 
 
 def _sort_key(rid: str) -> tuple[int, str]:
