@@ -65,6 +65,8 @@ def bound_case_file(case: Case) -> CaseFile:
     case_file = CaseFile.objects.filter(case=case).select_related("agency", "compiler", "checker").first()
     if case_file is None or not case_file.signed:
         raise InvalidInput(f"{case.case_no} 的案卷尚未组卷并由立卷人、检查人签名，不能导出档案包")
+    if case_file.disposals.filter(status="approved").exists():
+        raise InvalidInput(f"{case.case_no} 的案卷已依鉴定销毁（见销毁清册），不能导出档案包")
     return case_file
 
 

@@ -172,3 +172,50 @@ class Disposal(models.Model):
 
     def __str__(self) -> str:
         return f"销毁 {self.sha256[:12]}（{self.get_status_display()}）"
+
+
+class FileDisposal(models.Model):
+    """The 鉴定销毁 of a whole 案卷 past its 保管期限 (rule R6): the archivist's 鉴定, the agency head's approval (a
+    second person). Once approved, the case's payload files (the bound volume, the documents' PDF and DOCX, their
+    attachments, the recordings, the copies given) leave the store; the case, its documents' structured content and
+    every ledger event stay, and ``listing`` is the 销毁清册: what was destroyed, when, by whom, approved by whom."""
+
+    LEDGER = projected("archive.file_disposal_proposed", "archive.file_disposal_decided")
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="disposals", verbose_name="案卷")
+    term = models.CharField("保管期限及依据", max_length=200)
+    expired_on = models.DateField("期满日期")
+    appraisal = models.TextField("鉴定意见")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="file_disposals_proposed",
+        verbose_name="鉴定人",
+    )
+    proposed_at = models.DateTimeField("鉴定时间")
+    status = models.CharField("状态", max_length=10, choices=DisposalStatus.choices, default=DisposalStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="file_disposals_decided",
+        verbose_name="批准人",
+    )
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+    opinion = models.TextField("批准意见", blank=True)
+    listing = models.TextField("销毁清册（规范 JSON）", default="[]")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案卷鉴定销毁"
+
+    def __str__(self) -> str:
+        return f"销毁案卷 {self.case_file.file_no}（{self.get_status_display()}）"
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.listing))
+
+    @property
+    def destroyed(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e.get("destroyed")]

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.archive import bag, queries, retention, services
-from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal
+from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal
 from liuhen.cases import services as case_services
 from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
@@ -80,6 +80,10 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
             "may_compile": services.may_compile(user, case),
             "may_check": services.may_check(user, case),
             "archive_refusal": archive_step,
+            "disposed": found is not None and found.disposals.filter(status="approved").exists(),
+            "file_disposals": list(found.disposals.select_related("proposed_by", "decided_by").order_by("id"))
+            if found
+            else [],
             "retentions": sorted(RETENTION_LABELS.items(), key=lambda kv: (kv[0] != 0, -kv[0])),
         },
     )
@@ -129,6 +133,8 @@ def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     found = CaseFile.objects.filter(case=case).first()
     if found is None or not found.pdf_sha256:
         raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的案卷")
+    if found.disposals.filter(status="approved").exists():
+        raise Http404("案卷已依鉴定销毁，见销毁清册")
     if (refused := _guard_all(request, case, found)) is not None:
         return refused
     reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
@@ -181,6 +187,31 @@ def disposal(request: HttpRequest) -> HttpResponse:
                 ),
                 "已提出鉴定销毁，待机关负责人批准",
             )
+        elif do == "propose_file":
+            case_file = CaseFile.objects.filter(pk=pk, agency_id=agency_id).first()
+            if case_file is None:
+                raise Http404("没有该案卷")
+            _run(
+                request,
+                lambda: retention.propose_file_disposal(
+                    actor=user, case_file=case_file, appraisal=request.POST.get("appraisal", "")
+                ),
+                "已提出案卷鉴定销毁，待机关负责人批准",
+            )
+        elif do in ("approve_file", "refuse_file"):
+            proposal = FileDisposal.objects.filter(pk=pk, case_file__agency_id=agency_id).first()
+            if proposal is None:
+                raise Http404("没有该案卷销毁申请")
+            _run(
+                request,
+                lambda: retention.decide_file_disposal(
+                    actor=user,
+                    disposal=proposal,
+                    approve=do == "approve_file",
+                    opinion=request.POST.get("opinion", ""),
+                ),
+                "已批准，案卷的音像和文书文件已销毁，销毁清册留存" if do == "approve_file" else "已不予批准",
+            )
         elif do in ("approve", "refuse"):
             found = Disposal.objects.filter(pk=pk, proposed_by__agency_id=agency_id).first()
             if found is None:
@@ -202,5 +233,9 @@ def disposal(request: HttpRequest) -> HttpResponse:
         {
             "due": retention.past_term(user) if user.role == "archivist" else [],
             "disposals": pending.order_by("-id")[:200],
+            "files_due": retention.files_past_term(user) if user.role == "archivist" else [],
+            "file_disposals": FileDisposal.objects.filter(case_file__agency_id=agency_id)
+            .select_related("case_file__case", "proposed_by", "decided_by")
+            .order_by("-id")[:200],
         },
     )
