@@ -65,7 +65,11 @@ def test_rule_r6_a_whole_case_file_is_disposed_after_its_term_with_a_second_pers
         assert held.value.rule_id == "R6" and "行政诉讼" in held.value.message
         assert retention.files_past_term(cast.archivist) == []
         retention.lift_hold(actor=cast.legal_reviewer, hold=hold, reason="判决已生效")
+        with pytest.raises(RuleViolation) as disputed:  # R4: a litigated case keeps its recordings 30 years
+            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
+        assert disputed.value.rule_id == "R4" and rec.file_name in disputed.value.message
 
+    with time_machine.travel(case_file.ended_on + timedelta(days=365 * 30 + 40), tick=True):
         with pytest.raises(Forbidden):  # the 鉴定 is the archivist's
             retention.propose_file_disposal(actor=cast.leader, case_file=case_file, appraisal="期满")
         with pytest.raises(InvalidInput):

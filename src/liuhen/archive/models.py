@@ -219,3 +219,47 @@ class FileDisposal(models.Model):
     @property
     def destroyed(self) -> list[dict[str, Any]]:
         return [e for e in self.entries if e.get("destroyed")]
+
+
+class R4Ground(models.TextChoices):
+    OBJECTION = "objection", "当事人有异议或投诉"
+    OBSTRUCTION = "obstruction", "妨碍执法或暴力抗法"
+    MASS_INCIDENT = "mass_incident", "群体性或突发事件"
+
+
+class LongTermMark(models.Model):
+    """rule R4 (004 第十三条): an officer's record that a case, or one recording, concerns an objection or complaint,
+    obstruction or violent resistance, or a mass or sudden incident. Its recordings are then kept long-term (the
+    retention terms read it); a mark is never taken back (keeping longer loses nothing)."""
+
+    LEDGER = projected("archive.long_term_marked", personal=("note",))
+
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="long_term_marks",
+        verbose_name="案件",
+    )
+    recording = models.ForeignKey(
+        "media.Recording",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="long_term_marks",
+        verbose_name="音像记录（空则为全案）",
+    )
+    ground = models.CharField("情形", max_length=20, choices=R4Ground.choices)
+    note = models.TextField("情况说明")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="long_term_marks", verbose_name="标记人"
+    )
+    marked_at = models.DateTimeField("标记时间")
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
+
+    class Meta:
+        verbose_name = verbose_name_plural = "长期保存标记（R4）"
+
+    def __str__(self) -> str:
+        return f"{self.get_ground_display()}（长期保存）"

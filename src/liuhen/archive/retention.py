@@ -17,7 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
-from liuhen.archive.models import PERMANENT, CaseFile, Disposal, DisposalStatus, FileDisposal, HoldKind, LegalHold
+from liuhen.archive.models import (
+    PERMANENT,
+    CaseFile,
+    Disposal,
+    DisposalStatus,
+    FileDisposal,
+    HoldKind,
+    LegalHold,
+    LongTermMark,
+    R4Ground,
+)
 from liuhen.archive.services import ended
 from liuhen.cases.actors import require_agency_member
 from liuhen.cases.models import Case
@@ -30,6 +40,9 @@ from liuhen.media.models import Recording
 from liuhen.media.storage import BlobStore, LocalBlobStore, S3BlobStore, default_store
 
 R5_MONTHS = 6
+# rule R4's 长期保存: since 国家档案局令第8号 (2006) the terms are 永久 and 定期 30 or 10 years, the former 长期 being
+# 定期30年; a recording R4 names keeps at least that long, and as long as its 案卷 where that is longer
+R4_YEARS = 30
 
 
 def _refuse(rule_id: str, message: str) -> RuleViolation:
@@ -66,23 +79,30 @@ class Term:
 
 def term_of(rec: Recording) -> Term:
     """The recording's retention term and when it ends."""
+    disputes = r4_reasons(rec)
+    long_term = f"{'、'.join(disputes)}，长期保存（R4）"
     if rec.case is None:
         start = rec.recorded_to or rec.recorded_from
         if start is None:
             return Term("R5", "未关联案件且无录制时间，期限无法起算", None)
-        return Term("R5", "非证据音像，至少保存6个月（自录制之日）", _add_months(timezone.localtime(start).date(), 6))
+        recorded = timezone.localtime(start).date()
+        if disputes:
+            return Term("R4", f"{long_term}：{R4_YEARS}年（自录制之日）", _add_months(recorded, 12 * R4_YEARS))
+        return Term("R5", "非证据音像，至少保存6个月（自录制之日）", _add_months(recorded, 6))
     end = case_end(rec.case)
     if end is None:
         return Term("R6", "案件尚未办结，保管期限自办结之日起算", None)
-    disputes = r4_triggers(rec.case)
     if rec.evidence or disputes:
         case_file = CaseFile.objects.filter(case=rec.case).first()
-        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else f"{'、'.join(disputes)}，长期保存（R4）"
+        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else long_term
         if case_file is None:
             return Term("R6", f"{basis}；案卷尚未组卷", None)
         if case_file.retention_years == PERMANENT:
             return Term("R6", f"{basis}：永久", None)
         years = case_file.retention_years
+        if disputes and years < R4_YEARS:
+            basis = long_term if not rec.evidence else f"{basis}；{long_term}"
+            return Term("R4", f"{basis}：{R4_YEARS}年（长于案卷的{years}年）", _add_months(end, 12 * R4_YEARS))
         return Term("R6", f"{basis}：{years}年", _add_months(end, 12 * years))
     return Term("R5", "非证据音像，至少保存6个月（自案件办结之日）", _add_months(end, R5_MONTHS))
 
@@ -101,7 +121,74 @@ def r4_triggers(case: Case) -> list[str]:
         found.append("当事人提出异议（陈述申辩、要求听证）")
     if "refusal_record" in finals:
         found.append("当事人拒绝、阻碍调查")
+    marked = LongTermMark.objects.filter(case=case, recording__isnull=True).values_list("ground", flat=True)
+    found += [f"执法人员标记{R4Ground(g).label}" for g in sorted(set(marked))]
     return found
+
+
+def r4_reasons(rec: Recording) -> list[str]:
+    """rule R4 for one recording: its case's triggers, and the marks made on the recording itself."""
+    found = r4_triggers(rec.case) if rec.case is not None else []
+    marked = LongTermMark.objects.filter(recording=rec).values_list("ground", flat=True)
+    found += [f"执法人员标记{R4Ground(g).label}（本记录）" for g in sorted(set(marked))]
+    return found
+
+
+def may_mark(user: User, case: Case | None, rec: Recording | None) -> bool:
+    """rule R4: the officers of the case or of the recording, the head of the handling unit, the agency's leader."""
+    agency_id = case.agency_id if case is not None else (rec.unit.agency_id if rec and rec.unit else None)
+    if agency_id is None or user.agency_id != agency_id:
+        return False
+    if user.role == Role.LEADER:
+        return True
+    unit_id = case.unit_id if case is not None else (rec.unit_id if rec else None)
+    if user.role == Role.UNIT_HEAD and user.unit_id == unit_id:
+        return True
+    if rec is not None and rec.officer_id == user.pk:
+        return True
+    return case is not None and case.officers.filter(user=user).exists()
+
+
+@transaction.atomic
+def mark_long_term(
+    *, actor: User, case: Case | None = None, recording: Recording | None = None, ground: str, note: str
+) -> LongTermMark:
+    """rule R4: record that the case (or one recording) concerns an objection or complaint, obstruction or
+    violence, or a mass or sudden incident; its recordings are then kept long-term."""
+    if recording is not None:
+        recording = Recording.objects.select_related("case", "unit").get(pk=recording.pk)
+        if case is not None and recording.case_id != case.pk:
+            raise InvalidInput("该音像记录不属于本案")
+        case = recording.case
+    elif case is None:
+        raise InvalidInput("请指明案件或音像记录")
+    if not may_mark(actor, case, recording):
+        raise Forbidden("长期保存标记由本案执法人员、承办机构负责人或机关负责人作出")
+    if ground not in R4Ground.values:
+        raise InvalidInput(f"情形只能是{'、'.join(R4Ground.labels)}")
+    if not note.strip():
+        raise InvalidInput("请说明情况（如当事人异议内容、阻碍执法经过、事件概况）")
+    if LongTermMark.objects.filter(case=case, recording=recording, ground=ground).exists():
+        raise InvalidInput("已有相同的长期保存标记")
+    mark = LongTermMark.objects.create(
+        case=case, recording=recording, ground=ground, note=note.strip(), marked_by=actor, marked_at=timezone.now()
+    )
+    ledger.append(
+        actor=actor,
+        action="archive.long_term_marked",
+        subject_type="long_term_mark",
+        subject_id=mark.pk,
+        case_ref=case.pk if case is not None else None,
+        body={
+            "case_no": case.case_no if case is not None else None,
+            "recording": recording.pk if recording is not None else None,
+            "ground": ground,
+            "label": mark.get_ground_display(),
+            "rule": "R4",
+        },
+        rows=[mark],
+    )
+    return mark
 
 
 def active_hold(case: Case | None) -> LegalHold | None:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuhen.archive import bag, queries, retention, services
-from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal
+from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal, R4Ground
 from liuhen.cases import services as case_services
 from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
@@ -68,6 +68,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     user = acting_user(request)
     found = CaseFile.objects.filter(case=case).select_related("compiler", "checker", "agency").first()
     archive_step = next((refusal for t, refusal in next_steps(case) if t.action == "archive"), None)
+    recordings = list(Recording.objects.filter(case=case).select_related("blob").order_by("id")[:200])
     return render(
         request,
         "archive/case_file.html",
@@ -85,6 +86,11 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
             if found
             else [],
             "retentions": sorted(RETENTION_LABELS.items(), key=lambda kv: (kv[0] != 0, -kv[0])),
+            "terms": [(rec, retention.term_of(rec)) for rec in recordings],
+            "r4": retention.r4_triggers(case),
+            "marks": case.long_term_marks.select_related("recording", "marked_by").order_by("id"),
+            "may_mark": retention.may_mark(user, case, None),
+            "grounds": R4Ground.choices,
         },
     )
 
@@ -116,6 +122,22 @@ def case_file_do(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=user, case_file=found, years=years, reason=request.POST.get("reason", "")
             ),
             "保管期限已变更",
+        )
+    elif do == "r4_mark":
+        raw = request.POST.get("recording", "")
+        rec = Recording.objects.filter(pk=int(raw), case=case).first() if raw.isdigit() and len(raw) < 12 else None
+        if raw and rec is None:
+            raise Http404("本案没有该音像记录")
+        _run(
+            request,
+            lambda: retention.mark_long_term(
+                actor=user,
+                case=case,
+                recording=rec,
+                ground=request.POST.get("ground", ""),
+                note=request.POST.get("note", ""),
+            ),
+            "已标记长期保存（R4）",
         )
     elif do == "archive":
         _run(request, lambda: case_services.transition(actor=user, case=case, action="archive"), "已归档")
