@@ -263,3 +263,37 @@ class LongTermMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_ground_display()}（长期保存）"
+
+
+class PackageCheck(models.Model):
+    """One 四性检测 (DA/T 70, 归档环节) of a bound 案卷's archival package (rule R14): run by itself when the
+    archivist archives the case, and on demand. The report (every item by code, with its findings) is kept and
+    shown; archiving waits for a passed check of the current volume."""
+
+    LEDGER = projected("archive.checked", digest=("report",))
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="checks", verbose_name="案卷")
+    volume_sha256 = models.CharField("所检案卷 PDF 的 SHA-256", max_length=64)
+    passed = models.BooleanField("是否通过")
+    failed = models.CharField("未通过的项目", max_length=200, blank=True)
+    report = models.TextField("检测报告（JSON）")
+    report_sha256 = models.CharField("报告 SHA-256", max_length=64)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="package_checks",
+        verbose_name="检测人",
+    )
+    checked_at = models.DateTimeField("检测时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四性检测"
+
+    def __str__(self) -> str:
+        return f"四性检测 {'通过' if self.passed else '未通过'}（{self.checked_at:%Y-%m-%d}）"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(json.loads(self.report))

@@ -13,9 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.archive import bag, queries, retention, services
+from liuhen.archive import bag, inspection, queries, retention, services
 from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal, R4Ground
-from liuhen.cases import services as case_services
 from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
 from liuhen.cases.views import _run
@@ -87,6 +86,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
             else [],
             "retentions": sorted(RETENTION_LABELS.items(), key=lambda kv: (kv[0] != 0, -kv[0])),
             "terms": [(rec, retention.term_of(rec)) for rec in recordings],
+            "check": inspection.latest(found) if found else None,
             "r4": retention.r4_triggers(case),
             "marks": case.long_term_marks.select_related("recording", "marked_by").order_by("id"),
             "may_mark": retention.may_mark(user, case, None),
@@ -123,6 +123,15 @@ def case_file_do(request: HttpRequest, case_id: int) -> HttpResponse:
             ),
             "保管期限已变更",
         )
+    elif do == "check" and found is not None:
+        from django.contrib import messages
+
+        if user.role != "archivist":
+            messages.error(request, "不能办理：四性检测由档案管理员办理")
+        elif _run(request, lambda: inspection.check_bound(actor=user, case=case), "已完成四性检测"):
+            last = inspection.latest(found)
+            if last is not None and not last.passed:
+                messages.error(request, inspection.refusal(last).message)
     elif do == "r4_mark":
         raw = request.POST.get("recording", "")
         rec = Recording.objects.filter(pk=int(raw), case=case).first() if raw.isdigit() and len(raw) < 12 else None
@@ -140,7 +149,7 @@ def case_file_do(request: HttpRequest, case_id: int) -> HttpResponse:
             "已标记长期保存（R4）",
         )
     elif do == "archive":
-        _run(request, lambda: case_services.transition(actor=user, case=case, action="archive"), "已归档")
+        _run(request, lambda: inspection.archive(actor=user, case=case), "四性检测通过，已归档")
     else:
         from django.contrib import messages
 
@@ -261,3 +270,17 @@ def disposal(request: HttpRequest) -> HttpResponse:
             .order_by("-id")[:200],
         },
     )
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_file_check_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The latest 四性检测 report as PDF/A, laid out from the report kept (its hash is in the ledger)."""
+    case = _case(request, case_id)
+    found = CaseFile.objects.filter(case=case).first()
+    last = inspection.latest(found) if found else None
+    if last is None:
+        raise Http404("该案卷尚未进行四性检测")
+    response = HttpResponse(inspection.report_pdf(last.data, case), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{found.file_no if found else case.pk}-check.pdf"'
+    return response
