@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from liuhen.archive import contents, inspection, queries, services
+from liuhen.archive import contents, inspection, pdfa, queries, services
 from liuhen.archive.models import CaseFile, PackageCheck
 from liuhen.cases import scenarios
 from liuhen.cases import services as cases
@@ -59,6 +59,8 @@ def archive_by_hand(cast, case):  # type: ignore[no-untyped-def]
     volume = b"".join(default_store().open_range(case_file.pdf_sha256))
     if out := os.environ.get("LIUHEN_TEST_VOLUME"):  # to look at the volume
         Path(out).write_bytes(volume)
+    conformance = pdfa.check(volume)  # rule R14: the bound volume meets the PDF/A requirements checked
+    assert conformance.passed and conformance.part == "3", conformance.findings
     reader = PdfReader(io.BytesIO(volume))
     texts = ["".join(page.extract_text().split()) for page in reader.pages]
     assert "档号" in texts[0] and case_file.file_no in texts[0] and "30年" in texts[0]

@@ -156,10 +156,16 @@ def _gd_3_1(p: Package) -> list[str]:
 
 
 def _gd_3_3(p: Package) -> list[str]:
-    """内容数据格式: documents in PDF/A (GB/T 18894 通用格式: the PDF/A identification in the XMP), no encryption."""
+    """内容数据格式: documents in PDF/A (GB/T 18894 通用格式: the PDF/A identification in the XMP), no encryption;
+    the bound 案卷 PDF, which this system lays out, checked against the PDF/A requirements (``pdfa``)."""
     from pypdf import PdfReader
 
+    from liuhen.archive import pdfa
+
     out = []
+    for path in sorted((p.folder / "data" / "case-file").glob("*.pdf")):
+        name = path.relative_to(p.folder).as_posix()
+        out += [f"{name}：{f}" for f in pdfa.check(path.read_bytes()).findings]
     for path in sorted((p.folder / "data").rglob("*.pdf")):
         name = path.relative_to(p.folder).as_posix()
         try:
