@@ -108,6 +108,9 @@ def test_rule_r6_a_whole_case_file_is_disposed_after_its_term_with_a_second_pers
         row = Deadline.objects.get(case=case, rule_key="R6")  # the retention row ends with the disposal
         assert row.status == "ended" and row.closed_by_seq == event.seq
 
+        assert rec.pk not in [r.pk for r, _ in retention.past_term(cast.archivist)]  # gone with its file
+        with pytest.raises(InvalidInput, match="已随案卷整卷销毁"):
+            retention.propose_disposal(actor=cast.archivist, recording=rec, appraisal="期满")
         with pytest.raises(InvalidInput, match="已依鉴定销毁"):  # nothing to export any more
             bag.export(actor=None, case=case, out=tmp_path / "bag")
         client = Client()

@@ -270,6 +270,9 @@ def propose_disposal(*, actor: User, recording: Recording, appraisal: str) -> Di
         raise InvalidInput("请填写鉴定意见（保管期满、无保存价值的理由）")
     if Disposal.objects.filter(recording=rec).exclude(status=DisposalStatus.REFUSED).exists():
         raise InvalidInput("该音像记录已在销毁清单中")
+    whole = FileDisposal.objects.filter(case_file__case=rec.case, status=DisposalStatus.APPROVED)
+    if rec.case is not None and whole.exists():
+        raise InvalidInput("该音像记录已随案卷整卷销毁（见销毁清册）")
     term = check_disposable(rec)
     assert term.expires_on is not None
     disposal = Disposal.objects.create(
@@ -393,7 +396,11 @@ def past_term(user: User, on: date | None = None) -> list[tuple[Recording, Term]
     out: list[tuple[Recording, Term]] = []
     if user.agency_id is None:
         return out
-    qs = Recording.objects.filter(case__agency_id=user.agency_id).exclude(disposals__status=DisposalStatus.APPROVED)
+    qs = (
+        Recording.objects.filter(case__agency_id=user.agency_id)
+        .exclude(disposals__status=DisposalStatus.APPROVED)
+        .exclude(case__case_file__disposals__status=DisposalStatus.APPROVED)  # gone with its whole 案卷
+    )
     for rec in qs.select_related("case", "blob").order_by("id")[:1000]:
         term = term_of(rec)
         if term.expires_on is not None and on > term.expires_on and active_hold(rec.case) is None:
@@ -444,7 +451,7 @@ def check_file_disposable(case_file: CaseFile, on: date | None = None) -> Term:
     if term.expires_on is None or on <= term.expires_on:
         until = f"，至 {term.expires_on:%Y-%m-%d} 期满" if term.expires_on else ""
         raise _refuse("R6", f"保管期限未满：{term.text}{until}，不得销毁")
-    gone = set(Disposal.objects.filter(status=DisposalStatus.APPROVED).values_list("recording_id", flat=True))
+    gone = Disposal.objects.filter(status=DisposalStatus.APPROVED, recording__case=case).values_list("recording_id")
     for rec in Recording.objects.filter(case=case).exclude(pk__in=gone).order_by("id"):
         kept = term_of(rec)
         if kept.expires_on is None or on <= kept.expires_on:
@@ -488,7 +495,7 @@ def payload(case_file: CaseFile) -> list[dict[str, Any]]:
         rows += [("文书 PDF", label, r.pdf_id), ("文书 DOCX", label, r.docx_id)]
     for a in Attachment.objects.filter(document__case=case).order_by("id"):
         rows.append(("文书附件", f"{a.name}（文书 id {a.document_id}）", a.blob_id))
-    disposed = set(Disposal.objects.filter(status=DisposalStatus.APPROVED).values_list("recording_id", flat=True))
+    disposed = Disposal.objects.filter(status=DisposalStatus.APPROVED, recording__case=case).values_list("recording_id")
     for rec in Recording.objects.filter(case=case).exclude(pk__in=disposed).order_by("id"):
         rows.append(("音像记录", rec.file_name, rec.blob_id))
         if rec.poster_id:
