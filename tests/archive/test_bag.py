@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,16 @@ def test_rules_r2_r14_archiving_by_hand_then_the_package_proves_itself_and_each_
     assert Check(good).run() == []
     names = {p.relative_to(good).as_posix() for p in (good / "data").rglob("*") if p.is_file()}
     assert any(n.startswith("data/recordings/") for n in names) and "data/metadata.json" in names
+    mets = ET.parse(good / "data" / "mets.xml").getroot()  # the METS wrapper of the same items (R14)
+    ns = {"m": "http://www.loc.gov/METS/"}
+    assert mets.get("OBJID") == case.case_file.archival_code
+    assert len(mets.findall(".//m:structMap//m:div[@TYPE='件']", ns)) == len(case.case_file.items)
+    assert len(mets.findall(".//m:fileGrp[@USE='音像']/m:file", ns)) == 1
     assert len([n for n in names if n.startswith("data/documents/") and n.endswith(".json")]) == len(
         case.case_file.items
     )
-    exported = Event.objects.filter(case_ref=case.pk, action="archive.exported").get()
+    exported = Event.objects.filter(case_ref=case.pk, action="archive.exported").order_by("seq").last()
+    assert exported is not None
     assert json.loads(exported.body)["files"]["metadata.json"]
     assert rec.blob.sha256 in (good / "manifest-sha256.txt").read_text()
     with pytest.raises(InvalidInput):  # never over another folder's content
@@ -81,7 +88,7 @@ def test_rules_r2_r14_archiving_by_hand_then_the_package_proves_itself_and_each_
     four_checks_of_bad_packages(good, tmp_path)  # DA/T 70: one bad package per item code
     inspected = inspection.inspect_case(actor=cast.archivist, case=case, out=tmp_path / "inspection")
     assert inspected.passed and inspected.pdf_path.read_bytes()[:5] == b"%PDF-"
-    checked = json.loads(Event.objects.get(case_ref=case.pk, action="archive.checked").body)
+    checked = json.loads(Event.objects.filter(case_ref=case.pk, action="archive.checked").order_by("seq").last().body)
     assert checked["passed"] and "GD-1-1" in checked["items"] and checked["failed"] == []
 
     pdf = sorted((good / "data" / "documents").glob("*.pdf"))[0].relative_to(good).as_posix()
@@ -201,3 +208,9 @@ def four_checks_of_bad_packages(good: Path, tmp_path: Path) -> None:
         spoil(folder)
         failed = {i.code: i.findings for i in four_checks.check(folder) if not i.passed}
         assert code in failed, (code, failed)
+    # the METS wrapper: a file it lists with another checksum is caught by GD-1-11 too
+    folder = _copy(good, tmp_path / "four-checks" / "GD-1-11-mets")
+    _replace(folder / "data" / "mets.xml", b'CHECKSUM="', b'CHECKSUM="0')
+    bagit.Bag(str(folder)).save(manifests=True)
+    failed = {i.code: i.findings for i in four_checks.check(folder) if not i.passed}
+    assert any("METS" in f for f in failed.get("GD-1-11", [])), failed

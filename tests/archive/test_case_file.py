@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from liuhen.archive import contents, queries, services
-from liuhen.archive.models import CaseFile
+from liuhen.archive import contents, inspection, pdfa, queries, services
+from liuhen.archive.models import CaseFile, PackageCheck
 from liuhen.cases import scenarios
 from liuhen.cases import services as cases
 from liuhen.cases.queries import next_steps
@@ -59,6 +59,8 @@ def archive_by_hand(cast, case):  # type: ignore[no-untyped-def]
     volume = b"".join(default_store().open_range(case_file.pdf_sha256))
     if out := os.environ.get("LIUHEN_TEST_VOLUME"):  # to look at the volume
         Path(out).write_bytes(volume)
+    conformance = pdfa.check(volume)  # rule R14: the bound volume meets the PDF/A requirements checked
+    assert conformance.passed and conformance.part == "3", conformance.findings
     reader = PdfReader(io.BytesIO(volume))
     texts = ["".join(page.extract_text().split()) for page in reader.pages]
     assert "档号" in texts[0] and case_file.file_no in texts[0] and "30年" in texts[0]
@@ -69,8 +71,33 @@ def archive_by_hand(cast, case):  # type: ignore[no-untyped-def]
     for n, text in enumerate(numbered, start=1):
         assert text.endswith(str(n))
 
-    case = cases.transition(actor=cast.archivist, case=case, action="archive")
+    # rule R14: archiving runs the 四性检测 first; a package that fails it is not archived, with the reason
+    with pytest.raises(RuleViolation) as unchecked:  # the state machine alone does not archive an unchecked file
+        cases.transition(actor=cast.archivist, case=case, action="archive")
+    assert "四性检测" in unchecked.value.message
+    kept = default_store().path(case_file.pdf_sha256)  # type: ignore[attr-defined]
+    good = kept.read_bytes()
+    spoiled = bytearray(good)
+    spoiled[len(spoiled) // 2] ^= 1  # the stored volume no longer the one its 立卷人 and 检查人 signed
+    kept.write_bytes(bytes(spoiled))
+    with pytest.raises(RuleViolation) as failed:
+        inspection.archive(actor=cast.archivist, case=case)
+    assert failed.value.rule_id == "R14" and "GD-1-1" in failed.value.message, failed.value.message
+    case.refresh_from_db()
+    assert case.stage != stages.Stage.ARCHIVED
+    check = PackageCheck.objects.get(case_file=case_file)  # the failed check is kept and ledgered
+    assert not check.passed and "GD-1-1" in check.failed and check.checked_by == cast.archivist
+    logged = json.loads(Event.objects.get(case_ref=case.pk, action="archive.checked").body)
+    assert logged["passed"] is False and "GD-1-1" in logged["failed"]
+    kept.write_bytes(good)
+
+    with pytest.raises(Forbidden):  # only the archivist archives
+        inspection.archive(actor=cast.unit_head, case=case)
+    case = inspection.archive(actor=cast.archivist, case=case)
     assert case.stage == stages.Stage.ARCHIVED
+    last = inspection.latest(case_file)
+    assert last is not None and last.passed and last.volume_sha256 == case_file.pdf_sha256
+    assert all(i["passed"] for i in last.data["items"]) and last.data["items"][0]["code"] == "GD-1-1"
     signed = [json.loads(e.body) for e in Event.objects.filter(case_ref=case.pk, action="archive.signed")]
     assert [b["label"] for b in signed] == ["立卷人", "检查人"] and signed[-1]["pdf_sha256"] == case_file.pdf_sha256
     with pytest.raises(StageError):

@@ -1,6 +1,6 @@
 """No dead deadline rows: every row's trigger and fulfilment is an event the system emits, and scenarios made of
 documents, approvals, commands, recordings and view requests open and close each live row (rules S3, S6, I3, I4,
-D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R15, P2, P3, P4, P5, P6, P10)."""
+D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R6, R15, P2, P3, P4, P5, P6, P10)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from liuhen.archive import retention
+from liuhen.archive import services as archive
+from liuhen.archive.scenario import bind
 from liuhen.cases import scenarios, services
 from liuhen.cases.models import ActKind, ApprovalKind, Case
 from liuhen.core import calendar, stages
@@ -47,6 +50,7 @@ def emittable() -> set[str]:
     names |= {f"approval:{k}:{step}" for k in ApprovalKind.values for step in ("proposed", "approved")}
     names |= {f"document:{t.code}" for t in CATALOGUE}
     names |= {f"due:{r.key}" for r in DEADLINE_RULES}
+    names |= set(retention.DEADLINE_EVENTS)  # the disposal of a whole 案卷 (R6)
     return names | set(MEDIA_NAMES) | set(CASE_NAMES) | set(VIEW_REQUEST_NAMES) | set(disclosure.DEADLINE_EVENTS)
 
 
@@ -248,8 +252,22 @@ def _disclosure(cast, make_case) -> set[str]:  # type: ignore[no-untyped-def]
     return closed
 
 
+def _case_file_disposal(cast, make_case) -> set[str]:  # type: ignore[no-untyped-def]
+    """R6: 归档 opens the 案卷's term (its own 10 years), the approved disposal of the whole file ends it."""
+    case = scenarios.advance(make_case("complaint"), stages.Stage.NOT_FILED, cast)
+    case_file = archive.assemble(actor=cast.archivist, case=case)
+    archive.change_retention(actor=cast.archivist, case_file=case_file, years=10, reason="一般投诉")
+    case_file = bind(case, cast)
+    services.transition(actor=cast.archivist, case=case, action="archive")
+    due = Deadline.objects.get(case=case, rule_key="R6").due_on
+    with time_machine.travel(datetime.combine(due + timedelta(days=3), datetime.min.time(), UTC), tick=False):
+        proposal = retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="保管期满")
+        retention.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
+    return _closed(case)
+
+
 def test_every_live_row_is_opened_and_closed(cast, make_case, tmp_path, blob_root) -> None:  # type: ignore[no-untyped-def]
-    closed = _general_case(cast, make_case) | _compulsion_case(cast, make_case)
+    closed = _general_case(cast, make_case) | _compulsion_case(cast, make_case) | _case_file_disposal(cast, make_case)
     closed |= _public_notice_case(cast, make_case) | _recordings(cast, make_case, tmp_path)
     closed |= _limitation(cast, make_case) | _investigation_records(cast, make_case) | _power_cut(cast, make_case)
     closed |= _view_request(cast, make_case) | _disclosure(cast, make_case)

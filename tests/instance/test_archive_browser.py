@@ -1,4 +1,5 @@
-"""The archivist files a demo case in chromium: assemble, 立卷人 and 检查人 sign, archive (rules R2, R14)."""
+"""The archivist files a demo case in chromium: assemble, 立卷人 and 检查人 sign, archive after the package's
+四性检测 (rules R2, R14)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,10 @@ def test_rules_r2_r14_the_archivist_assembles_signs_and_archives_a_closed_demo_c
     assert "陈杰" in page.locator("#notes").inner_text() and "吴芳" in page.locator("#notes").inner_text()
     archive_button = page.locator("button:has-text('归档')").last
     archive_button.click()
-    page.wait_for_selector("text=本案已归档")
+    page.wait_for_selector("text=本案已归档", timeout=240_000)  # the 四性检测 of the package runs first (R14)
+    checks = page.locator("#four-checks").inner_text()
+    assert "全部通过" in checks and "GD-1-1" in checks and "GD-4-3" in checks
+    page.locator("#four-checks").screenshot(path=str(shots / "archive-four-checks.png"))
     page.screenshot(path=str(shots / "archive-case-file.png"), full_page=True)
     pdf = page.request.get(url + "pdf/")
     assert pdf.status == 200 and pdf.body()[:5] == b"%PDF-"

@@ -523,6 +523,36 @@ TAMPERINGS: list[Tampering] = [
         ),
     ),
     (
+        "a failed 四性检测 recorded as passed",
+        lambda w: (
+            "UPDATE archive_packagecheck SET failed = 'GD-1-1' WHERE id = %s",
+            [w.objects["package_check"].pk],
+            "archive_packagecheck",
+            w.objects["package_check"].pk,
+            "（failed）",
+        ),
+    ),
+    (
+        "R4 mark changed to another ground",
+        lambda w: (
+            "UPDATE archive_longtermmark SET ground = 'objection' WHERE id = %s",
+            [w.objects["long_term_mark"].pk],
+            "archive_longtermmark",
+            w.objects["long_term_mark"].pk,
+            "（ground）",
+        ),
+    ),
+    (
+        "销毁清册 emptied",
+        lambda w: (
+            "UPDATE archive_filedisposal SET listing = '[]' WHERE id = %s",
+            [w.objects["file_disposal"].pk],
+            "archive_filedisposal",
+            w.objects["file_disposal"].pk,
+            "（listing）",
+        ),
+    ),
+    (
         "officer removed",
         lambda w: (
             "DELETE FROM cases_caseofficer WHERE case_id = %s AND is_lead = %s",

@@ -125,7 +125,7 @@ def needed_blobs() -> Iterator[str]:
             yield sha
     for f in CaseFile.objects.only("pdf_sha256", "contents").iterator(chunk_size=200):
         for sha in [f.pdf_sha256, *(i["pdf_sha256"] for i in f.items)]:
-            if sha and sha not in seen:
+            if sha and sha not in seen and sha not in gone:
                 seen.add(sha)
                 yield sha
 

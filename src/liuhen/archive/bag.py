@@ -65,6 +65,8 @@ def bound_case_file(case: Case) -> CaseFile:
     case_file = CaseFile.objects.filter(case=case).select_related("agency", "compiler", "checker").first()
     if case_file is None or not case_file.signed:
         raise InvalidInput(f"{case.case_no} 的案卷尚未组卷并由立卷人、检查人签名，不能导出档案包")
+    if case_file.disposals.filter(status="approved").exists():
+        raise InvalidInput(f"{case.case_no} 的案卷已依鉴定销毁（见销毁清册），不能导出档案包")
     return case_file
 
 
@@ -96,6 +98,102 @@ def _metadata(
         indent=2,
         sort_keys=True,
     ).encode("utf-8")
+
+
+METS = "http://www.loc.gov/METS/"
+XLINK = "http://www.w3.org/1999/xlink"
+
+
+def _mets(
+    case: Case,
+    case_file: CaseFile,
+    documents: list[dict[str, Any]],
+    recordings: list[dict[str, Any]],
+    metadata: bytes,
+    out: Path,
+    files: dict[str, str],
+) -> bytes:
+    """A METS 1.12 wrapper of the same package: the GB/T 18894 items (``metadata.json``) as its descriptive
+    metadata, the ledger as its provenance, every payload file with its size and SHA-256, and the volume's
+    logical order (正卷 and 副卷, each 件 with its PDF and structured content)."""
+    from xml.etree import ElementTree as ET
+
+    ET.register_namespace("mets", METS)
+    ET.register_namespace("xlink", XLINK)
+
+    def el(parent: ET.Element | None, tag: str, **attrs: Any) -> ET.Element:
+        attrib = {(f"{{{XLINK}}}{k[6:]}" if k.startswith("xlink_") else k): str(v) for k, v in attrs.items()}
+        return (
+            ET.Element(f"{{{METS}}}{tag}", attrib)
+            if parent is None
+            else ET.SubElement(parent, f"{{{METS}}}{tag}", attrib)
+        )
+
+    root = el(None, "mets", OBJID=case_file.archival_code, LABEL=case_file.title, TYPE="案卷")
+    header = el(root, "metsHdr", CREATEDATE=timezone.now().replace(microsecond=0).isoformat())
+    ET.SubElement(
+        el(header, "agent", ROLE="CREATOR", TYPE="ORGANIZATION"), f"{{{METS}}}name"
+    ).text = case_file.agency.name
+    ET.SubElement(header, f"{{{METS}}}altRecordID", {"TYPE": "案号"}).text = case.case_no
+    dmd = el(root, "dmdSec", ID="DMD-VOLUME")
+    el(
+        dmd,
+        "mdRef",
+        LOCTYPE="URL",
+        MDTYPE="OTHER",
+        OTHERMDTYPE="GB/T 18894-2016",
+        MIMETYPE="application/json",
+        CHECKSUMTYPE="SHA-256",
+        CHECKSUM=hashlib.sha256(metadata).hexdigest(),
+        xlink_href="metadata.json",
+    )
+    amd = el(root, "amdSec", ID="AMD-LEDGER")
+    prov = el(amd, "digiprovMD", ID="PROV-LEDGER")
+    el(
+        prov,
+        "mdRef",
+        LOCTYPE="URL",
+        MDTYPE="OTHER",
+        OTHERMDTYPE="liuhen 账本事件（RFC 6962 包含证明、签名检查点）",
+        MIMETYPE="application/jsonl",
+        xlink_href="ledger/events.jsonl",
+    )
+    sec = el(root, "fileSec")
+
+    def add(group: ET.Element, fid: str, name: str, mime: str) -> None:
+        size, sha = (out / name).stat().st_size, files[name]
+        f = el(
+            group, "file", ID=fid, MIMETYPE=mime, SIZE=size, CHECKSUMTYPE="SHA-256", CHECKSUM=sha, ADMID="AMD-LEDGER"
+        )
+        el(f, "FLocat", LOCTYPE="URL", xlink_href=name)
+
+    volume_name = f"case-file/{case_file.file_no}.pdf"
+    add(el(sec, "fileGrp", USE="案卷"), "F-VOLUME", volume_name, "application/pdf")
+    docs = el(sec, "fileGrp", USE="文书")
+    avs = el(sec, "fileGrp", USE="音像")
+    structure = el(root, "structMap", TYPE="logical")
+    top = el(structure, "div", TYPE="案卷", LABEL=case_file.title, DMDID="DMD-VOLUME")
+    el(top, "fptr", FILEID="F-VOLUME")
+    parts: dict[str, ET.Element] = {}
+    for d in documents:
+        n = d["件号"]
+        add(docs, f"F-{n:03d}-PDF", d["计算机文件名"], "application/pdf")
+        add(docs, f"F-{n:03d}-JSON", d["结构化内容"], "application/json")
+        part = parts.get(d["卷别"]) or el(top, "div", TYPE=d["卷别"], LABEL=d["卷别"])
+        parts[d["卷别"]] = part
+        item = el(part, "div", TYPE="件", ORDER=n, LABEL=d["题名"], ORDERLABEL=d["文号"] or "")
+        el(item, "fptr", FILEID=f"F-{n:03d}-PDF")
+        el(item, "fptr", FILEID=f"F-{n:03d}-JSON")
+    if recordings:
+        av = el(top, "div", TYPE="音像", LABEL="音像记录")
+        for k, r in enumerate(recordings, start=1):
+            mime = "video/mp4" if "mp4" in str(r["格式"] or "") else "application/octet-stream"
+            add(avs, f"F-AV-{k:03d}", r["计算机文件名"], mime)
+            el(el(av, "div", TYPE="音像记录", ORDER=k, LABEL=r["原文件名"]), "fptr", FILEID=f"F-AV-{k:03d}")
+    ET.indent(root)
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    )
 
 
 def export(*, actor: Any, case: Case, out: Path) -> Exported:
@@ -171,7 +269,9 @@ def _export(actor: Any, case: Case, case_file: CaseFile, out: Path) -> Exported:
                 "是否证据": bool(getattr(rec, "is_evidence", False)),
             }
         )
-    _write(out, "metadata.json", _metadata(case, case_file, listed, recordings), files)
+    metadata = _metadata(case, case_file, listed, recordings)
+    _write(out, "metadata.json", metadata, files)
+    _write(out, "mets.xml", _mets(case, case_file, listed, recordings, metadata, out, files), files)
     with transaction.atomic():
         ledger.append(
             actor=actor,

@@ -114,3 +114,26 @@ def check_package(
     out.print(f"报告：{done.json_path}、{done.pdf_path}")
     if not done.passed:
         raise typer.Exit(1)
+
+
+@app.command("check-pdfa")
+def check_pdfa(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="要检查的 PDF 文件")],
+) -> None:
+    """检查 PDF 文件的 PDF/A 要求（文件结构、输出意图、字体嵌入、元数据等），按条款列出不符合项。"""
+    from liuhen.archive import pdfa
+
+    bad = 0
+    for path in files:
+        if not path.is_file():
+            raise fail(f"找不到文件 {path}")
+        report = pdfa.check(path.read_bytes())
+        level = f"PDF/A-{report.part}{report.conformance.lower()}" if report.part else "无 PDF/A 标识"
+        if report.passed:
+            out.print(f"OK {path}（{level}）", highlight=False)
+            continue
+        bad += 1
+        for finding in report.findings:
+            out.print(f"FAIL {path}（{level}）：{finding}", highlight=False, soft_wrap=True)
+    if bad:
+        raise typer.Exit(1)

@@ -92,11 +92,28 @@ def _gd_1_10(p: Package) -> list[str]:
 
 
 def _gd_1_11(p: Package) -> list[str]:
-    """元数据与内容关联一致性: every file the metadata names is where it says."""
+    """元数据与内容关联一致性: every file the metadata names is where it says; every file the METS wrapper lists is
+    there with the size and SHA-256 it gives."""
     names = [str(f.get("计算机文件名", "")) for f in p.files()] + [
         str(r.get("计算机文件名", "")) for r in (p.metadata or {}).get("音像", [])
     ]
-    return [f"元数据所指文件 {n} 不存在" for n in names if not (p.folder / "data" / n).is_file()]
+    out = [f"元数据所指文件 {n} 不存在" for n in names if not (p.folder / "data" / n).is_file()]
+    mets = p.folder / "data" / "mets.xml"
+    if not mets.is_file():
+        return [*out, "缺少 METS 文件 mets.xml"]
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://www.loc.gov/METS/"}
+    href = "{http://www.w3.org/1999/xlink}href"
+    for f in ET.parse(mets).getroot().iterfind(".//m:fileSec//m:file", ns):
+        loc = f.find("m:FLocat", ns)
+        name = loc.get(href, "") if loc is not None else ""
+        path = p.folder / "data" / name
+        if not name or not path.is_file():
+            out.append(f"METS 所列文件 {name or f.get('ID')} 不存在")
+        elif str(path.stat().st_size) != f.get("SIZE") or digest(path, SHA256) != f.get("CHECKSUM"):
+            out.append(f"METS 所列文件 {name} 的大小或 SHA-256 不符")
+    return out
 
 
 def _gd_2_1(p: Package) -> list[str]:
@@ -156,10 +173,16 @@ def _gd_3_1(p: Package) -> list[str]:
 
 
 def _gd_3_3(p: Package) -> list[str]:
-    """内容数据格式: documents in PDF/A (GB/T 18894 通用格式: the PDF/A identification in the XMP), no encryption."""
+    """内容数据格式: documents in PDF/A (GB/T 18894 通用格式: the PDF/A identification in the XMP), no encryption;
+    the bound 案卷 PDF, which this system lays out, checked against the PDF/A requirements (``pdfa``)."""
     from pypdf import PdfReader
 
+    from liuhen.archive import pdfa
+
     out = []
+    for path in sorted((p.folder / "data" / "case-file").glob("*.pdf")):
+        name = path.relative_to(p.folder).as_posix()
+        out += [f"{name}：{f}" for f in pdfa.check(path.read_bytes()).findings]
     for path in sorted((p.folder / "data").rglob("*.pdf")):
         name = path.relative_to(p.folder).as_posix()
         try:

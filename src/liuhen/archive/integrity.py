@@ -12,14 +12,19 @@ from liuhen.media.storage import default_store
 
 
 def check_case_files() -> Iterator[Finding]:
+    from liuhen.archive.retention import tombstones
+
     store = default_store()
+    gone = tombstones()  # destroyed with an approved disposal (rule R6): disposed, not lost
     for f in CaseFile.objects.select_related("case").iterator(chunk_size=200):
         name = f"案卷 {f.file_no}（案件 {f.case.case_no}）"
-        if f.pdf_sha256:
-            problem = stored_problem(store, f.pdf_sha256, "案卷 PDF", "案卷 PDF")
-            if problem:
-                yield Finding(name, problem)
-        for item in f.items:
-            problem = stored_problem(store, item["pdf_sha256"], f"第{item['seq']}件 PDF", f"第{item['seq']}件 PDF")
+        files = [(f.pdf_sha256, "案卷 PDF")] if f.pdf_sha256 else []
+        files += [(item["pdf_sha256"], f"第{item['seq']}件 PDF") for item in f.items]
+        for sha, what in files:
+            if sha in gone:
+                if store.exists(sha):
+                    yield Finding(name, f"{what}{gone[sha]}，但文件仍在存储中")
+                continue
+            problem = stored_problem(store, sha, what, what)
             if problem:
                 yield Finding(name, problem)

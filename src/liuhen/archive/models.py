@@ -172,3 +172,128 @@ class Disposal(models.Model):
 
     def __str__(self) -> str:
         return f"销毁 {self.sha256[:12]}（{self.get_status_display()}）"
+
+
+class FileDisposal(models.Model):
+    """The 鉴定销毁 of a whole 案卷 past its 保管期限 (rule R6): the archivist's 鉴定, the agency head's approval (a
+    second person). Once approved, the case's payload files (the bound volume, the documents' PDF and DOCX, their
+    attachments, the recordings, the copies given) leave the store; the case, its documents' structured content and
+    every ledger event stay, and ``listing`` is the 销毁清册: what was destroyed, when, by whom, approved by whom."""
+
+    LEDGER = projected("archive.file_disposal_proposed", "archive.file_disposal_decided")
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="disposals", verbose_name="案卷")
+    term = models.CharField("保管期限及依据", max_length=200)
+    expired_on = models.DateField("期满日期")
+    appraisal = models.TextField("鉴定意见")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="file_disposals_proposed",
+        verbose_name="鉴定人",
+    )
+    proposed_at = models.DateTimeField("鉴定时间")
+    status = models.CharField("状态", max_length=10, choices=DisposalStatus.choices, default=DisposalStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="file_disposals_decided",
+        verbose_name="批准人",
+    )
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+    opinion = models.TextField("批准意见", blank=True)
+    listing = models.TextField("销毁清册（规范 JSON）", default="[]")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案卷鉴定销毁"
+
+    def __str__(self) -> str:
+        return f"销毁案卷 {self.case_file.file_no}（{self.get_status_display()}）"
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.listing))
+
+    @property
+    def destroyed(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e.get("destroyed")]
+
+
+class R4Ground(models.TextChoices):
+    OBJECTION = "objection", "当事人有异议或投诉"
+    OBSTRUCTION = "obstruction", "妨碍执法或暴力抗法"
+    MASS_INCIDENT = "mass_incident", "群体性或突发事件"
+
+
+class LongTermMark(models.Model):
+    """rule R4 (004 第十三条): an officer's record that a case, or one recording, concerns an objection or complaint,
+    obstruction or violent resistance, or a mass or sudden incident. Its recordings are then kept long-term (the
+    retention terms read it); a mark is never taken back (keeping longer loses nothing)."""
+
+    LEDGER = projected("archive.long_term_marked", personal=("note",))
+
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="long_term_marks",
+        verbose_name="案件",
+    )
+    recording = models.ForeignKey(
+        "media.Recording",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="long_term_marks",
+        verbose_name="音像记录（空则为全案）",
+    )
+    ground = models.CharField("情形", max_length=20, choices=R4Ground.choices)
+    note = models.TextField("情况说明")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="long_term_marks", verbose_name="标记人"
+    )
+    marked_at = models.DateTimeField("标记时间")
+    ledger_salt = models.CharField(max_length=32, default=new_salt, editable=False)  # commitment key, never ledgered
+
+    class Meta:
+        verbose_name = verbose_name_plural = "长期保存标记（R4）"
+
+    def __str__(self) -> str:
+        return f"{self.get_ground_display()}（长期保存）"
+
+
+class PackageCheck(models.Model):
+    """One 四性检测 (DA/T 70, 归档环节) of a bound 案卷's archival package (rule R14): run by itself when the
+    archivist archives the case, and on demand. The report (every item by code, with its findings) is kept and
+    shown; archiving waits for a passed check of the current volume."""
+
+    LEDGER = projected("archive.checked", digest=("report",))
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="checks", verbose_name="案卷")
+    volume_sha256 = models.CharField("所检案卷 PDF 的 SHA-256", max_length=64)
+    passed = models.BooleanField("是否通过")
+    failed = models.CharField("未通过的项目", max_length=200, blank=True)
+    report = models.TextField("检测报告（JSON）")
+    report_sha256 = models.CharField("报告 SHA-256", max_length=64)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="package_checks",
+        verbose_name="检测人",
+    )
+    checked_at = models.DateTimeField("检测时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四性检测"
+
+    def __str__(self) -> str:
+        return f"四性检测 {'通过' if self.passed else '未通过'}（{self.checked_at:%Y-%m-%d}）"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(json.loads(self.report))

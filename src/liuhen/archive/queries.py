@@ -28,12 +28,16 @@ for _t in stages.TRANSITIONS:
 
 
 def case_file_facts(case: Case, on: date) -> set[str]:
-    """rules R2, R14: the case's 案卷 is bound (立卷人 and 检查人 signed) and holds every current document."""
-    case_file = CaseFile.objects.filter(case=case).only("contents", "compiler", "checker", "pdf_sha256").first()
+    """rules R2, R14: the case's 案卷 is bound (立卷人 and 检查人 signed), holds every current document, and its
+    package passed the 四性检测."""
+    case_file = CaseFile.objects.filter(case=case).only("id", "contents", "compiler", "checker", "pdf_sha256").first()
     if case_file is None or not case_file.signed:
         return set()
     if [d.pk for _, d in contents.ordered(case)] != [i["document_id"] for i in case_file.items]:
         return set()
+    last = case_file.checks.order_by("-checked_at", "-id").only("passed", "volume_sha256").first()
+    if last is None or not last.passed or last.volume_sha256 != case_file.pdf_sha256:
+        return set()  # rule R14: the 四性检测 of the package as bound passed (it runs when the archivist archives)
     return {Fact.CASE_FILE_SIGNED}
 
 

@@ -8,7 +8,8 @@ has passed) and the Disposal row stays as its tombstone, which `liuhen verify` t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
-from liuhen.archive.models import PERMANENT, CaseFile, Disposal, DisposalStatus, HoldKind, LegalHold
+from liuhen.archive.models import (
+    PERMANENT,
+    CaseFile,
+    Disposal,
+    DisposalStatus,
+    FileDisposal,
+    HoldKind,
+    LegalHold,
+    LongTermMark,
+    R4Ground,
+)
 from liuhen.archive.services import ended
 from liuhen.cases.actors import require_agency_member
 from liuhen.cases.models import Case
@@ -29,6 +40,9 @@ from liuhen.media.models import Recording
 from liuhen.media.storage import BlobStore, LocalBlobStore, S3BlobStore, default_store
 
 R5_MONTHS = 6
+# rule R4's 长期保存: since 国家档案局令第8号 (2006) the terms are 永久 and 定期 30 or 10 years, the former 长期 being
+# 定期30年; a recording R4 names keeps at least that long, and as long as its 案卷 where that is longer
+R4_YEARS = 30
 
 
 def _refuse(rule_id: str, message: str) -> RuleViolation:
@@ -65,23 +79,30 @@ class Term:
 
 def term_of(rec: Recording) -> Term:
     """The recording's retention term and when it ends."""
+    disputes = r4_reasons(rec)
+    long_term = f"{'、'.join(disputes)}，长期保存（R4）"
     if rec.case is None:
         start = rec.recorded_to or rec.recorded_from
         if start is None:
             return Term("R5", "未关联案件且无录制时间，期限无法起算", None)
-        return Term("R5", "非证据音像，至少保存6个月（自录制之日）", _add_months(timezone.localtime(start).date(), 6))
+        recorded = timezone.localtime(start).date()
+        if disputes:
+            return Term("R4", f"{long_term}：{R4_YEARS}年（自录制之日）", _add_months(recorded, 12 * R4_YEARS))
+        return Term("R5", "非证据音像，至少保存6个月（自录制之日）", _add_months(recorded, 6))
     end = case_end(rec.case)
     if end is None:
         return Term("R6", "案件尚未办结，保管期限自办结之日起算", None)
-    disputes = r4_triggers(rec.case)
     if rec.evidence or disputes:
         case_file = CaseFile.objects.filter(case=rec.case).first()
-        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else f"{'、'.join(disputes)}，长期保存（R4）"
+        basis = "证据音像与案卷同期保存（R3、R6）" if rec.evidence else long_term
         if case_file is None:
             return Term("R6", f"{basis}；案卷尚未组卷", None)
         if case_file.retention_years == PERMANENT:
             return Term("R6", f"{basis}：永久", None)
         years = case_file.retention_years
+        if disputes and years < R4_YEARS:
+            basis = long_term if not rec.evidence else f"{basis}；{long_term}"
+            return Term("R4", f"{basis}：{R4_YEARS}年（长于案卷的{years}年）", _add_months(end, 12 * R4_YEARS))
         return Term("R6", f"{basis}：{years}年", _add_months(end, 12 * years))
     return Term("R5", "非证据音像，至少保存6个月（自案件办结之日）", _add_months(end, R5_MONTHS))
 
@@ -100,7 +121,74 @@ def r4_triggers(case: Case) -> list[str]:
         found.append("当事人提出异议（陈述申辩、要求听证）")
     if "refusal_record" in finals:
         found.append("当事人拒绝、阻碍调查")
+    marked = LongTermMark.objects.filter(case=case, recording__isnull=True).values_list("ground", flat=True)
+    found += [f"执法人员标记{R4Ground(g).label}" for g in sorted(set(marked))]
     return found
+
+
+def r4_reasons(rec: Recording) -> list[str]:
+    """rule R4 for one recording: its case's triggers, and the marks made on the recording itself."""
+    found = r4_triggers(rec.case) if rec.case is not None else []
+    marked = LongTermMark.objects.filter(recording=rec).values_list("ground", flat=True)
+    found += [f"执法人员标记{R4Ground(g).label}（本记录）" for g in sorted(set(marked))]
+    return found
+
+
+def may_mark(user: User, case: Case | None, rec: Recording | None) -> bool:
+    """rule R4: the officers of the case or of the recording, the head of the handling unit, the agency's leader."""
+    agency_id = case.agency_id if case is not None else (rec.unit.agency_id if rec and rec.unit else None)
+    if agency_id is None or user.agency_id != agency_id:
+        return False
+    if user.role == Role.LEADER:
+        return True
+    unit_id = case.unit_id if case is not None else (rec.unit_id if rec else None)
+    if user.role == Role.UNIT_HEAD and user.unit_id == unit_id:
+        return True
+    if rec is not None and rec.officer_id == user.pk:
+        return True
+    return case is not None and case.officers.filter(user=user).exists()
+
+
+@transaction.atomic
+def mark_long_term(
+    *, actor: User, case: Case | None = None, recording: Recording | None = None, ground: str, note: str
+) -> LongTermMark:
+    """rule R4: record that the case (or one recording) concerns an objection or complaint, obstruction or
+    violence, or a mass or sudden incident; its recordings are then kept long-term."""
+    if recording is not None:
+        recording = Recording.objects.select_related("case", "unit").get(pk=recording.pk)
+        if case is not None and recording.case_id != case.pk:
+            raise InvalidInput("该音像记录不属于本案")
+        case = recording.case
+    elif case is None:
+        raise InvalidInput("请指明案件或音像记录")
+    if not may_mark(actor, case, recording):
+        raise Forbidden("长期保存标记由本案执法人员、承办机构负责人或机关负责人作出")
+    if ground not in R4Ground.values:
+        raise InvalidInput(f"情形只能是{'、'.join(R4Ground.labels)}")
+    if not note.strip():
+        raise InvalidInput("请说明情况（如当事人异议内容、阻碍执法经过、事件概况）")
+    if LongTermMark.objects.filter(case=case, recording=recording, ground=ground).exists():
+        raise InvalidInput("已有相同的长期保存标记")
+    mark = LongTermMark.objects.create(
+        case=case, recording=recording, ground=ground, note=note.strip(), marked_by=actor, marked_at=timezone.now()
+    )
+    ledger.append(
+        actor=actor,
+        action="archive.long_term_marked",
+        subject_type="long_term_mark",
+        subject_id=mark.pk,
+        case_ref=case.pk if case is not None else None,
+        body={
+            "case_no": case.case_no if case is not None else None,
+            "recording": recording.pk if recording is not None else None,
+            "ground": ground,
+            "label": mark.get_ground_display(),
+            "rule": "R4",
+        },
+        rows=[mark],
+    )
+    return mark
 
 
 def active_hold(case: Case | None) -> LegalHold | None:
@@ -182,6 +270,9 @@ def propose_disposal(*, actor: User, recording: Recording, appraisal: str) -> Di
         raise InvalidInput("请填写鉴定意见（保管期满、无保存价值的理由）")
     if Disposal.objects.filter(recording=rec).exclude(status=DisposalStatus.REFUSED).exists():
         raise InvalidInput("该音像记录已在销毁清单中")
+    whole = FileDisposal.objects.filter(case_file__case=rec.case, status=DisposalStatus.APPROVED)
+    if rec.case is not None and whole.exists():
+        raise InvalidInput("该音像记录已随案卷整卷销毁（见销毁清册）")
     term = check_disposable(rec)
     assert term.expires_on is not None
     disposal = Disposal.objects.create(
@@ -206,21 +297,36 @@ def propose_disposal(*, actor: User, recording: Recording, appraisal: str) -> Di
     return disposal
 
 
+def _s3_versions(store: S3BlobStore, sha256: str, now: datetime) -> list[dict[str, Any]]:
+    """Every version of the object; refused while any is under its Object Lock retention."""
+    key = store.key(sha256)
+    versions: list[dict[str, Any]] = store.client.list_object_versions(Bucket=store.bucket, Prefix=key).get(
+        "Versions", []
+    )
+    for v in versions:
+        head = store.client.head_object(Bucket=store.bucket, Key=key, VersionId=v["VersionId"])
+        until = head.get("ObjectLockRetainUntilDate")
+        if until is not None and until > now:
+            raise InvalidInput(f"存储的防删除保留期至 {timezone.localtime(until):%Y-%m-%d}，期满后方可销毁")
+    return versions
+
+
+def _may_delete(store: BlobStore, sha256: str, now: datetime) -> None:
+    """Refuses (changing nothing) when the blob cannot be destroyed now: checked for every file before any goes."""
+    if isinstance(store, S3BlobStore):
+        _s3_versions(store, sha256, now)
+    elif not isinstance(store, LocalBlobStore):
+        raise InvalidInput("当前存储不支持销毁")  # pragma: no cover
+
+
 def _delete_blob(store: BlobStore, sha256: str, now: datetime) -> None:
     """Remove a blob for good: the file, or every version of the S3 object once its Object Lock has passed."""
     if isinstance(store, LocalBlobStore):
         store.path(sha256).unlink(missing_ok=True)
         return
     if isinstance(store, S3BlobStore):
-        key = store.key(sha256)
-        versions = store.client.list_object_versions(Bucket=store.bucket, Prefix=key).get("Versions", [])
-        for v in versions:
-            head = store.client.head_object(Bucket=store.bucket, Key=key, VersionId=v["VersionId"])
-            until = head.get("ObjectLockRetainUntilDate")
-            if until is not None and until > now:
-                raise InvalidInput(f"存储的防删除保留期至 {timezone.localtime(until):%Y-%m-%d}，期满后方可销毁")
-        for v in versions:
-            store.client.delete_object(Bucket=store.bucket, Key=key, VersionId=v["VersionId"])
+        for v in _s3_versions(store, sha256, now):
+            store.client.delete_object(Bucket=store.bucket, Key=store.key(sha256), VersionId=v["VersionId"])
         return
     raise InvalidInput("当前存储不支持销毁")  # pragma: no cover
 
@@ -273,8 +379,9 @@ def decide_disposal(*, actor: User, disposal: Disposal, approve: bool, opinion: 
 
 
 def tombstones() -> dict[str, str]:
-    """sha256 → why it is gone, for every blob destroyed by an approved disposal (its poster too)."""
-    out: dict[str, str] = {}
+    """sha256 → why it is gone, for every blob destroyed by an approved disposal (its poster too), and every file
+    destroyed with its whole 案卷."""
+    out: dict[str, str] = file_tombstones()
     for d in Disposal.objects.filter(status=DisposalStatus.APPROVED).select_related("recording", "decided_by"):
         why = f"已依鉴定销毁（销毁 #{d.pk}，{d.decided_by.display_name if d.decided_by else ''} 批准）"
         out[d.sha256] = why
@@ -289,9 +396,252 @@ def past_term(user: User, on: date | None = None) -> list[tuple[Recording, Term]
     out: list[tuple[Recording, Term]] = []
     if user.agency_id is None:
         return out
-    qs = Recording.objects.filter(case__agency_id=user.agency_id).exclude(disposals__status=DisposalStatus.APPROVED)
+    qs = (
+        Recording.objects.filter(case__agency_id=user.agency_id)
+        .exclude(disposals__status=DisposalStatus.APPROVED)
+        .exclude(case__case_file__disposals__status=DisposalStatus.APPROVED)  # gone with its whole 案卷
+    )
     for rec in qs.select_related("case", "blob").order_by("id")[:1000]:
         term = term_of(rec)
         if term.expires_on is not None and on > term.expires_on and active_hold(rec.case) is None:
             out.append((rec, term))
+    return out
+
+
+# --- the whole 案卷 (rule R6) ------------------------------------------------------------------------------
+
+DISPOSED = "archive:disposed"  # what the deadline table calls an approved disposal of a whole 案卷 (R6 row)
+DEADLINE_EVENTS = (DISPOSED,)
+
+
+def file_period(case_id: int) -> int | None:
+    """rule R6: the 案卷's own 保管期限 in years (0 永久), for the deadline row that counts it from 归档."""
+    years = CaseFile.objects.filter(case_id=case_id).values_list("retention_years", flat=True).first()
+    return None if years is None else int(years)
+
+
+def file_term(case_file: CaseFile) -> Term:
+    """The 案卷's term: its 保管期限 counted from the day the case was archived, as the R6 deadline row counts it."""
+    from liuhen.agency_settings.services import deadline_rule
+    from liuhen.core.rules.deadlines import BY_KEY
+    from liuhen.deadlines.engine import due
+
+    case = Case.objects.only("stage", "stage_changed_at", "agency_id").get(pk=case_file.case_id)
+    if case.stage != Stage.ARCHIVED:
+        return Term("R6", "案件尚未归档，保管期限自归档之日起算", None)
+    if case_file.retention_years == PERMANENT:
+        return Term("R6", f"案卷保管期限永久（{case_file.archival_code}）", None)
+    years = case_file.retention_years
+    row = replace(deadline_rule(BY_KEY["R6"], case.agency_id, case.stage_changed_at), period=years)
+    end = due(row, case.stage_changed_at, None, None)
+    archived = timezone.localtime(case.stage_changed_at).date()
+    return Term("R6", f"案卷保管期限{years}年（自 {archived:%Y-%m-%d} 归档起算）", end.on)
+
+
+def check_file_disposable(case_file: CaseFile, on: date | None = None) -> Term:
+    """Raises RuleViolation unless the 案卷's term has passed, no hold is on the case, and every recording of the
+    case is past its own term (R3–R5: a recording the case's records or an officer marked for long-term keeping
+    may outlive a 10-year file)."""
+    on = on or timezone.localdate()
+    case = case_file.case
+    hold = active_hold(case)
+    if hold is not None:
+        raise _refuse("R6", f"案件处于{hold.get_kind_display()}期间（{hold.reason}），一切保管期限暂停，不得销毁")
+    term = file_term(case_file)
+    if term.expires_on is None or on <= term.expires_on:
+        until = f"，至 {term.expires_on:%Y-%m-%d} 期满" if term.expires_on else ""
+        raise _refuse("R6", f"保管期限未满：{term.text}{until}，不得销毁")
+    gone = Disposal.objects.filter(status=DisposalStatus.APPROVED, recording__case=case).values_list("recording_id")
+    for rec in Recording.objects.filter(case=case).exclude(pk__in=gone).order_by("id"):
+        kept = term_of(rec)
+        if kept.expires_on is None or on <= kept.expires_on:
+            until = f"，至 {kept.expires_on:%Y-%m-%d} 期满" if kept.expires_on else ""
+            raise _refuse(kept.rule_id, f"音像记录 {rec.file_name} 保管期限未满：{kept.text}{until}，案卷不得整卷销毁")
+    return term
+
+
+def _shared(case: Case, sha: str) -> bool:
+    """The same bytes are a record of another case (content-addressed store): they stay."""
+    from django.db.models import Q
+
+    from liuhen.access.models import CopyRequest
+    from liuhen.documents.models import Attachment, Rendition
+
+    others = ~Q(case=case)
+    return (
+        Recording.objects.filter(others, Q(blob_id=sha) | Q(poster_id=sha)).exists()
+        or Rendition.objects.filter(Q(pdf_id=sha) | Q(docx_id=sha)).exclude(document__case=case).exists()
+        or Attachment.objects.filter(blob_id=sha).exclude(document__case=case).exists()
+        or CaseFile.objects.exclude(case=case).filter(Q(pdf_sha256=sha) | Q(contents__contains=sha)).exists()
+        or CopyRequest.objects.filter(package_sha256=sha).exclude(case=case).exists()
+    )
+
+
+def payload(case_file: CaseFile) -> list[dict[str, Any]]:
+    """What a whole-file disposal destroys, one 销毁清册 row per stored file: the bound volume, each document's
+    PDF and DOCX as issued and its attachments, each recording (not already disposed) and its poster, each copy
+    given. A file whose bytes are also another case's record is listed as kept."""
+    from liuhen.access.models import CopyRequest
+    from liuhen.core.documents.catalogue import BY_CODE
+    from liuhen.documents.models import Attachment, Rendition
+
+    case = case_file.case
+    rows: list[tuple[str, str, str]] = []  # (kind, name, sha256)
+    if case_file.pdf_sha256:
+        rows.append(("案卷 PDF", f"{case_file.archival_code} {case_file.title}", case_file.pdf_sha256))
+    for r in Rendition.objects.filter(document__case=case).select_related("document").order_by("document_id"):
+        doc = r.document
+        label = f"{BY_CODE[doc.doc_type].name} {doc.document_no or ''}（文书 id {doc.pk}，第{doc.version}版）"
+        rows += [("文书 PDF", label, r.pdf_id), ("文书 DOCX", label, r.docx_id)]
+    for a in Attachment.objects.filter(document__case=case).order_by("id"):
+        rows.append(("文书附件", f"{a.name}（文书 id {a.document_id}）", a.blob_id))
+    disposed = Disposal.objects.filter(status=DisposalStatus.APPROVED, recording__case=case).values_list("recording_id")
+    for rec in Recording.objects.filter(case=case).exclude(pk__in=disposed).order_by("id"):
+        rows.append(("音像记录", rec.file_name, rec.blob_id))
+        if rec.poster_id:
+            rows.append(("音像首帧截图", rec.file_name, rec.poster_id))
+    for c in CopyRequest.objects.filter(case=case).exclude(package_sha256="").order_by("id"):
+        rows.append(("复制件", f"复制申请 {c.pk}", c.package_sha256))
+    store = default_store()
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for kind, name, sha in rows:
+        if sha in seen:
+            continue
+        seen.add(sha)
+        shared = _shared(case, sha)
+        size = store.size(sha) if store.exists(sha) else 0
+        out.append(
+            {
+                "kind": kind,
+                "name": name,
+                "sha256": sha,
+                "size": size,
+                "destroy": not shared,
+                "note": "与其他案件的记录为同一文件，保留" if shared else "",
+            }
+        )
+    return out
+
+
+@transaction.atomic
+def propose_file_disposal(*, actor: User, case_file: CaseFile, appraisal: str) -> FileDisposal:
+    """The archivist's 鉴定 of a whole 案卷 past its 保管期限 (rule R6)."""
+    case_file = CaseFile.objects.select_for_update().select_related("case", "agency").get(pk=case_file.pk)
+    require_agency_member(actor, case_file.agency_id)
+    if actor.role != Role.ARCHIVIST:
+        raise Forbidden("鉴定销毁由本机关档案管理员提出")
+    if not appraisal.strip():
+        raise InvalidInput("请填写鉴定意见（保管期满、无继续保存价值的理由）")
+    if FileDisposal.objects.filter(case_file=case_file).exclude(status=DisposalStatus.REFUSED).exists():
+        raise InvalidInput("该案卷已在销毁清册中")
+    term = check_file_disposable(case_file)
+    assert term.expires_on is not None
+    listing = payload(case_file)
+    d = FileDisposal.objects.create(
+        case_file=case_file,
+        term=term.text,
+        expired_on=term.expires_on,
+        appraisal=appraisal.strip(),
+        proposed_by=actor,
+        proposed_at=timezone.now(),
+        listing=json.dumps(listing, ensure_ascii=False, sort_keys=True),
+    )
+    ledger.append(
+        actor=actor,
+        action="archive.file_disposal_proposed",
+        subject_type="file_disposal",
+        subject_id=d.pk,
+        case_ref=case_file.case_id,
+        body={"case_no": case_file.case.case_no, "file_no": case_file.file_no, "term": term.text, "rule": "R6"},
+        rows=[d],
+    )
+    return d
+
+
+@transaction.atomic
+def decide_file_disposal(*, actor: User, disposal: FileDisposal, approve: bool, opinion: str = "") -> FileDisposal:
+    """The agency head approves (the payload files leave the store; the 销毁清册 stays, in this row and in the
+    event) or refuses. A hold placed since, or a recording's term, still stops it."""
+    d = (
+        FileDisposal.objects.select_for_update(of=("self",))
+        .select_related("case_file__case", "case_file__agency")
+        .get(pk=disposal.pk)
+    )
+    case_file = d.case_file
+    require_agency_member(actor, case_file.agency_id)
+    if actor.role != Role.LEADER:
+        raise Forbidden("销毁须经本机关负责人批准")
+    refuse_own_request(decider_id=actor.pk, requester_ids=[d.proposed_by_id], what="销毁")
+    if d.status != DisposalStatus.PROPOSED:
+        raise InvalidInput(f"该销毁已{d.get_status_display()}")
+    now = timezone.now()
+    listing = d.entries
+    if approve:
+        check_file_disposable(case_file)
+        listing = payload(case_file)  # what is there now (a recording disposed on its own since is not listed)
+        for e in listing:
+            e["destroyed"] = e.pop("destroy")
+    d.status = DisposalStatus.APPROVED if approve else DisposalStatus.REFUSED
+    d.decided_by, d.decided_at, d.opinion = actor, now, opinion.strip()
+    d.listing = json.dumps(listing, ensure_ascii=False, sort_keys=True)
+    d.save(update_fields=["status", "decided_by", "decided_at", "opinion", "listing"])
+    ledger.append(
+        actor=actor,
+        action="archive.file_disposal_decided",
+        subject_type="file_disposal",
+        subject_id=d.pk,
+        case_ref=case_file.case_id,
+        at=now,
+        body={
+            "case_no": case_file.case.case_no,
+            "file_no": case_file.file_no,
+            "approved": approve,
+            "destroyed": [e["sha256"] for e in listing if e.get("destroyed")] if approve else [],
+            "deadline_events": list(DEADLINE_EVENTS) if approve else [],
+        },
+        rows=[d],
+    )
+    if approve:
+        store = default_store()
+        doomed = [e["sha256"] for e in listing if e["destroyed"]]
+        for sha in doomed:  # nothing goes unless everything may go
+            _may_delete(store, sha, now)
+        for sha in doomed:
+            _delete_blob(store, sha, now)
+    return d
+
+
+def file_tombstones() -> dict[str, str]:
+    """sha256 → why it is gone, for every file destroyed with its whole 案卷."""
+    out: dict[str, str] = {}
+    approved = FileDisposal.objects.filter(status=DisposalStatus.APPROVED).select_related(
+        "case_file__case", "decided_by"
+    )
+    for d in approved:
+        who = d.decided_by.display_name if d.decided_by else ""
+        for e in d.destroyed:
+            if _shared(d.case_file.case, e["sha256"]):
+                continue  # the same bytes came back as another case's record since: that record needs them
+            out[e["sha256"]] = f"已随案卷 {d.case_file.file_no} 依鉴定销毁（案卷销毁 #{d.pk}，{who} 批准）"
+    return out
+
+
+def files_past_term(user: User, on: date | None = None) -> list[tuple[CaseFile, Term]]:
+    """The archivist's list: archived case files of the agency whose 保管期限 has passed and that no hold keeps."""
+    on = on or timezone.localdate()
+    if user.agency_id is None:
+        return []
+    out: list[tuple[CaseFile, Term]] = []
+    files = (
+        CaseFile.objects.filter(agency_id=user.agency_id, case__stage=Stage.ARCHIVED)
+        .exclude(retention_years=PERMANENT)
+        .exclude(disposals__status__in=[DisposalStatus.APPROVED, DisposalStatus.PROPOSED])
+        .select_related("case", "agency")
+        .order_by("id")
+    )
+    for f in files[:1000]:
+        term = file_term(f)
+        if term.expires_on is not None and on > term.expires_on and active_hold(f.case) is None:
+            out.append((f, term))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from liuhen.archive import services
+from liuhen.archive import inspection, services
 from liuhen.archive.models import CaseFile
 
 if TYPE_CHECKING:
@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 
 
 def bind(case: Case, cast: Cast) -> CaseFile:
-    """The archivist assembles and signs as 立卷人; the head of the handling unit checks and signs (rule R14)."""
+    """The archivist assembles and signs as 立卷人; the head of the handling unit checks and signs; the package
+    passes the 四性检测 that archiving runs (rule R14)."""
     case_file = services.assemble(actor=cast.archivist, case=case)
     case_file = services.sign(actor=cast.archivist, case_file=case_file, role=services.COMPILER)
-    return services.sign(actor=cast.unit_head, case_file=case_file, role=services.CHECKER)
+    case_file = services.sign(actor=cast.unit_head, case_file=case_file, role=services.CHECKER)
+    check = inspection.check_bound(actor=cast.archivist, case=case)
+    if not check.passed:
+        raise inspection.refusal(check)
+    return case_file

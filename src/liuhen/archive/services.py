@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
 from liuhen.agency_settings.services import value_at
-from liuhen.archive import contents, sources, volume
+from liuhen.archive import contents, pdfa, sources, volume
 from liuhen.archive.models import RETENTION_LABELS, CaseFile
 from liuhen.cases.actors import case_body, require_agency_member
 from liuhen.cases.models import Case
@@ -173,7 +173,11 @@ def sign(*, actor: User, case_file: CaseFile, role: str) -> CaseFile:
     if case_file.compiler_id and case_file.checker_id:
         store = default_store()
         parts = [b"".join(store.open_range(i["pdf_sha256"])) for i in case_file.items]
-        stored = store.put([volume.build(case_file, parts)])
+        bound = volume.build(case_file, parts)
+        conformance = pdfa.check(bound)  # the volume is kept as PDF/A, or not bound at all
+        if not conformance.passed:
+            raise _r14(f"案卷 PDF 不符合 PDF/A：{'；'.join(conformance.findings)}")
+        stored = store.put([bound])
         case_file.pdf_sha256, case_file.pdf_size = stored.sha256, stored.size
     case_file.save()
     ledger.append(

@@ -13,9 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.archive import bag, queries, retention, services
-from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal
-from liuhen.cases import services as case_services
+from liuhen.archive import bag, inspection, queries, retention, services
+from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal, R4Ground
 from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
 from liuhen.cases.views import _run
@@ -68,6 +67,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     user = acting_user(request)
     found = CaseFile.objects.filter(case=case).select_related("compiler", "checker", "agency").first()
     archive_step = next((refusal for t, refusal in next_steps(case) if t.action == "archive"), None)
+    recordings = list(Recording.objects.filter(case=case).select_related("blob").order_by("id")[:200])
     return render(
         request,
         "archive/case_file.html",
@@ -80,7 +80,17 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
             "may_compile": services.may_compile(user, case),
             "may_check": services.may_check(user, case),
             "archive_refusal": archive_step,
+            "disposed": found is not None and found.disposals.filter(status="approved").exists(),
+            "file_disposals": list(found.disposals.select_related("proposed_by", "decided_by").order_by("id"))
+            if found
+            else [],
             "retentions": sorted(RETENTION_LABELS.items(), key=lambda kv: (kv[0] != 0, -kv[0])),
+            "terms": [(rec, retention.term_of(rec)) for rec in recordings],
+            "check": inspection.latest(found) if found else None,
+            "r4": retention.r4_triggers(case),
+            "marks": case.long_term_marks.select_related("recording", "marked_by").order_by("id"),
+            "may_mark": retention.may_mark(user, case, None),
+            "grounds": R4Ground.choices,
         },
     )
 
@@ -113,8 +123,33 @@ def case_file_do(request: HttpRequest, case_id: int) -> HttpResponse:
             ),
             "保管期限已变更",
         )
+    elif do == "check" and found is not None:
+        from django.contrib import messages
+
+        if user.role != "archivist":
+            messages.error(request, "不能办理：四性检测由档案管理员办理")
+        elif _run(request, lambda: inspection.check_bound(actor=user, case=case), "已完成四性检测"):
+            last = inspection.latest(found)
+            if last is not None and not last.passed:
+                messages.error(request, inspection.refusal(last).message)
+    elif do == "r4_mark":
+        raw = request.POST.get("recording", "")
+        rec = Recording.objects.filter(pk=int(raw), case=case).first() if raw.isdigit() and len(raw) < 12 else None
+        if raw and rec is None:
+            raise Http404("本案没有该音像记录")
+        _run(
+            request,
+            lambda: retention.mark_long_term(
+                actor=user,
+                case=case,
+                recording=rec,
+                ground=request.POST.get("ground", ""),
+                note=request.POST.get("note", ""),
+            ),
+            "已标记长期保存（R4）",
+        )
     elif do == "archive":
-        _run(request, lambda: case_services.transition(actor=user, case=case, action="archive"), "已归档")
+        _run(request, lambda: inspection.archive(actor=user, case=case), "四性检测通过，已归档")
     else:
         from django.contrib import messages
 
@@ -129,6 +164,8 @@ def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     found = CaseFile.objects.filter(case=case).first()
     if found is None or not found.pdf_sha256:
         raise Http404("案卷尚未由立卷人、检查人签名，没有可下载的案卷")
+    if found.disposals.filter(status="approved").exists():
+        raise Http404("案卷已依鉴定销毁，见销毁清册")
     if (refused := _guard_all(request, case, found)) is not None:
         return refused
     reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
@@ -181,6 +218,31 @@ def disposal(request: HttpRequest) -> HttpResponse:
                 ),
                 "已提出鉴定销毁，待机关负责人批准",
             )
+        elif do == "propose_file":
+            case_file = CaseFile.objects.filter(pk=pk, agency_id=agency_id).first()
+            if case_file is None:
+                raise Http404("没有该案卷")
+            _run(
+                request,
+                lambda: retention.propose_file_disposal(
+                    actor=user, case_file=case_file, appraisal=request.POST.get("appraisal", "")
+                ),
+                "已提出案卷鉴定销毁，待机关负责人批准",
+            )
+        elif do in ("approve_file", "refuse_file"):
+            proposal = FileDisposal.objects.filter(pk=pk, case_file__agency_id=agency_id).first()
+            if proposal is None:
+                raise Http404("没有该案卷销毁申请")
+            _run(
+                request,
+                lambda: retention.decide_file_disposal(
+                    actor=user,
+                    disposal=proposal,
+                    approve=do == "approve_file",
+                    opinion=request.POST.get("opinion", ""),
+                ),
+                "已批准，案卷的音像和文书文件已销毁，销毁清册留存" if do == "approve_file" else "已不予批准",
+            )
         elif do in ("approve", "refuse"):
             found = Disposal.objects.filter(pk=pk, proposed_by__agency_id=agency_id).first()
             if found is None:
@@ -202,5 +264,23 @@ def disposal(request: HttpRequest) -> HttpResponse:
         {
             "due": retention.past_term(user) if user.role == "archivist" else [],
             "disposals": pending.order_by("-id")[:200],
+            "files_due": retention.files_past_term(user) if user.role == "archivist" else [],
+            "file_disposals": FileDisposal.objects.filter(case_file__agency_id=agency_id)
+            .select_related("case_file__case", "proposed_by", "decided_by")
+            .order_by("-id")[:200],
         },
     )
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_file_check_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The latest 四性检测 report as PDF/A, laid out from the report kept (its hash is in the ledger)."""
+    case = _case(request, case_id)
+    found = CaseFile.objects.filter(case=case).first()
+    last = inspection.latest(found) if found else None
+    if last is None:
+        raise Http404("该案卷尚未进行四性检测")
+    response = HttpResponse(inspection.report_pdf(last.data, case), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{found.file_no if found else case.pk}-check.pdf"'
+    return response

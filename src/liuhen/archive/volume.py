@@ -59,7 +59,8 @@ def build(case_file: CaseFile, documents: Sequence[bytes]) -> bytes:
         for page in reader.pages:
             out.pages[n].merge_page(page, over=False)
             n += 1
-    out.add_metadata({"/Title": case_file.title, "/Subject": f"归档号 {case_file.file_no}"})
+    # the title and the 归档号 are in the frame's document information and its XMP alike (PDF/A 6.6.2.3): set
+    # from the HTML, never here, where only the information dictionary would change
     buffer = io.BytesIO()
     out.write(buffer)
     return buffer.getvalue()

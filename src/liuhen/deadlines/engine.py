@@ -4,7 +4,7 @@ ledger subscriber) and memory (``liuhen verify``'s replay of the log, ``liuhen.d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -90,6 +90,21 @@ def due(rule: DeadlineRule, start: datetime | Any, recorded: int | date | None, 
         return periods.estimate(rule, start, exc.year, cal, recorded=recorded)
 
 
+# A row whose period is set per case by another app's record (the 案卷's own 保管期限, rule R6), by row key
+_PERIODS: dict[str, Callable[[int], int | None]] = {}
+
+
+def provide_period(rule_key: str, period_of: Callable[[int], int | None]) -> None:
+    """``period_of(case_id)`` gives the case's period for this row (in its unit), or None for the agency's."""
+    _PERIODS[rule_key] = period_of
+
+
+def case_period(ctx: Context, rule: DeadlineRule) -> DeadlineRule:
+    provider = _PERIODS.get(rule.key)
+    value = provider(ctx.case_id) if provider is not None else None
+    return rule if value is None else replace(rule, period=value)
+
+
 def _subject(rule: DeadlineRule, subject: str) -> str | None:
     """The subject a row's instances are kept per (one request of many), or ``None``: all of the case's."""
     return subject if rule.per_subject else None
@@ -132,7 +147,7 @@ def open_period(
     if ctx.book.open_exists(ctx.case_id, rule.key, mine):
         return  # the period already runs; a repeated trigger does not restart it
     # the agency's period in force when the trigger happened: a later change of the setting never moves it
-    rule = deadline_rule(rule, ctx.agency_id, started_at)
+    rule = case_period(ctx, deadline_rule(rule, ctx.agency_id, started_at))
     if runs_for_ever(rule):
         return  # a record kept 永久 (R6) has no end to count to
     start = _start(ctx, rule, trigger, started_at, subject)
@@ -192,7 +207,7 @@ def recompute(
     n = 0
     for dl in book.unverified(years):
         ctx = ctx_of(dl.case_id)
-        rule = deadline_rule(BY_KEY[dl.rule_key], ctx.agency_id, dl.started_at)
+        rule = case_period(ctx, deadline_rule(BY_KEY[dl.rule_key], ctx.agency_id, dl.started_at))
         start: Any = (
             dl.started_at.astimezone(periods.LOCAL).date()
             if dl.trigger.startswith("due:") or rule.runs_from

@@ -60,6 +60,8 @@ def event_names(event: Event, body: dict[str, Any]) -> list[str]:
         return ["case:violation_ended_serious" if body.get("serious_harm") else "case:violation_ended"]  # rule S6
     if action.startswith("disclosure."):  # rules P2–P6, P10: each disclosure event lists what it opens or meets
         return [str(name) for name in body.get("deadline_events", ())]
+    if action.startswith("archive."):  # rule R6: the disposal of a whole 案卷 names what it ends
+        return [str(name) for name in body.get("deadline_events", ())]
     if action.startswith("view_request."):  # rule R15
         return [f"view_request:{action.removeprefix('view_request.')}"]
     return []

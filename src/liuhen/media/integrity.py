@@ -29,9 +29,14 @@ def register_tombstones(provider: Callable[[], dict[str, str]]) -> None:
         _TOMBSTONES.append(provider)
 
 
+def disposed() -> dict[str, str]:
+    """Every blob destroyed on purpose, sha256 → why."""
+    return {sha: why for provider in _TOMBSTONES for sha, why in provider().items()}
+
+
 def check_blobs() -> Iterator[Finding]:
     store = default_store()
-    disposed = {sha: why for provider in _TOMBSTONES for sha, why in provider().items()}
+    gone = disposed()
     blobs = Blob.objects.prefetch_related(
         "recordings__case",
         "document_attachments__document__case",
@@ -54,9 +59,9 @@ def check_blobs() -> Iterator[Finding]:
                 f"定稿文书{kind} {doc.type.name} {doc.document_no}（案件 {doc.case.case_no}，文书 id {doc.pk}，"
                 f"{blob.sha256[:16]}…）"
             )
-        if blob.sha256 in disposed:  # a tombstone with its approval event: reported as disposed, never as lost
+        if blob.sha256 in gone:  # a tombstone with its approval event: reported as disposed, never as lost
             if store.exists(blob.sha256):
-                yield Finding(name, f"{disposed[blob.sha256]}，但文件仍在存储中")
+                yield Finding(name, f"{gone[blob.sha256]}，但文件仍在存储中")
             continue
         problem = stored_problem(store, blob.sha256)
         if problem:

@@ -76,6 +76,7 @@ urlpatterns = [
     path("cases/<int:case_id>/archive/do/", archive_views.case_file_do, name="case_file_do"),
     path("cases/<int:case_id>/archive/pdf/", archive_views.case_file_pdf, name="case_file_pdf"),
     path("cases/<int:case_id>/archive/bag/", archive_views.case_file_bag, name="case_file_bag"),
+    path("cases/<int:case_id>/archive/check/", archive_views.case_file_check_pdf, name="case_file_check_pdf"),
     path("supervision/", include("liuhen.supervision.urls")),
     path("rules/", rule_views.rules, name="rules"),
     path("admin/", admin.site.urls),

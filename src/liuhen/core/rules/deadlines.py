@@ -444,7 +444,6 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
 # row is opened and closed by a recorded event (tests/deadlines/test_rows.py walks each one). This list only
 # shrinks: the test fails for a row listed here that has become live, and for any row added to it.
 AWAITING_FEATURE: dict[str, str] = {
-    "R6": "档案处置（保管期满）",
     "P7": "年度行政执法统计的公布",
 }
 
