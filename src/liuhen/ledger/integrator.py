@@ -202,6 +202,9 @@ def integrate(*, batch: int = BATCH, wait: float = 2.0) -> int:
     past that, the integrated prefix is returned and a later run goes on.
     """
     nowait = connection.in_atomic_block
+    size = services.tree_size()
+    if size >= services.log_size():
+        return size  # nothing new: no write transaction (SQLite's write lock stays free)
     deadline = time.monotonic() + wait
     while True:
         with transaction.atomic():

@@ -74,6 +74,18 @@ _NEXT_SEQ_PG = (
     f"WITH x AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared({APPENDING[0]}, {APPENDING[1]})) "
     f"SELECT nextval('{SEQUENCE}') FROM x"
 )
+
+
+def exclusive() -> None:
+    """For a command whose effect reaches beyond the rows it writes (a holiday calendar that moves other cases'
+    deadlines, a backfill): wait until every transaction that is appending has ended, and keep new appends
+    waiting until this transaction ends, so that number order is commit order around it, as the replay of the
+    log assumes. Call it before the command's first append. SQLite's write lock already does this."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(APPENDING))
+
+
 # SQLite: the IMMEDIATE transaction holds the write lock, so the next number is the last one plus one.
 _NEXT_SEQ_SQLITE = "SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_event"
 _LAST_SEQ = "SELECT seq FROM ledger_event ORDER BY seq DESC LIMIT 1"
