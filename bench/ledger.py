@@ -252,6 +252,7 @@ def measure_concurrent(writers: int, per_writer: int, locked: bool = False, comm
                 with connection.cursor() as cur:
                     cur.execute(f"SET commit_delay = {int(commit_delay)}")
                     cur.execute("SET commit_siblings = 1")
+            connection.ensure_connection()  # opened before the clock starts, as a serving process holds one
             start.wait()
             for i in range(per_writer):
                 with transaction.atomic():
@@ -275,6 +276,50 @@ def measure_concurrent(writers: int, per_writer: int, locked: bool = False, comm
     elapsed = time.perf_counter() - t0
     if failures:
         raise failures[0]
+    return writers * per_writer / elapsed
+
+
+def _process_writer(barrier: object, per_writer: int, locked: bool, failures: object) -> None:
+    from django.db import connection, transaction
+
+    from liuhen.ledger import services
+
+    try:
+        connection.close()  # never the parent's socket: a connection of its own
+        connection.ensure_connection()  # opened before the clock starts, as a serving process holds one
+        barrier.wait()  # type: ignore[attr-defined]
+        for i in range(per_writer):
+            with transaction.atomic():
+                if locked:
+                    services.lock_log()
+                services.append(actor=None, action="bench.processes", subject_type="bench", subject_id=i, body=BODY)
+    except BaseException as exc:  # reported by the parent: a failed writer must not look fast
+        failures.put(repr(exc))  # type: ignore[attr-defined]
+    finally:
+        connection.close()
+
+
+def measure_processes(writers: int, per_writer: int, locked: bool = False) -> float:
+    """As ``measure_concurrent`` with processes instead of threads (as `liuhen serve --workers` and job workers
+    write): no interpreter lock shared between the writers."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(writers + 1)
+    failures = ctx.Queue()
+    procs = [ctx.Process(target=_process_writer, args=(barrier, per_writer, locked, failures)) for _ in range(writers)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - t0
+    if not failures.empty() or any(p.exitcode for p in procs):
+        raise RuntimeError(f"a writer process failed: {failures.get() if not failures.empty() else 'exit code'}")
     return writers * per_writer / elapsed
 
 
@@ -331,6 +376,8 @@ def run_measurements(args: argparse.Namespace, home: str) -> None:
         for w in (1, 8, 32)  # same total per run
     }
     result["concurrent_locked_8"] = measure_concurrent(8, max(1, args.appends // 8), locked=True)
+    result["processes"] = {str(w): measure_processes(w, max(1, args.appends // w)) for w in (1, 8, 32)}
+    result["processes_locked_8"] = measure_processes(8, max(1, args.appends // 8), locked=True)
     if args.worker == "postgresql" and args.commit_delay:
         result["concurrent_delay_8"] = measure_concurrent(8, max(1, args.appends // 8), commit_delay=args.commit_delay)
     result["integration"] = measure_integration()
@@ -403,6 +450,10 @@ def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
 
 def _log_integration(r: dict[str, object]) -> None:
     log(
+        f"  writer processes 1/8/32: {' / '.join(f'{v:,.0f}' for v in r['processes'].values())} appends/s; "  # type: ignore[attr-defined]
+        f"8 with the former lock held to commit: {r['processes_locked_8']:,.0f}"
+    )
+    log(
         f"  8 writers with the former lock held to commit: {r['concurrent_locked_8']:,.0f} appends/s"
         + (f"; with commit_delay: {r['concurrent_delay_8']:,.0f}" if "concurrent_delay_8" in r else "")
     )
@@ -461,6 +512,7 @@ def main() -> None:
         f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}",
         f"concurrent_appends_per_s={sqlite['concurrent']['8']:.0f}",  # type: ignore[index]
         f"concurrent_32_appends_per_s={sqlite['concurrent']['32']:.0f}",  # type: ignore[index]
+        f"processes_appends_per_s={sqlite['processes']['8']:.0f}",  # type: ignore[index]
         f"integration_lag_ms={sqlite['lag_ms']:.0f}",
     ]  # type: ignore[index]
     if pg:
@@ -471,6 +523,8 @@ def main() -> None:
             f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}",
             f"pg_concurrent_appends_per_s={pg['concurrent']['8']:.0f}",  # type: ignore[index]
             f"pg_concurrent_locked_appends_per_s={pg['concurrent_locked_8']:.0f}",
+            f"pg_processes_appends_per_s={pg['processes']['8']:.0f}",  # type: ignore[index]
+            f"pg_processes_locked_appends_per_s={pg['processes_locked_8']:.0f}",
             f"pg_ratio_concurrent_locked={pg['concurrent']['8'] / pg['concurrent_locked_8']:.2f}",  # type: ignore[index,operator]
             f"pg_concurrent_32_appends_per_s={pg['concurrent']['32']:.0f}",  # type: ignore[index]
             f"pg_integrate_per_s={pg['integration']['integrate_per_s']:.0f}",  # type: ignore[index]
