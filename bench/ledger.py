@@ -526,6 +526,7 @@ def main() -> None:
             f"pg_processes_appends_per_s={pg['processes']['8']:.0f}",  # type: ignore[index]
             f"pg_processes_locked_appends_per_s={pg['processes_locked_8']:.0f}",
             f"pg_ratio_concurrent_locked={pg['concurrent']['8'] / pg['concurrent_locked_8']:.2f}",  # type: ignore[index,operator]
+            f"pg_ratio_concurrent_raw_commit={pg['concurrent']['8'] / b['raw_insert_per_s']:.2f}",  # type: ignore[index]
             f"pg_concurrent_32_appends_per_s={pg['concurrent']['32']:.0f}",  # type: ignore[index]
             f"pg_integrate_per_s={pg['integration']['integrate_per_s']:.0f}",  # type: ignore[index]
             f"pg_integration_lag_ms={pg['lag_ms']:.0f}",
