@@ -69,11 +69,10 @@ def _fresh_ledger_numbers(request: pytest.FixtureRequest) -> None:
         return
     request.getfixturevalue("db")
     from liuhen.ledger import integrator
-    from liuhen.ledger.services import SEQUENCE
+    from liuhen.ledger.services import continue_numbering
 
     integrator._missing_since.clear()
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT setval('{SEQUENCE}', COALESCE((SELECT MAX(seq) + 1 FROM ledger_event), 0), false)")
+    continue_numbering()
 
 
 @pytest.fixture(autouse=True)

@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "archive.disposal_proposed": "提出销毁鉴定",
     "archive.disposal_decided": "销毁审批",
     "archive.backed_up": "备份",
+    "ledger.backfilled": "补记旧版本事件未载明的列",
+    "ledger.void": "空号占位（序号由已回滚的事务释放）",
     "disclosure.drafted": "拟制公示信息",
     "disclosure.published": "公示发布",
     "disclosure.withheld": "不予公示",

@@ -76,6 +76,14 @@ _NEXT_SEQ_PG = (
 )
 
 
+def continue_numbering() -> None:
+    """After events were loaded as rows (a restore), let appends number on from the last one (PostgreSQL's
+    sequence does not follow rows inserted with their numbers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT setval('{SEQUENCE}', COALESCE((SELECT MAX(seq) + 1 FROM ledger_event), 0), false)")
+
+
 def exclusive() -> None:
     """For a command whose effect reaches beyond the rows it writes (a holiday calendar that moves other cases'
     deadlines, a backfill): wait until every transaction that is appending has ended, and keep new appends
