@@ -14,7 +14,14 @@ checked against the tree root); then random inclusion and consistency proofs are
 subtree hashes and verified, at each size in --sizes (a prefix of the log is the log at that size).
 
 Concurrent writers: 1, 8 and 32 threads, each on its own connection, append one event per transaction at once
-(the same total number of appends in each run); ``concurrent_appends_per_s`` is the rate with 8 writers.
+(the same total number of appends in each run); ``concurrent_appends_per_s`` is the rate with 8 writers. The
+baseline in the same run: 8 writers whose transactions take the one ledger lock and hold it to commit, as every
+append did before sequencing was apart from integration (``pg_concurrent_locked_appends_per_s``). Then the
+integrator folds everything appended into the tree (``integrate_per_s``; the log is checked to have no hole and
+the tree's root to equal the one recomputed from the leaves), and 8 writers run once more with the background
+integrator of `liuhen serve` running: ``integration_lag_ms`` is the time from their last commit until every
+event is in the tree (the target is under 1 s). ``--commit-delay N`` also measures 8 writers with PostgreSQL's
+commit_delay set per session (N µs).
 
 The last line: RESULT ledger appends_per_s=… (SQLite, durable, one per transaction) proof_ms=… (inclusion +
 consistency, generation + verification, largest size), concurrent_appends_per_s=… and
@@ -150,23 +157,26 @@ def bulk_load(size: int) -> bytes:
             )
         )
         if len(rows) == 200_000:
-            db.executemany(
-                "INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
-                "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
-            db.commit()
+            _load(db, rows)
             rows.clear()
             log(f"  loaded {seq + 1:,} events ({(seq + 1) / (time.perf_counter() - t):,.0f}/s)")
     if rows:
-        db.executemany(
-            "INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, "
-            "leaf_hash, subtree_hashes) VALUES (?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        db.commit()
+        _load(db, rows)
     db.close()
     return tree.root()
+
+
+def _load(db: object, rows: list[tuple[object, ...]]) -> None:
+    """The events, and their tree rows as the integrator writes them."""
+    db.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO ledger_event (seq, at, actor, action, subject_type, subject_id, body, leaf_hash) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        [r[:-1] for r in rows],
+    )
+    db.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO ledger_tree (seq, leaf_hash, subtree_hashes) VALUES (?,?,?)", [(r[0], r[-2], r[-1]) for r in rows]
+    )
+    db.commit()  # type: ignore[attr-defined]
 
 
 def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]]:
@@ -219,9 +229,14 @@ def measure_proofs(sizes: list[int], samples: int) -> dict[str, dict[str, float]
     return out
 
 
-def measure_concurrent(writers: int, per_writer: int) -> float:
+def measure_concurrent(writers: int, per_writer: int, locked: bool = False, commit_delay: int = 0) -> float:
     """Durable appends per second with ``writers`` threads, each on its own connection, one event per
-    transaction, all started together; the rate is the total over the wall time of the slowest."""
+    transaction, all started together; the rate is the total over the wall time of the slowest.
+
+    ``locked``: the former method, kept as the baseline: every append's transaction takes the one ledger lock and
+    holds it to commit (what ``append`` itself did before sequencing was apart from integration).
+    ``commit_delay`` (PostgreSQL, microseconds, per session): how long a committing backend waits for others to
+    share its WAL flush."""
     import threading
 
     from django.db import connection, transaction
@@ -233,9 +248,16 @@ def measure_concurrent(writers: int, per_writer: int) -> float:
 
     def run(w: int) -> None:
         try:
+            if commit_delay and connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute(f"SET commit_delay = {int(commit_delay)}")
+                    cur.execute("SET commit_siblings = 1")
+            connection.ensure_connection()  # opened before the clock starts, as a serving process holds one
             start.wait()
             for i in range(per_writer):
                 with transaction.atomic():
+                    if locked:
+                        services.lock_log()
                     services.append(
                         actor=None, action="bench.concurrent", subject_type="bench", subject_id=i, body=BODY
                     )
@@ -257,6 +279,86 @@ def measure_concurrent(writers: int, per_writer: int) -> float:
     return writers * per_writer / elapsed
 
 
+def _process_writer(barrier: object, per_writer: int, locked: bool, failures: object) -> None:
+    from django.db import connection, transaction
+
+    from liuhen.ledger import services
+
+    try:
+        connection.close()  # never the parent's socket: a connection of its own
+        connection.ensure_connection()  # opened before the clock starts, as a serving process holds one
+        barrier.wait()  # type: ignore[attr-defined]
+        for i in range(per_writer):
+            with transaction.atomic():
+                if locked:
+                    services.lock_log()
+                services.append(actor=None, action="bench.processes", subject_type="bench", subject_id=i, body=BODY)
+    except BaseException as exc:  # reported by the parent: a failed writer must not look fast
+        failures.put(repr(exc))  # type: ignore[attr-defined]
+    finally:
+        connection.close()
+
+
+def measure_processes(writers: int, per_writer: int, locked: bool = False) -> float:
+    """As ``measure_concurrent`` with processes instead of threads (as `liuhen serve --workers` and job workers
+    write): no interpreter lock shared between the writers."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(writers + 1)
+    failures = ctx.Queue()
+    procs = [ctx.Process(target=_process_writer, args=(barrier, per_writer, locked, failures)) for _ in range(writers)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - t0
+    if not failures.empty() or any(p.exitcode for p in procs):
+        raise RuntimeError(f"a writer process failed: {failures.get() if not failures.empty() else 'exit code'}")
+    return writers * per_writer / elapsed
+
+
+def measure_integration() -> dict[str, float]:
+    """Integrate everything the appends above left: events per second, and the check that every sequenced event
+    is in the tree, the tree's root equal to the one recomputed from the leaves."""
+    from liuhen.core import merkle
+    from liuhen.ledger import queries, services
+    from liuhen.ledger.integrator import integrate
+    from liuhen.ledger.models import Event
+
+    before = services.tree_size()
+    t = time.perf_counter()
+    size = integrate()
+    elapsed = time.perf_counter() - t
+    seqs = list(Event.objects.order_by("seq").values_list("seq", "leaf_hash"))
+    assert size == services.log_size() == len(seqs) and [s for s, _ in seqs] == list(range(size)), "holes in the log"
+    assert queries.root_at(size) == merkle.root_hash([bytes(h) for _, h in seqs]), "tree root differs"
+    return {"integrated": size - before, "integrate_per_s": (size - before) / elapsed if elapsed else 0.0}
+
+
+def measure_lag(writers: int, per_writer: int) -> float:
+    """With the embedded instance's background integrator running, the time from the writers' last commit until
+    every event is in the tree (ms)."""
+    from liuhen.ledger import services
+    from liuhen.ledger.integrator import Background
+
+    bg = Background()
+    bg.start()
+    try:
+        measure_concurrent(writers, per_writer)
+        t = time.perf_counter()
+        while services.tree_size() < services.log_size():
+            time.sleep(0.005)
+        return (time.perf_counter() - t) * 1000
+    finally:
+        bg.stop()
+
+
 def worker(args: argparse.Namespace) -> None:
     home = tempfile.mkdtemp(prefix="liuhen-bench-", dir=args.tmp)
     try:
@@ -273,6 +375,13 @@ def run_measurements(args: argparse.Namespace, home: str) -> None:
         str(w): measure_concurrent(w, max(1, args.appends // w))
         for w in (1, 8, 32)  # same total per run
     }
+    result["concurrent_locked_8"] = measure_concurrent(8, max(1, args.appends // 8), locked=True)
+    result["processes"] = {str(w): measure_processes(w, max(1, args.appends // w)) for w in (1, 8, 32)}
+    result["processes_locked_8"] = measure_processes(8, max(1, args.appends // 8), locked=True)
+    if args.worker == "postgresql" and args.commit_delay:
+        result["concurrent_delay_8"] = measure_concurrent(8, max(1, args.appends // 8), commit_delay=args.commit_delay)
+    result["integration"] = measure_integration()
+    result["lag_ms"] = measure_lag(8, max(1, args.appends // 8))
     if args.worker == "sqlite" and args.sizes:
         from django.core.management import call_command
 
@@ -326,6 +435,8 @@ def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
         str(args.batch),
         "--samples",
         str(args.samples),
+        "--commit-delay",
+        str(args.commit_delay),
         "--sizes",
         ",".join(map(str, args.sizes if kind == "sqlite" else [])),
     ]
@@ -337,6 +448,22 @@ def run_worker(kind: str, args: argparse.Namespace) -> dict[str, object]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def _log_integration(r: dict[str, object]) -> None:
+    log(
+        f"  writer processes 1/8/32: {' / '.join(f'{v:,.0f}' for v in r['processes'].values())} appends/s; "  # type: ignore[attr-defined]
+        f"8 with the former lock held to commit: {r['processes_locked_8']:,.0f}"
+    )
+    log(
+        f"  8 writers with the former lock held to commit: {r['concurrent_locked_8']:,.0f} appends/s"
+        + (f"; with commit_delay: {r['concurrent_delay_8']:,.0f}" if "concurrent_delay_8" in r else "")
+    )
+    i = r["integration"]
+    log(
+        f"  integration: {i['integrated']:,.0f} events at {i['integrate_per_s']:,.0f}/s; "  # type: ignore[index]
+        f"lag after the last commit with the background integrator {r['lag_ms']:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--appends", type=int, default=2000, help="appends per measurement")
@@ -344,6 +471,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",") if x], default=[1_000_000, 10_000_000])
     parser.add_argument("--samples", type=int, default=500, help="random proofs per size")
     parser.add_argument("--tmp", default=None, help="folder for the bench databases (default: system temp)")
+    parser.add_argument(
+        "--commit-delay", type=int, default=0, help="PostgreSQL: also measure 8 writers with this commit_delay (µs)"
+    )
     parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -357,6 +487,7 @@ def main() -> None:
         f"raw one-row commits/s {a['raw_insert_per_s']:,.0f}"
     )  # type: ignore[index]
     log(f"  concurrent writers 1/8/32: {' / '.join(f'{v:,.0f}' for v in sqlite['concurrent'].values())} appends/s")  # type: ignore[attr-defined]
+    _log_integration(sqlite)
     pg = None
     if pg_reachable():
         reset_pg_database()
@@ -371,6 +502,7 @@ def main() -> None:
             f"batched; raw one-row commits/s {b['raw_insert_per_s']:,.0f}"
         )  # type: ignore[index]
         log(f"  concurrent writers 1/8/32: {' / '.join(f'{v:,.0f}' for v in pg['concurrent'].values())} appends/s")  # type: ignore[attr-defined]
+        _log_integration(pg)
     else:
         log("PostgreSQL: no server on 127.0.0.1:5432, skipped")
     print(json.dumps({"sqlite": sqlite, "postgresql": pg}, indent=1))
@@ -379,6 +511,9 @@ def main() -> None:
         f"batched_appends_per_s={a['batched_appends_per_s']:.0f}",  # type: ignore[index]
         f"ratio_raw_commit={a['appends_per_s'] / a['raw_insert_per_s']:.2f}",
         f"concurrent_appends_per_s={sqlite['concurrent']['8']:.0f}",  # type: ignore[index]
+        f"concurrent_32_appends_per_s={sqlite['concurrent']['32']:.0f}",  # type: ignore[index]
+        f"processes_appends_per_s={sqlite['processes']['8']:.0f}",  # type: ignore[index]
+        f"integration_lag_ms={sqlite['lag_ms']:.0f}",
     ]  # type: ignore[index]
     if pg:
         b = pg["appends"]
@@ -387,7 +522,17 @@ def main() -> None:
             f"pg_batched_appends_per_s={b['batched_appends_per_s']:.0f}",  # type: ignore[index]
             f"pg_ratio_raw_commit={b['appends_per_s'] / b['raw_insert_per_s']:.2f}",
             f"pg_concurrent_appends_per_s={pg['concurrent']['8']:.0f}",  # type: ignore[index]
+            f"pg_concurrent_locked_appends_per_s={pg['concurrent_locked_8']:.0f}",
+            f"pg_processes_appends_per_s={pg['processes']['8']:.0f}",  # type: ignore[index]
+            f"pg_processes_locked_appends_per_s={pg['processes_locked_8']:.0f}",
+            f"pg_ratio_concurrent_locked={pg['concurrent']['8'] / pg['concurrent_locked_8']:.2f}",  # type: ignore[index,operator]
+            f"pg_ratio_concurrent_raw_commit={pg['concurrent']['8'] / b['raw_insert_per_s']:.2f}",  # type: ignore[index]
+            f"pg_concurrent_32_appends_per_s={pg['concurrent']['32']:.0f}",  # type: ignore[index]
+            f"pg_integrate_per_s={pg['integration']['integrate_per_s']:.0f}",  # type: ignore[index]
+            f"pg_integration_lag_ms={pg['lag_ms']:.0f}",
         ]  # type: ignore[index]
+        if "concurrent_delay_8" in pg:
+            fields.append(f"pg_concurrent_commit_delay_appends_per_s={pg['concurrent_delay_8']:.0f}")
     proofs = sqlite.get("proofs")
     if proofs:
         size = max(proofs, key=int)  # type: ignore[arg-type]

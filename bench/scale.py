@@ -12,8 +12,9 @@ of this script with ``--reuse``). What it writes, fast, by COPY (see docs/perfor
   pools of places, trades and forms), two officers of its unit, a cause and a summary from pools of the real
   kinds, a procedure and one of its stages; the search table's row for each (segmented by jieba, as the
   application writes it);
-- one ``case.created`` ledger event per case, chained into the Merkle tree exactly as ``ledger.append`` would
-  (leaf hash and the subtree hashes it completes), so appends, proofs and the case timeline work on top of them.
+- one ``case.created`` ledger event per case, chained into the Merkle tree exactly as the integrator would
+  (leaf hash, and the tree row with the subtree hashes it completes), so appends, proofs and the case
+  timeline work on top of them.
   Its body names the case number and cause; it carries no row images, so ``liuhen verify`` on this database
   reports the generated rows as written without their images: the generator is for reads, not for verify.
 
@@ -197,14 +198,16 @@ class Chain:
 
     def __init__(self) -> None:
         from liuhen.core import merkle
-        from liuhen.ledger.models import Event
-        from liuhen.ledger.services import frontier_seqs, node_from_event
+        from liuhen.ledger.integrator import integrate
+        from liuhen.ledger.models import TreeLeaf
+        from liuhen.ledger.services import frontier_seqs, log_size, node_from_event
 
         self.merkle = merkle
-        last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
-        self.size = 0 if last is None else last + 1
+        self.size = integrate()  # the events already there, in the tree; the generated ones follow
+        if self.size != log_size():
+            raise SystemExit("the ledger has events that cannot be integrated yet; try again")
         edge = frontier_seqs(self.size)
-        stored = {e.seq: e for e in Event.objects.filter(seq__in=[s for _, s in edge])}
+        stored = {e.seq: e for e in TreeLeaf.objects.filter(seq__in=[s for _, s in edge])}
         self.stack = [
             (node[0], node_from_event(node, stored[s].leaf_hash, stored[s].subtree_hashes)) for node, s in edge
         ]
@@ -291,14 +294,13 @@ def generate(n: int, people: dict, seed: int = 16) -> None:
         "case_ref",
         "body",
         "leaf_hash",
-        "subtree_hashes",
     ]
     batch = 20_000
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as c:
         raw = c.cursor
         for lo in range(0, n, batch):
-            cases, parties, officers, texts, events = [], [], [], [], []
+            cases, parties, officers, texts, events, tree = [], [], [], [], [], []
             for i in range(lo, min(n, lo + batch)):
                 cid = first_id + i
                 unit = units[i % len(units)]
@@ -353,13 +355,15 @@ def generate(n: int, people: dict, seed: int = 16) -> None:
                 )
                 leaf = chain.merkle.leaf_hash(event_leaf_data(ev, body))
                 subtrees = chain.add(leaf)
-                events.append((ev.seq, at, ev.actor, who[0], ev.action, "case", str(cid), cid, ev.body, leaf, subtrees))
+                events.append((ev.seq, at, ev.actor, who[0], ev.action, "case", str(cid), cid, ev.body, leaf))
+                tree.append((ev.seq, leaf, subtrees))
             for table, cols, rows in (
                 ("cases_case", case_cols, cases),
                 ("cases_party", party_cols, parties),
                 ("cases_caseofficer", ["case_id", "user_id", "is_lead", "case_unit_id", "case_created_at"], officers),
                 ("search_casetext", text_cols, texts),
                 ("ledger_event", event_cols, events),
+                ("ledger_tree", ["seq", "leaf_hash", "subtree_hashes"], tree),
             ):
                 with raw.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
                     for row in rows:
@@ -367,6 +371,7 @@ def generate(n: int, people: dict, seed: int = 16) -> None:
             done = min(n, lo + batch)
             log(f"  {done:,} cases ({done / (time.perf_counter() - t0):,.0f}/s)")
         c.execute("SELECT setval(pg_get_serial_sequence('cases_case', 'id'), %s)", [first_id + n - 1])
+        c.execute("SELECT setval('ledger_event_seq', %s, false)", [chain.size])  # appends go on after them
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE")  # the statistics, and the visibility map for index-only reads
 

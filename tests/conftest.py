@@ -60,6 +60,22 @@ def checkpoint_log_path(settings, tmp_path_factory):  # type: ignore[no-untyped-
 
 
 @pytest.fixture(autouse=True)
+def _fresh_ledger_numbers(request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL the ledger's sequence is outside the transaction each test rolls back: each test numbers its
+    events from the log's end, as a fresh database would (a number a test took and lost would otherwise be
+    filled with a void event in the next test)."""
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
+    if not uses_db or settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1] != "postgresql":
+        return
+    request.getfixturevalue("db")
+    from liuhen.ledger import integrator
+    from liuhen.ledger.services import continue_numbering
+
+    integrator._missing_since.clear()
+    continue_numbering()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 

@@ -146,6 +146,10 @@ def serve(
         raise fail(f"实例尚未初始化（{settings.HOME}）；请先运行 liuhen init")
     _require_current_schema()
     cli_ledger.remove_stale_temp()
+    from liuhen.ledger.integrator import Background
+
+    integrator = Background()  # new events are in the Merkle tree (and provable) within a fraction of a second
+    integrator.start()
     consumer = None
     if jobs:
         from huey.contrib.djhuey import HUEY
@@ -159,6 +163,7 @@ def serve(
 
         uvicorn.run(**uvicorn_options(host, port))
     finally:
+        integrator.stop()
         if consumer is not None:
             consumer.stop(graceful=True)
 
@@ -258,6 +263,18 @@ def ledger_checkpoint() -> None:
     if cp is None:
         raise fail("账本为空")
     typer.echo(cli_ledger.cosigned_note(cp), nl=False)  # with the witnesses' cosignatures
+
+
+@ledger_app.command("integrate")
+def ledger_integrate() -> None:
+    """把已提交的新事件并入默克尔树（liuhen serve 在后台自动进行；多进程部署也由定时任务每分钟进行）。"""
+    setup()
+    _require_current_schema()
+    from liuhen.ledger.integrator import integrate, pending
+
+    size = guarded(integrate)
+    waiting = pending()
+    out.print(f"默克尔树现有 {size} 个事件。" + (f"另有 {waiting} 个事件等待前序序号的事务结束。" if waiting else ""))
 
 
 @ledger_app.command("backfill")

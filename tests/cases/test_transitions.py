@@ -14,7 +14,7 @@ from liuhen.cases.queries import case_facts
 from liuhen.core import stages
 from liuhen.core.errors import Forbidden, InvalidInput, RuleViolation, StageError
 from liuhen.ledger.models import Event
-from liuhen.ledger.services import tree_size
+from liuhen.ledger.services import log_size
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,12 @@ def _case_kwargs(procedure: stages.Procedure) -> dict[str, object]:
 
 
 def _refused(case: Case, action: str, actor) -> RuleViolation:  # type: ignore[no-untyped-def]
-    before_stage, before_size = case.stage, tree_size()
+    before_stage, before_size = case.stage, log_size()
     with pytest.raises(RuleViolation) as exc:
         services.transition(actor=actor, case=case, action=action)
     case.refresh_from_db()
     assert case.stage == before_stage, "a refused step changed the stage"
-    assert tree_size() == before_size, "a refused step wrote to the ledger"
+    assert log_size() == before_size, "a refused step wrote to the ledger"
     return exc.value
 
 
@@ -60,7 +60,7 @@ def test_transition_refused_then_allowed(t: stages.Transition, cast, make_case) 
         wrong = cast.handler if t.action == "archive" else cast.leader.__class__.objects.get(username="legal1")
         with pytest.raises(Forbidden):
             services.transition(actor=wrong, case=case, action=t.action)
-    size = tree_size()
+    size = log_size()
     case = services.transition(actor=actor, case=case, action=t.action)
     assert case.stage == t.target
     event = Event.objects.get(seq=size)

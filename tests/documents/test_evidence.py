@@ -27,7 +27,7 @@ from liuhen.deadlines.models import Deadline
 from liuhen.documents import services as documents
 from liuhen.documents.services import SignatureRequest as Sig
 from liuhen.ledger.models import Event
-from liuhen.ledger.services import tree_size
+from liuhen.ledger.services import log_size
 from liuhen.ledger.verify import verify
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,10 @@ F = stages.Fact
 
 
 def _refused(case, action: str, actor) -> RuleViolation:  # type: ignore[no-untyped-def]
-    before = tree_size()
+    before = log_size()
     with pytest.raises(RuleViolation) as exc:
         services.transition(actor=actor, case=case, action=action)
-    assert tree_size() == before, "a refused step wrote to the ledger"
+    assert log_size() == before, "a refused step wrote to the ledger"
     return exc.value
 
 
@@ -54,7 +54,7 @@ def test_free_text_route_refuses_every_kind_a_document_records(cast, make_case) 
     # rules SV2, D4, D5, I2 (review contradiction 12): a claim never stands in for the document; 422 names it
     case = make_case(officers=[cast.handler, cast.second_officer])
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_token(actor=None, user=cast.handler)}")
-    before, facts = tree_size(), case_facts(case)
+    before, facts = log_size(), case_facts(case)
     for kind, names in services.DOCUMENT_ACTS.items():
         r = api.post(f"/api/v1/cases/{case.pk}/acts", {"kind": kind, "note": "已办"}, content_type="application/json")
         assert r.status_code == 422, kind
@@ -271,10 +271,10 @@ def test_a_backdated_notice_needs_its_reason_and_shows_as_backfilled(cast, make_
     with time_machine.travel(_beijing("2026-10-12T10:00"), tick=False):
         case = scenarios.advance(make_case(officers=[cast.handler, cast.second_officer]), stages.Stage.NOTICE, cast)
         signed = timezone.now() - timedelta(days=3)
-        before = tree_size()
+        before = log_size()
         with pytest.raises(InvalidInput, match="补录理由"):
             scenarios.make_document(case, "penalty_notice", cast, signed_at=signed)
-        assert tree_size() == before + 1  # the draft stays; the finalising changed nothing
+        assert log_size() == before + 1  # the draft stays; the finalising changed nothing
         with pytest.raises(InvalidInput, match="晚于当前时间"):
             scenarios.make_document(case, "penalty_notice", cast, signed_at=timezone.now() + timedelta(hours=1))
         scenarios.make_document(

@@ -30,7 +30,7 @@ def raw(sql: str, params: list[object] | None = None) -> None:
 
 
 def drop_triggers() -> None:
-    for table in ("ledger_event", "ledger_checkpoint"):
+    for table in ("ledger_event", "ledger_tree", "ledger_checkpoint"):
         for sql in triggers.drop_statements(connection.vendor, table):
             raw(sql)
 
@@ -85,6 +85,7 @@ def test_deleted_newest_checkpoint_and_the_events_after_the_one_before(three_che
     drop_triggers()
     raw("DELETE FROM ledger_checkpoint WHERE id = %s", [three_checkpoints[-1].pk])
     raw("DELETE FROM ledger_event WHERE seq >= 9")
+    raw("DELETE FROM ledger_tree WHERE seq >= 9")  # the tree cut with it
     assert services.tree_size() == 9 and Checkpoint.objects.order_by("-tree_size").first().tree_size == 9  # type: ignore[union-attr]
     lines = report().splitlines()
     assert any("检查点（树大小 12" in line and "数据库中缺失" in line for line in lines)
@@ -97,6 +98,7 @@ def test_events_deleted_after_the_newest_checkpoint_with_it_kept(three_checkpoin
     adds nothing false to it."""
     drop_triggers()
     raw("DELETE FROM ledger_event WHERE seq >= 10")
+    raw("DELETE FROM ledger_tree WHERE seq >= 10")  # the tree cut with it
     text = report()
     assert "账本被截断：检查点记录 12 个事件，账本现只有 10 个" in text
     assert "库外" not in text
@@ -186,6 +188,7 @@ def test_s3_checkpoint_log_under_object_lock(s3, settings) -> None:  # type: ign
         drop_triggers()
         raw("DELETE FROM ledger_checkpoint WHERE id = %s", [newest.pk])
         raw("DELETE FROM ledger_event WHERE seq >= 4")
+        raw("DELETE FROM ledger_tree WHERE seq >= 4")  # the tree cut with it
         lines = [str(f) for f in check_checkpoint_log()]
         assert lines == [
             f"检查点（树大小 6，外部检查点日志 {url} {keys[1]}）: 数据库中缺失（库外日志有记录：检查点被删除）",

@@ -12,6 +12,7 @@ from sqlalchemy.pool import StaticPool
 
 from liuhen.core import merkle
 from liuhen.ledger import queries, services, signing
+from liuhen.ledger.integrator import integrate
 from liuhen.ledger.models import Checkpoint, Event
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,8 @@ def append_many(n: int) -> list[bytes]:
 
 def test_stored_proofs_equal_the_reference() -> None:
     leaves = append_many(70)
+    assert services.tree_size() == 0  # sequenced, not yet integrated
+    assert integrate(batch=16) == 70  # batches continue from the stored right edge
     for n in range(1, 71):
         assert queries.root_at(n) == merkle.root_hash(leaves[:n])
         for i in range(0, n, 7):

@@ -14,7 +14,7 @@ from liuhen.cases import scenarios
 from liuhen.core import merkle, stages
 from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
-from liuhen.ledger.services import tree_size
+from liuhen.ledger.services import log_size
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +74,12 @@ def test_create_case_and_read_it(api, cast, units) -> None:  # type: ignore[no-u
 def test_illegal_step_is_409_with_the_rule_and_changes_nothing(api, cast, make_case) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
     client = api(cast.handler)
-    before = tree_size()
+    before = log_size()
     r = client.post(f"/api/v1/cases/{case.pk}/transitions", {"action": "file"}, content_type="application/json")
     assert r.status_code == 409
     assert r.json()["rule"] == "S2" and "002 第八条" in r.json()["detail"]
     case.refresh_from_db()
-    assert case.stage == "intake" and tree_size() == before
+    assert case.stage == "intake" and log_size() == before
     r = api(cast.handler).post(
         f"/api/v1/cases/{case.pk}/transitions", {"action": "archive"}, content_type="application/json"
     )
@@ -105,10 +105,10 @@ def test_step_that_does_not_exist_is_409(api, cast, make_case) -> None:  # type:
 )
 def test_bad_input_is_422_and_creates_nothing(api, cast, units, payload, needle) -> None:  # type: ignore[no-untyped-def]
     client = api(cast.handler)
-    before = tree_size()
+    before = log_size()
     r = client.post("/api/v1/cases", {**payload, "unit_id": units[0].pk}, content_type="application/json")
     assert r.status_code == 422 and needle in r.json()["detail"]
-    assert tree_size() == before
+    assert log_size() == before
 
 
 def test_schema_violation_is_422(api, cast) -> None:  # type: ignore[no-untyped-def]

@@ -247,6 +247,7 @@ def restore(url: str, *, snapshot: str = "", key: str = "", client: Any = None) 
         serializer.register()
         with transaction.atomic():
             call_command("loaddata", str(dump), verbosity=0)
+            ledger.continue_numbering()
     return {"snapshot": chosen, "events": body["events"], "blobs": len(body["blobs"]), "engine": body["engine"]}
 
 

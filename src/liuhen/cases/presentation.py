@@ -79,6 +79,8 @@ ACTION_LABELS = {
     "archive.file_disposal_decided": "案卷整卷销毁审批",
     "archive.long_term_marked": "标记长期保存（R4）",
     "archive.backed_up": "备份",
+    "ledger.backfilled": "补记旧版本事件未载明的列",
+    "ledger.void": "空号占位（序号由已回滚的事务释放）",
     "disclosure.drafted": "拟制公示信息",
     "disclosure.published": "公示发布",
     "disclosure.withheld": "不予公示",

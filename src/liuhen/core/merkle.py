@@ -252,6 +252,12 @@ class CompactRange:
         self.size = 0
         self._stack: list[tuple[int, bytes]] = []  # (level, hash), levels strictly decreasing
 
+    def resume(self, size: int, edge: list[tuple[int, bytes]]) -> None:
+        """Continue a tree of ``size`` from its right edge: (level, hash) of ``range_nodes(0, size)``, largest first."""
+        if [level for level, _ in edge] != [level for level, _ in range_nodes(0, size)]:
+            raise ValueError(f"not the right edge of a tree of size {size}")
+        self.size, self._stack = size, list(edge)
+
     def append(self, leaf: bytes) -> list[tuple[Node, bytes]]:
         index = self.size
         completed: list[tuple[Node, bytes]] = [((0, index), leaf)]

@@ -105,6 +105,7 @@ def import_schedule(*, actor: User | None, data: bytes, filename: str, source: s
     if not source:
         raise InvalidInput("请注明依据（国务院办公厅关于某年部分节假日安排的通知），--source 或文件中的 source")
     years = sorted({d.on.year for d in days})
+    ledger.exclusive()  # the recomputation reaches every case: no append may be in flight across it
     sha = hashlib.sha256(data).hexdigest()
     now = timezone.now()
     for year in years:

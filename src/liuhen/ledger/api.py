@@ -12,6 +12,7 @@ from liuhen.cases.access import register_read
 from liuhen.core.errors import Forbidden, InvalidInput, NotFound
 from liuhen.core.permissions import Action
 from liuhen.ledger import cosigning, queries, services, signing
+from liuhen.ledger.integrator import integrate
 from liuhen.ledger.models import Checkpoint, Event
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, needs
@@ -145,7 +146,7 @@ class InclusionOut(Schema):
 
 
 def _size(tree_size: int | None) -> int:
-    size = services.tree_size()
+    size = integrate()  # what is committed is in the tree before a proof is asked of it
     if tree_size is None:
         cp = queries.latest_checkpoint()
         return cp.tree_size if cp else size
@@ -183,7 +184,7 @@ class ConsistencyOut(Schema):
 @router.get("/consistency", response=ConsistencyOut, summary="一致性证明")
 @needs(Action.LEDGER)
 def consistency(request: HttpRequest, first: int, second: int) -> ConsistencyOut:
-    size = services.tree_size()
+    size = integrate()
     if not 0 < first <= second <= size:
         raise InvalidInput(f"须满足 0 < first ≤ second ≤ {size}")
     return ConsistencyOut(

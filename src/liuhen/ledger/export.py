@@ -8,10 +8,12 @@ import json
 from liuhen.core.errors import InvalidInput, NotFound
 from liuhen.ledger import queries, signing
 from liuhen.ledger.envelope import event_leaf_data
+from liuhen.ledger.integrator import integrate
 from liuhen.ledger.models import Checkpoint, Event
 
 
 def inclusion_bundle(seq: int, tree_size: int | None = None) -> str:
+    integrate()
     event = Event.objects.filter(seq=seq).first()
     if event is None:
         raise NotFound(f"账本中没有第 {seq} 号事件")

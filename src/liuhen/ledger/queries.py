@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from liuhen.core import merkle
-from liuhen.ledger.models import Checkpoint, Event
+from liuhen.ledger.models import Checkpoint, Event, TreeLeaf
 from liuhen.ledger.services import node_from_event, tree_size
 
 
 def node_hashes(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
-    """Stored hashes of perfect subtrees, read in one query from the events that completed them."""
+    """Stored hashes of perfect subtrees, read in one query from the tree rows that completed them."""
     wanted = {node: ((node[1] + 1) << node[0]) - 1 for node in nodes}
     rows = {
         s: (lh, sh)
-        for s, lh, sh in Event.objects.filter(seq__in=set(wanted.values())).values_list(
+        for s, lh, sh in TreeLeaf.objects.filter(seq__in=set(wanted.values())).values_list(
             "seq", "leaf_hash", "subtree_hashes"
         )
     }

@@ -228,6 +228,7 @@ def backfill() -> int:
 
     with transaction.atomic():
         ledger.lock_log()
+        ledger.exclusive()  # what it compares stays still until it has recorded
         rebuild = rebuilt()
         diffs = list(rebuild.differences())
         bad = [d for d in diffs if not d.fillable]

@@ -1,4 +1,8 @@
-"""Ledger commands: append an event (inside the caller's transaction) and issue checkpoints."""
+"""Ledger commands: append an event (inside the caller's transaction) and issue checkpoints.
+
+An append is sequenced, not integrated: it takes the next number and writes its event with its leaf hash, and
+holds no lock to commit, so concurrent commits share a flush. ``liuhen.ledger.integrator`` folds the committed
+events into the Merkle tree afterwards."""
 
 from __future__ import annotations
 
@@ -52,20 +56,64 @@ def subscribe(subscriber: Subscriber) -> None:
 
 
 def lock_log() -> None:
-    """Serialise appends. SQLite's IMMEDIATE transactions already hold the write lock."""
+    """Serialise a section with every other holder of this lock until its transaction ends: checkpoint issuing,
+    the public disclosure log, a backfill. Appends do not take it (they are sequenced without a lock held to
+    commit); SQLite's IMMEDIATE transactions already hold the write lock."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
 
 
+SEQUENCE = "ledger_event_seq"
+APPENDING = (0x6C68, 1)
+"""PostgreSQL: the advisory lock every appending transaction holds SHARED (appenders never wait for each other)
+from before it takes its number until it ends; the integrator reads who holds it to know whether a number it
+misses may still be committed (``liuhen.ledger.integrator``)."""
+# The materialised CTE is evaluated before the outer select list: the lock is held before the number is taken.
+_NEXT_SEQ_PG = (
+    f"WITH x AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared({APPENDING[0]}, {APPENDING[1]})) "
+    f"SELECT nextval('{SEQUENCE}') FROM x"
+)
+
+
+def continue_numbering() -> None:
+    """After events were loaded as rows (a restore), let appends number on from the last one (PostgreSQL's
+    sequence does not follow rows inserted with their numbers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT setval('{SEQUENCE}', COALESCE((SELECT MAX(seq) + 1 FROM ledger_event), 0), false)")
+
+
+def exclusive() -> None:
+    """For a command whose effect reaches beyond the rows it writes (a holiday calendar that moves other cases'
+    deadlines, a backfill): wait until every transaction that is appending has ended, and keep new appends
+    waiting until this transaction ends, so that number order is commit order around it, as the replay of the
+    log assumes. Call it before the command's first append. SQLite's write lock already does this."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(APPENDING))
+
+
+# SQLite: the IMMEDIATE transaction holds the write lock, so the next number is the last one plus one.
+_NEXT_SEQ_SQLITE = "SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_event"
 _LAST_SEQ = "SELECT seq FROM ledger_event ORDER BY seq DESC LIMIT 1"
+_LAST_TREE = "SELECT seq FROM ledger_tree ORDER BY seq DESC LIMIT 1"
 _INSERT = (
     "INSERT INTO ledger_event (seq, at, actor, actor_id, action, subject_type, subject_id, case_ref, body, "
-    "leaf_hash, subtree_hashes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "leaf_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
 def tree_size() -> int:
+    """The size of the Merkle tree: how many events are integrated (proofs and checkpoints cover these)."""
+    with connection.cursor() as cur:
+        cur.execute(_LAST_TREE)
+        row = cur.fetchone()
+    return 0 if row is None else int(row[0]) + 1
+
+
+def log_size() -> int:
+    """How many events are sequenced and visible here (the integrated ones and those waiting)."""
     with connection.cursor() as cur:
         cur.execute(_LAST_SEQ)
         row = cur.fetchone()
@@ -73,11 +121,12 @@ def tree_size() -> int:
 
 
 def frontier_seqs(size: int) -> list[tuple[merkle.Node, int]]:
-    """The perfect subtrees on the right edge of a tree of ``size``, with the event that stores each."""
+    """The perfect subtrees on the right edge of a tree of ``size``, with the tree row that stores each."""
     return [((lvl, idx), ((idx + 1) << lvl) - 1) for lvl, idx in merkle.range_nodes(0, size)] if size else []
 
 
 def node_from_event(node: merkle.Node, leaf: bytes | memoryview, subtrees: bytes | memoryview) -> bytes:
+    """A perfect subtree's hash from the tree row that stores it (its leaf hash and subtree hashes)."""
     level = node[0]
     if level == 0:
         return bytes(leaf)
@@ -109,13 +158,11 @@ def append(
     if rows:
         body = {**body, "rows": projection.images(action, rows)}
     body_bytes = canonical.dumps(body)
-    # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here).
+    # The hot path of every command: plain SQL on Django's connection (the ORM costs 10x here). No lock is held:
+    # the number comes from a sequence (PostgreSQL) or under the write lock SQLite's transaction already holds.
     with conn.cursor() as cur:
-        if conn.vendor == "postgresql":
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        cur.execute(_LAST_SEQ)
-        row = cur.fetchone()
-        seq = 0 if row is None else int(row[0]) + 1
+        cur.execute(_NEXT_SEQ_PG if conn.vendor == "postgresql" else _NEXT_SEQ_SQLITE)
+        seq = int(cur.fetchone()[0])
         event = Event(
             seq=seq,
             at=at,
@@ -127,24 +174,7 @@ def append(
             case_ref=case_ref,
             body=body_bytes.decode("utf-8"),
         )
-        leaf = merkle.leaf_hash(event_leaf_data(event, body))
-        # The subtrees this leaf completes: one per trailing 1-bit of seq; their left halves are the
-        # right edge of the tree before this leaf.
-        completes = (~seq & (seq + 1)).bit_length() - 1
-        subtrees = b""
-        if completes:
-            edge = frontier_seqs(seq)[-completes:]
-            placeholders = ", ".join(["%s"] * len(edge))
-            cur.execute(
-                f"SELECT seq, leaf_hash, subtree_hashes FROM ledger_event WHERE seq IN ({placeholders})",
-                [s for _, s in edge],
-            )
-            stored = {int(r[0]): (r[1], r[2]) for r in cur.fetchall()}
-            h = leaf
-            for node, s in reversed(edge):
-                h = merkle.node_hash(node_from_event(node, *stored[s]), h)
-                subtrees += h
-        event.leaf_hash, event.subtree_hashes = leaf, subtrees
+        event.leaf_hash = merkle.leaf_hash(event_leaf_data(event, body))
         cur.execute(
             _INSERT,
             [
@@ -157,8 +187,7 @@ def append(
                 event.subject_id,
                 case_ref,
                 event.body,
-                leaf,
-                subtrees,
+                event.leaf_hash,
             ],
         )
     event._state.adding = False
@@ -169,9 +198,12 @@ def append(
 
 
 def issue_checkpoint(*, force: bool = False) -> Checkpoint | None:
-    """Sign the current tree head. Without ``force``, nothing is issued when the log has not grown."""
+    """Sign the current tree head, after integrating what is committed. Without ``force``, nothing is issued when
+    the tree has not grown."""
+    from liuhen.ledger.integrator import integrate
     from liuhen.ledger.queries import root_at
 
+    integrate()
     with transaction.atomic():
         lock_log()
         checkpoint_log.start(Checkpoint.objects.order_by("tree_size", "id").iterator())

@@ -1,5 +1,6 @@
-"""Scheduled ledger work: a signed checkpoint whenever the log has grown (every minute by default), then the
-configured witnesses asked to cosign it."""
+"""Scheduled ledger work: integration of newly sequenced events into the Merkle tree (every minute, for a setup
+whose `liuhen serve` processes do not run the in-process integrator), a signed checkpoint whenever the tree has
+grown (every minute by default), then the configured witnesses asked to cosign it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from liuhen.ledger import cosigning
+from liuhen.ledger.integrator import integrate
 from liuhen.ledger.queries import latest_checkpoint
 from liuhen.ledger.services import issue_checkpoint
+
+
+@db_periodic_task(crontab(minute="*"))
+def scheduled_integration() -> None:
+    integrate()
 
 
 @db_periodic_task(crontab(minute=f"*/{max(1, settings.CHECKPOINT_MINUTES)}"))

@@ -26,6 +26,7 @@ from liuhen.core.permissions import Action, Scope, refuse_own_request, scope
 from liuhen.core.rules import rule
 from liuhen.ledger import services as ledger
 from liuhen.ledger.envelope import format_at
+from liuhen.ledger.integrator import integrate
 from liuhen.ledger.queries import root_at
 from liuhen.supervision import autoscore, scoring
 from liuhen.supervision.autoscore import DECISIONS, Verdict
@@ -71,7 +72,7 @@ def require_organiser(user: User, agency: Agency) -> None:
 def ledger_seed(agency: Agency, what: str) -> tuple[str, int]:
     """A seed no one can choose in advance and anyone can recompute: the ledger's root at its present size, the
     agency and what is drawn. Returns (seed hex, tree size)."""
-    size = ledger.tree_size()
+    size = integrate()
     digest = hashlib.sha256(root_at(size) + f"|{agency.pk}|{what}".encode()).hexdigest()
     return digest, size
 
