@@ -43,7 +43,9 @@ PUBLISHED, WITHHELD, CHANGED, UPDATED = (
 )
 REVOKED, REVOKED_PENALTY, TAKEN_DOWN = "disclosure:revoked", "disclosure:revoked_penalty", "disclosure:taken_down"
 CORRECTION_REQUESTED, CORRECTION_HANDLED = "disclosure:correction_requested", "disclosure:correction_handled"
+STATISTICS_PUBLISHED = "disclosure:statistics_published"  # rule P7, an agency's own (no case's)
 DEADLINE_EVENTS = (
+    STATISTICS_PUBLISHED,
     PUBLISHED,
     WITHHELD,
     CHANGED,
@@ -356,7 +358,12 @@ def publish_statistics(*, actor: User, agency: Any, year: int, now: datetime | N
             action="disclosure.statistics_published",
             subject_type="annual_statistics",
             subject_id=row.pk,
-            body={"agency": agency.pk, "year": year},
+            body={
+                "agency": agency.pk,
+                "year": year,
+                "deadline_events": [STATISTICS_PUBLISHED],  # meets the year's P7 row, whenever it is
+                "deadline_subject": f"year:{year}",
+            },
             rows=[row],
         )
     return row

@@ -12,7 +12,8 @@ Events (triggers and fulfilments) are named by what the system records:
 - ``document:<type>``: a document's first version finalised; ``case:violation_ended(_serious)``: S6, at registration;
 - ``view_request:<step>``: a party's request to view records (R15);
 - ``media:*``, ``disclosure:*``, ``calendar:year_end``: recorded by the audio-video, disclosure and
-  scheduler parts of the system.
+  scheduler parts of the system (the year's end, and the disclosure of an agency's own, belong to no case: their
+  periods are the agency's, ``Deadline.agency``).
 
 Kinds:
 - ``deadline``: the agency must do ``fulfilled_by`` by the due time; it is overdue after;
@@ -424,6 +425,8 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("disclosure:statistics_published",),
         D,
         "001 七",
+        per_subject=True,  # one period per year, met by that year's tables (a late year does not meet the next)
+        note="机关自身的期限，不属于任何案件：上一年度结束时起算，公布该年度统计数据即办结",
     ),
     DeadlineRule(
         "P10",
@@ -445,7 +448,6 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
 # shrinks: the test fails for a row listed here that has become live, and for any row added to it.
 AWAITING_FEATURE: dict[str, str] = {
     "R6": "档案处置（保管期满）",
-    "P7": "年度行政执法统计的公布",
 }
 
 BY_KEY: dict[str, DeadlineRule] = {r.key: r for r in DEADLINE_RULES}
