@@ -254,6 +254,19 @@ def _disclosure(cast, make_case) -> set[str]:  # type: ignore[no-untyped-def]
             disclosure.record_revocation(actor=cast.handler, entry=entry, ground=ground, reason="复议决定")
             disclosure.take_down(actor=cast.unit_head, entry=entry)
             closed |= _closed(case)
+        # P10.person: a penalty on a natural person runs its own (shorter) period, taken down before it ends
+        person = make_case(
+            "simplified_procedure",
+            officers=[cast.handler, cast.second_officer],
+            penalty_kind="fine",
+            fine_amount=100,
+            parties=[services.PartyInput(kind="individual", name="赵六", id_number="320102198503031234")],
+        )
+        person = scenarios.step(person, "decide_on_spot", cast)
+        entry = disclosure.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=person))
+        disclosure.record_revocation(actor=cast.handler, entry=entry, ground="revoked", reason="复议决定")
+        disclosure.take_down(actor=cast.unit_head, entry=entry)
+        closed |= _closed(person)
     return closed
 
 

@@ -51,6 +51,13 @@ H, WD, DY, MO, YR, FX, RD = (
     PeriodUnit.RECORDED_DATE,
 )
 _PUNISH = (*_PENALTY, "complaint")  # the procedures that can end in a penalty (S6)
+# An entry published (its name says which P10 period it runs), or withheld with its reason: P2, P3 met
+_PUBLISHED = (
+    "disclosure:published",
+    "disclosure:published_person",
+    "disclosure:published_warning",
+    "disclosure:withheld",
+)
 
 DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
@@ -345,7 +352,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("transition:decide", "transition:decide_on_spot"),
         7,
         WD,
-        ("disclosure:published", "disclosure:withheld"),
+        _PUBLISHED,
         D,
         "001 七; 118号; 安法78",
         procedures=_PENALTY,
@@ -357,7 +364,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("transition:apply_measure", "transition:emergency_measure"),
         20,
         WD,
-        ("disclosure:published", "disclosure:withheld"),
+        _PUBLISHED,
         D,
         "001 七",
         configurable=True,
@@ -370,7 +377,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         ("transition:decide",),
         20,
         WD,
-        ("disclosure:published", "disclosure:withheld"),
+        _PUBLISHED,
         D,
         "001 七",
         configurable=True,
@@ -439,7 +446,31 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         RT,
         "本地公示规定（可配置）",
         configurable=True,
-        note="自然人为2年（可配置）",
+        note="自然人、警告另有较短期限（P10.person、P10.warning），公示时取先届满者",
+    ),
+    DeadlineRule(
+        "P10.person",
+        "P10",
+        "行政相对人为自然人的公示期满撤下",
+        ("disclosure:published_person",),
+        2,
+        YR,
+        ("disclosure:taken_down",),
+        RT,
+        "本地公示规定（可配置，如河北雨花区：自然人2年）",
+        configurable=True,
+    ),
+    DeadlineRule(
+        "P10.warning",
+        "P10",
+        "仅受警告的处罚决定公示期满撤下",
+        ("disclosure:published_warning",),
+        3,
+        MO,
+        ("disclosure:taken_down",),
+        RT,
+        "本地公示规定（可配置；参照总局令第45号第十三条：通报批评、较低数额罚款公示3个月）",
+        configurable=True,
     ),
 )
 
