@@ -125,8 +125,8 @@ class Deadline(models.Model):
         return reverse(AGENCY_DUTY_PAGES.get(self.rule_id, "deadline_list"))
 
 
-# Where an agency's own duty (no case's) is met: the page of the command that meets it (P4, P7: 公示审核)
-AGENCY_DUTY_PAGES = {"P4": "disclosure_review", "P7": "disclosure_review"}
+# Where an agency's own duty (no case's) is met: the page of the command that meets it (P4: 事前公开; P7: 公示审核)
+AGENCY_DUTY_PAGES = {"P4": "disclosure_prior", "P7": "disclosure_review"}
 
 
 class AlertLevel(models.TextChoices):

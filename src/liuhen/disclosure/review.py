@@ -14,8 +14,16 @@ from django.utils import timezone
 from liuhen.cases.access import cases_in_scope
 from liuhen.cases.views import _run
 from liuhen.core.permissions import Action
-from liuhen.disclosure import content, services
-from liuhen.disclosure.models import CorrectionRequest, CorrectionStatus, Entry, EntryStatus
+from liuhen.deadlines import queries as deadline_queries
+from liuhen.disclosure import content, prior, services
+from liuhen.disclosure.models import (
+    CorrectionRequest,
+    CorrectionStatus,
+    Entry,
+    EntryStatus,
+    InspectionCategory,
+    InspectionItem,
+)
 from liuhen.web.permissions import acting_user, page_needs
 
 
@@ -102,5 +110,54 @@ def review(request: HttpRequest) -> HttpResponse:
                 if user.agency
                 else ""
             ),
+        },
+    )
+
+
+@login_required
+@page_needs(Action.APPROVE)
+def prior_page(request: HttpRequest) -> HttpResponse:
+    """事前公开 (rules P1, P4, P11): the agency's 随机抽查事项清单 kept as data, what changed since the published
+    version, the P4 period a change opened, and 发布审核 of the next version."""
+    user = acting_user(request)
+    agency = user.agency
+    if agency is None:
+        raise Http404("不属于任何机关")
+    if request.method == "POST":
+        what = request.POST.get("do", "")
+        item = None
+        if request.POST.get("item"):
+            item = InspectionItem.objects.filter(pk=request.POST["item"], agency=agency).first()
+            if item is None:
+                raise Http404("没有该抽查事项")
+        fields = {k: request.POST.get(k, "") for k in (*prior.FIELDS, "category", "unit")}
+        commands = {
+            "save": (lambda: prior.save_item(actor=user, agency=agency, values=fields, item=item), "抽查事项已保存"),
+            "withdraw": (
+                lambda: prior.withdraw_item(actor=user, item=item, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+                "抽查事项已撤销",
+            ),
+            "publish": (lambda: prior.publish(actor=user, agency=agency), "事前公开已审核发布"),
+        }
+        if what not in commands or (what == "withdraw" and item is None):
+            raise Http404("没有该操作")
+        command, success = commands[what]
+        _run(request, command, success)
+        return redirect("disclosure_prior")
+    version = prior.latest(agency)
+    row = prior.update_row(agency)
+    return render(
+        request,
+        "disclosure/prior.html",
+        {
+            "agency": agency,
+            "version": version,
+            "changes": prior.changed_sections(agency, version),
+            "p4": deadline_queries.describe(row, timezone.now()) if row else None,
+            "items": InspectionItem.objects.filter(agency=agency)
+            .select_related("unit", "saved_by")
+            .order_by("-in_force", "category", "id"),
+            "categories": InspectionCategory.choices,
+            "units": agency.units.order_by("name"),
         },
     )
