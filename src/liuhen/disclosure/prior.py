@@ -298,6 +298,14 @@ def withdraw_item(*, actor: User, item: InspectionItem, reason: str) -> Inspecti
 # --- publication ----------------------------------------------------------------------------------------
 
 
+def kept_since_published(actor: User, agency: Agency, before: PriorDisclosure | None) -> bool:
+    """Whether ``actor`` changed the 抽查 list since the published version (then another head reviews, P11)."""
+    edits = InspectionItem.objects.filter(agency=agency, saved_by=actor)
+    if before is not None:
+        edits = edits.filter(saved_at__gt=before.published_at)
+    return edits.exists()
+
+
 def publish(*, actor: User, agency: Agency) -> PriorDisclosure:
     """发布审核 of the agency's 事前公开 (rules P1, P4, P11): its data as it stands becomes the published version,
     which meets the open P4 period. Not by whoever changed the 抽查 list since the last version."""
@@ -311,11 +319,7 @@ def publish(*, actor: User, agency: Agency) -> PriorDisclosure:
             raise InvalidInput("事前公开信息与已发布的版本相同，无须发布")
         old = json.loads(before.content) if before else {}
         sections = [label for key, label in SECTIONS.items() if old.get(key) != content.get(key)]
-        since = before.published_at if before else None
-        edits = InspectionItem.objects.filter(agency=agency, saved_by=actor)
-        if since is not None:
-            edits = edits.filter(saved_at__gt=since)
-        if edits.exists():
+        if kept_since_published(actor, agency, before):
             raise RuleViolation("P11", rule("P11").source, "发布审核须由维护抽查事项清单的人以外的负责人进行")
         row = PriorDisclosure.objects.create(
             agency=agency,

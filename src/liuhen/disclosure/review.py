@@ -153,6 +153,7 @@ def prior_page(request: HttpRequest) -> HttpResponse:
             "agency": agency,
             "version": version,
             "changes": prior.changed_sections(agency, version),
+            "kept_by_me": prior.kept_since_published(user, agency, version),
             "p4": deadline_queries.describe(row, timezone.now()) if row else None,
             "items": InspectionItem.objects.filter(agency=agency)
             .select_related("unit", "saved_by")
