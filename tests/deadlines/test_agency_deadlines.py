@@ -85,6 +85,12 @@ def test_rule_P7_missed_without_publication_is_overdue_and_alerts_the_heads(cast
     assert _findings() == []
 
 
+def test_rule_P7_the_year_is_recorded_once_whatever_the_time_a_scan_is_told(cast, agency) -> None:  # type: ignore[no-untyped-def]
+    scan(at("2027-01-02T08:00"))  # the clock still in 2026: the year's end is recorded now, naming 2026
+    scan(at("2027-01-05T08:00"))
+    assert Event.objects.filter(action=YEAR_ENDED).count() == 1 and len(Deadline.objects.filter(rule_key="P7")) == 1
+
+
 def test_rule_P7_an_agency_set_up_after_the_year_owes_nothing_for_it(cast, agency) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(at("2026-12-05T09:00"), tick=False):
         scan(timezone.now())  # 2025 ended before this agency was set up

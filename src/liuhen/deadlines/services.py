@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -207,12 +208,14 @@ def year_end_events(now: datetime) -> int:
     year = now.astimezone(periods.LOCAL).year - 1
     end = datetime.combine(date(year + 1, 1, 1), time(0), periods.LOCAL)
     start = datetime.combine(date(year, 1, 1), time(0), periods.LOCAL)
-    done = set(
-        Event.objects.filter(action=YEAR_ENDED, subject_type="agency", at__gte=end).values_list("subject_id", flat=True)
-    )
+    done = set()  # (agency, year) already recorded: one event per agency and year, read from what they name
+    for subject_id, body in Event.objects.filter(action=YEAR_ENDED, subject_type="agency").values_list(
+        "subject_id", "body"
+    ):
+        done.add((str(subject_id), json.loads(body).get("year")))
     n = 0
     for agency in Agency.objects.order_by("id"):
-        if str(agency.pk) in done:
+        if (str(agency.pk), year) in done:
             continue
         running = Event.objects.filter(
             action="agency.created", subject_type="agency", subject_id=str(agency.pk), at__lt=end
