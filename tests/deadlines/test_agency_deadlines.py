@@ -11,12 +11,14 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from liuhen.accounts.models import Role
 from liuhen.deadlines import queries
 from liuhen.deadlines.models import Alert, Deadline, DeadlineStatus
 from liuhen.deadlines.services import YEAR_ENDED, scan
 from liuhen.disclosure import services as disclosure
 from liuhen.ledger.models import Event
 from liuhen.ledger.verify import verify
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +81,10 @@ def test_rule_P7_missed_without_publication_is_overdue_and_alerts_the_heads(cast
         assert "公布上一年度行政执法统计数据" in page and 'href="/disclosure/review/"' in page
         listing = client.get("/deadlines/?scope=unit&state=overdue").content.decode()
         assert f"{agency.name}（2026年度）" in listing
+        # the supervisor oversees it (no link: the page that meets it is the heads')
+        client.force_login(make_user(agency, None, "supervisor1", Role.SUPERVISOR))
+        oversight = client.get("/").content.decode()
+        assert f"<td>{agency.name}（2026年度）</td>" in oversight and "公布上一年度行政执法统计数据" in oversight
         # published late: the row says so
         disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2026)
     assert _p7(agency).status == DeadlineStatus.LATE
