@@ -170,10 +170,65 @@ def test_rules_P1_P4_the_page_keeps_the_list_and_publishes(cast, agency, units) 
     item = InspectionItem.objects.get()
     assert "须由本机关其他负责人审核发布" in head.get("/disclosure/prior/").content.decode()
     r = head.post("/disclosure/prior/", {"do": "publish"}, follow=True)
-    assert "发布审核须由维护抽查事项清单的人以外的负责人进行" in r.content.decode()
+    assert "发布审核须由维护清单的人以外的负责人进行" in r.content.decode()
     r = leader.post("/disclosure/prior/", {"do": "publish"}, follow=True)
     assert "事前公开已审核发布" in r.content.decode() and PriorDisclosure.objects.count() == 1
     head.post("/disclosure/prior/", {"do": "withdraw", "item": item.pk, "reason": "已并入其他事项"})
     page = leader.get("/disclosure/prior/").content.decode()
     assert "已撤销：已并入其他事项" in page and "随机抽查事项清单" in page and "须于 2026-" in page
     assert head.post("/disclosure/prior/", {"do": "withdraw", "item": 999999, "reason": "x"}).status_code == 404
+
+
+def test_rule_P1_powers_and_service_guides_are_kept_and_published(cast, agency, units) -> None:  # type: ignore[no-untyped-def]
+    power = {
+        "category": "行政处罚",
+        "name": "对生产经营单位未按规定进行安全生产教育和培训的处罚",
+        "basis": "《安全生产法》第九十七条",
+        "duties": "立案责任、调查责任、审查责任、告知责任、决定责任、送达责任、执行责任",
+        "accountability": "不履行或不正确履行上述责任的，依法追究责任",
+        "unit": str(units[0].pk),
+    }
+    guide = {
+        "name": "危险化学品经营许可证核发",
+        "approver": "明山区应急管理局",
+        "conditions": "有符合国家标准、行业标准的经营场所；有健全的安全生产规章制度",
+        "time_limit": "受理之日起20个工作日",
+        "unit": str(units[1].pk),
+    }
+    for kept, values, missing in (("powers", power, "责任事项"), ("service_guides", guide, "办理时限")):
+        with pytest.raises(InvalidInput) as refused:
+            prior.save_item(
+                actor=cast.unit_head,
+                agency=agency,
+                values={**values, **{k: "" for k in ("duties", "time_limit")}},
+                kept=kept,
+            )
+        assert missing in str(refused.value)
+    with pytest.raises(InvalidInput):
+        prior.save_item(actor=cast.unit_head, agency=agency, values={**power, "category": "征收"}, kept="powers")
+    with pytest.raises(InvalidInput):
+        prior.save_item(actor=cast.unit_head, agency=agency, values=power, kept="fees")
+    saved = prior.save_item(actor=cast.unit_head, agency=agency, values=power, kept="powers")
+    prior.save_item(actor=cast.unit_head, agency=agency, values=guide, kept="service_guides")
+    assert saved.category == "penalty"
+    prior.publish(actor=cast.leader, agency=agency)
+    page = Client().get(f"/gongshi/agencies/{agency.pk}/").content.decode()
+    for shown in (
+        "权责清单",
+        power["name"],
+        "行政处罚",
+        power["duties"],
+        "服务指南",
+        guide["name"],
+        guide["time_limit"],
+    ):
+        assert shown in page, shown
+    # a withdrawn power: a change of the published 事前公开 (P4)
+    prior.withdraw_item(actor=cast.unit_head, item=saved, reason="职权已调整")
+    assert prior.changed_sections(agency) == ["权责清单"] and _p4(agency)[0].status == "open"
+    head = Client()
+    head.force_login(cast.unit_head)
+    text = head.get("/disclosure/prior/").content.decode()
+    assert "已撤销：职权已调整" in text and guide["conditions"] in text
+    r = head.post("/disclosure/prior/", {"do": "save", "list": "nothing", **guide})
+    assert r.status_code == 404

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,14 @@ from liuhen.core.permissions import Action
 from liuhen.core.rules import rule
 from liuhen.deadlines.models import Deadline, DeadlineStatus
 from liuhen.disclosure import queries
-from liuhen.disclosure.models import InspectionCategory, InspectionItem, PriorDisclosure
+from liuhen.disclosure.models import (
+    InspectionCategory,
+    InspectionItem,
+    PowerItem,
+    PowerType,
+    PriorDisclosure,
+    ServiceGuide,
+)
 from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 
@@ -36,35 +44,122 @@ CHANGED, UPDATED = "disclosure:changed", "disclosure:updated"
 SECTIONS = {
     "units": "执法主体与机构",
     "officers": "执法人员及执法证",
+    "powers": "权责清单",
+    "service_guides": "服务指南",
     "inspection_items": "随机抽查事项清单",
     "procedures": "执法程序与流程",
     "remedies": "救济途径",
     "av_rules": "音像记录事项清单",
 }
+PRIOR_CHANGED, PRIOR_PUBLISHED = "disclosure.prior_changed", "disclosure.prior_published"
+
+
+@dataclass(frozen=True)
+class KeptList:
+    """A list the agency keeps for its 事前公开 (rule P1): its rows' model, their columns in words (with the longest
+    text each takes), which must be filled, and the kinds its first column chooses from (if any)."""
+
+    key: str  # the section of the published content, and the form's ``list``
+    kind: str  # the subject type of its events: disclosure.<kind>_saved, disclosure.<kind>_withdrawn
+    model: Any
+    title: str
+    noun: str
+    fields: dict[str, tuple[str, int]]
+    required: tuple[str, ...]
+    category: tuple[str, Any] | None  # (its label, its TextChoices)
+    unit_label: str
+
+    @property
+    def saved(self) -> str:
+        return f"disclosure.{self.kind}_saved"
+
+    @property
+    def withdrawn(self) -> str:
+        return f"disclosure.{self.kind}_withdrawn"
+
+
+LISTS = {
+    k.key: k
+    for k in (
+        KeptList(
+            "powers",
+            "power_item",
+            PowerItem,
+            "权责清单",
+            "职权事项",
+            {
+                "name": ("职权名称", 200),
+                "basis": ("设定依据", 2000),
+                "duties": ("责任事项", 2000),
+                "accountability": ("追责情形", 2000),
+            },
+            ("name", "basis", "duties"),
+            ("职权类型", PowerType),
+            "实施单位",
+        ),
+        KeptList(
+            "service_guides",
+            "service_guide",
+            ServiceGuide,
+            "服务指南",
+            "服务指南",
+            {
+                "name": ("事项名称", 200),
+                "approver": ("审批机构", 100),
+                "conditions": ("受理条件", 2000),
+                "materials": ("申请材料", 2000),
+                "time_limit": ("办理时限", 100),
+                "basis": ("办理依据", 2000),
+            },
+            ("name", "approver", "conditions", "time_limit"),
+            None,
+            "受理机构",
+        ),
+        KeptList(
+            "inspection_items",
+            "inspection_item",
+            InspectionItem,
+            "随机抽查事项清单",
+            "抽查事项",
+            {
+                "name": ("抽查事项", 200),
+                "target": ("检查对象", 200),
+                "method": ("检查方式", 100),
+                "frequency": ("抽查比例和频次", 100),
+                "basis": ("检查依据", 2000),
+            },
+            ("name", "target", "method", "basis"),
+            ("事项类别", InspectionCategory),
+            "实施单位",
+        ),
+    )
+}
+BY_KIND = {k.kind: k for k in LISTS.values()}
+BY_MODEL = {k.model: k for k in LISTS.values()}
 # Events that can change what an agency's 事前公开 is made of
 SOURCE_PREFIXES = ("agency.", "unit.", "user.", "certificate.")
-ITEM_SAVED, ITEM_WITHDRAWN = "disclosure.inspection_item_saved", "disclosure.inspection_item_withdrawn"
-PRIOR_CHANGED, PRIOR_PUBLISHED = "disclosure.prior_changed", "disclosure.prior_published"
+LIST_EVENTS = frozenset(a for k in LISTS.values() for a in (k.saved, k.withdrawn))
+ITEM_SAVED, ITEM_WITHDRAWN = LISTS["inspection_items"].saved, LISTS["inspection_items"].withdrawn
 
 
 # --- what is published -----------------------------------------------------------------------------------
 
 
-def _items(agency: Agency) -> list[dict[str, str]]:
-    rows = InspectionItem.objects.filter(agency=agency, in_force=True).select_related("unit").order_by("category", "id")
-    return [
-        {
+def _rows(agency: Agency, kept: KeptList) -> list[dict[str, str]]:
+    """A kept list's lines in force, as the portal shows them (the kinds and units in words)."""
+    order = ("category", "id") if kept.category else ("id",)
+    rows = kept.model.objects.filter(agency=agency, in_force=True).select_related("unit").order_by(*order)
+    out = []
+    for i in rows:
+        row = {
             "id": str(i.pk),
-            "category": InspectionCategory(i.category).label,
-            "name": i.name,
-            "target": i.target,
-            "method": i.method,
-            "basis": i.basis,
+            **{f: getattr(i, f) for f in kept.fields},
             "unit": i.unit.name if i.unit else agency.name,
-            "frequency": i.frequency,
         }
-        for i in rows
-    ]
+        if kept.category:
+            row["category"] = str(kept.category[1](i.category).label)
+        out.append(row)
+    return out
 
 
 def _officers(agency: Agency) -> list[dict[str, str]]:
@@ -96,7 +191,7 @@ def current(agency: Agency) -> dict[str, Any]:
             {"name": u.name, "legal": u.is_legal_unit} for u in Unit.objects.filter(agency=agency).order_by("name")
         ],
         "officers": _officers(agency),
-        "inspection_items": _items(agency),
+        **{key: _rows(agency, kept) for key, kept in LISTS.items()},
         "procedures": queries.procedures(),
         "remedies": queries.remedies(),
         "av_rules": queries.av_list(),
@@ -176,14 +271,14 @@ def _agency_of(event: Event, body: dict[str, Any]) -> int | None:
         return User.objects.filter(pk=pk).values_list("agency_id", flat=True).first()
     if kind == "certificate":
         return Certificate.objects.filter(pk=pk).values_list("user__agency_id", flat=True).first()
-    if kind == "inspection_item":
-        return InspectionItem.objects.filter(pk=pk).values_list("agency_id", flat=True).first()
+    if kind in BY_KIND:
+        return BY_KIND[kind].model.objects.filter(pk=pk).values_list("agency_id", flat=True).first()
     return None
 
 
 def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
     """Ledger subscriber: a change of the accounts or of the 抽查 list may change a published 事前公开 (P4)."""
-    if not (event.action.startswith(SOURCE_PREFIXES) or event.action in (ITEM_SAVED, ITEM_WITHDRAWN)):
+    if not (event.action.startswith(SOURCE_PREFIXES) or event.action in LIST_EVENTS):
         return
     if event.action == "user.password_changed":
         return
@@ -213,55 +308,53 @@ def _may_keep(actor: User, agency: Agency, rule_id: str) -> None:
         raise RuleViolation(rule_id, rule(rule_id).source, "只有本机关的负责人（承办机构负责人、机关负责人）可以维护")
 
 
-FIELDS = {
-    "name": ("抽查事项", 200),
-    "target": ("检查对象", 200),
-    "method": ("检查方式", 100),
-    "basis": ("检查依据", 2000),
-    "frequency": ("抽查比例和频次", 100),
-}
-REQUIRED = ("name", "target", "method", "basis")
-
-
 def save_item(
-    *, actor: User, agency: Agency, values: dict[str, Any], item: InspectionItem | None = None
-) -> InspectionItem:
-    """Add a line to the agency's 随机抽查事项清单, or change one (rule P1). Recorded; the portal shows it once the
-    事前公开 is published again (P4, P11)."""
+    *, actor: User, agency: Agency, values: dict[str, Any], item: Any = None, kept: str = "inspection_items"
+) -> Any:
+    """Add a line to one of the agency's kept lists (随机抽查事项清单, 权责清单, 服务指南: rule P1), or change one.
+    Recorded; the portal shows it once the 事前公开 is published again (P4, P11)."""
+    spec = LISTS.get(kept)
+    if spec is None:
+        raise InvalidInput(f"没有该清单；可选：{'、'.join(k.title for k in LISTS.values())}")
     _may_keep(actor, agency, "P1")
-    clean = {k: str(values.get(k) or "").strip() for k in FIELDS}
-    missing = [FIELDS[k][0] for k in REQUIRED if not clean[k]]
+    clean = {k: str(values.get(k) or "").strip() for k in spec.fields}
+    missing = [spec.fields[k][0] for k in spec.required if not clean[k]]
     if missing:
         raise InvalidInput(f"请填写：{'、'.join(missing)}")
-    too_long = [f"{label}不超过{n}字" for k, (label, n) in FIELDS.items() if len(clean[k]) > n]
+    too_long = [f"{label}不超过{n}字" for k, (label, n) in spec.fields.items() if len(clean[k]) > n]
     if too_long:
         raise InvalidInput("；".join(too_long))
-    category = str(values.get("category") or InspectionCategory.GENERAL)
-    if category not in InspectionCategory.values:
-        category = next((v for v, label in InspectionCategory.choices if label == category), "")
-    if not category:
-        raise InvalidInput(f"事项类别须为：{'、'.join(InspectionCategory.labels)}")
+    category = ""
+    if spec.category:
+        label, choices = spec.category
+        category = str(values.get("category") or choices.values[0])
+        if category not in choices.values:
+            category = next((v for v, text in choices.choices if text == category), "")
+        if not category:
+            raise InvalidInput(f"{label}须为：{'、'.join(choices.labels)}")
     unit = None
     raw_unit = str(values.get("unit") or "").strip()
     if raw_unit:
         unit = Unit.objects.filter(pk=int(raw_unit) if raw_unit.isdigit() else 0, agency=agency).first()
         if unit is None:
-            raise InvalidInput("实施单位须为本机关的单位")
+            raise InvalidInput(f"{spec.unit_label}须为本机关的单位")
     with transaction.atomic():
         if item is None:
-            item = InspectionItem(agency=agency)
+            item = spec.model(agency=agency)
         else:
-            item = InspectionItem.objects.select_for_update().get(pk=item.pk, agency=agency)
+            item = spec.model.objects.select_for_update().get(pk=item.pk, agency=agency)
             if not item.in_force:
-                raise InvalidInput("该事项已撤销，不能修改")
+                raise InvalidInput(f"该{spec.noun}已撤销，不能修改")
         for k, v in clean.items():
             setattr(item, k, v)
-        item.category, item.unit, item.saved_by, item.saved_at = category, unit, actor, timezone.now()
+        if spec.category:
+            item.category = category
+        item.unit, item.saved_by, item.saved_at = unit, actor, timezone.now()
         item.save()
         ledger.append(
             actor=actor,
-            action=ITEM_SAVED,
-            subject_type="inspection_item",
+            action=spec.saved,
+            subject_type=spec.kind,
             subject_id=item.pk,
             body={"agency": agency.pk, "name": item.name},
             rows=[item],
@@ -269,25 +362,26 @@ def save_item(
     return item
 
 
-def withdraw_item(*, actor: User, item: InspectionItem, reason: str) -> InspectionItem:
-    """Take a line off the list, with why (kept, never deleted)."""
+def withdraw_item(*, actor: User, item: Any, reason: str) -> Any:
+    """Take a line off its list, with why (kept, never deleted)."""
+    spec = BY_MODEL[type(item)]
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("请填写撤销该抽查事项的理由")
+        raise InvalidInput(f"请填写撤销该{spec.noun}的理由")
     if len(reason) > 300:
         raise InvalidInput("理由不超过300字")
     with transaction.atomic():
-        item = InspectionItem.objects.select_for_update().select_related("agency").get(pk=item.pk)
+        item = spec.model.objects.select_for_update().select_related("agency").get(pk=item.pk)
         _may_keep(actor, item.agency, "P1")
         if not item.in_force:
-            raise InvalidInput("该事项已撤销")
+            raise InvalidInput(f"该{spec.noun}已撤销")
         item.in_force, item.withdrawn_reason = False, reason
         item.saved_by, item.saved_at = actor, timezone.now()
         item.save()
         ledger.append(
             actor=actor,
-            action=ITEM_WITHDRAWN,
-            subject_type="inspection_item",
+            action=spec.withdrawn,
+            subject_type=spec.kind,
             subject_id=item.pk,
             body={"agency": item.agency_id, "name": item.name},
             rows=[item],
@@ -299,11 +393,15 @@ def withdraw_item(*, actor: User, item: InspectionItem, reason: str) -> Inspecti
 
 
 def kept_since_published(actor: User, agency: Agency, before: PriorDisclosure | None) -> bool:
-    """Whether ``actor`` changed the 抽查 list since the published version (then another head reviews, P11)."""
-    edits = InspectionItem.objects.filter(agency=agency, saved_by=actor)
-    if before is not None:
-        edits = edits.filter(saved_at__gt=before.published_at)
-    return edits.exists()
+    """Whether ``actor`` changed one of the kept lists since the published version (then another head reviews,
+    P11)."""
+    for spec in LISTS.values():
+        edits = spec.model.objects.filter(agency=agency, saved_by=actor)
+        if before is not None:
+            edits = edits.filter(saved_at__gt=before.published_at)
+        if edits.exists():
+            return True
+    return False
 
 
 def publish(*, actor: User, agency: Agency) -> PriorDisclosure:
@@ -320,7 +418,7 @@ def publish(*, actor: User, agency: Agency) -> PriorDisclosure:
         old = json.loads(before.content) if before else {}
         sections = [label for key, label in SECTIONS.items() if old.get(key) != content.get(key)]
         if kept_since_published(actor, agency, before):
-            raise RuleViolation("P11", rule("P11").source, "发布审核须由维护抽查事项清单的人以外的负责人进行")
+            raise RuleViolation("P11", rule("P11").source, "发布审核须由维护清单的人以外的负责人进行")
         row = PriorDisclosure.objects.create(
             agency=agency,
             version=(before.version + 1) if before else 1,

@@ -21,8 +21,6 @@ from liuhen.disclosure.models import (
     CorrectionStatus,
     Entry,
     EntryStatus,
-    InspectionCategory,
-    InspectionItem,
 )
 from liuhen.web.permissions import acting_user, page_needs
 
@@ -125,17 +123,24 @@ def prior_page(request: HttpRequest) -> HttpResponse:
         raise Http404("不属于任何机关")
     if request.method == "POST":
         what = request.POST.get("do", "")
+        kept = prior.LISTS.get(request.POST.get("list") or "inspection_items")
+        if kept is None:
+            raise Http404("没有该清单")
         item = None
         if request.POST.get("item"):
-            item = InspectionItem.objects.filter(pk=request.POST["item"], agency=agency).first()
+            raw = request.POST["item"]
+            item = kept.model.objects.filter(pk=int(raw) if raw.isdigit() else 0, agency=agency).first()
             if item is None:
-                raise Http404("没有该抽查事项")
-        fields = {k: request.POST.get(k, "") for k in (*prior.FIELDS, "category", "unit")}
+                raise Http404(f"没有该{kept.noun}")
+        fields = {k: request.POST.get(k, "") for k in (*kept.fields, "category", "unit")}
         commands = {
-            "save": (lambda: prior.save_item(actor=user, agency=agency, values=fields, item=item), "抽查事项已保存"),
+            "save": (
+                lambda: prior.save_item(actor=user, agency=agency, values=fields, item=item, kept=kept.key),
+                f"{kept.noun}已保存",
+            ),
             "withdraw": (
-                lambda: prior.withdraw_item(actor=user, item=item, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
-                "抽查事项已撤销",
+                lambda: prior.withdraw_item(actor=user, item=item, reason=request.POST.get("reason", "")),
+                f"{kept.noun}已撤销",
             ),
             "publish": (lambda: prior.publish(actor=user, agency=agency), "事前公开已审核发布"),
         }
@@ -155,10 +160,25 @@ def prior_page(request: HttpRequest) -> HttpResponse:
             "changes": prior.changed_sections(agency, version),
             "kept_by_me": prior.kept_since_published(user, agency, version),
             "p4": deadline_queries.describe(row, timezone.now()) if row else None,
-            "items": InspectionItem.objects.filter(agency=agency)
-            .select_related("unit", "saved_by")
-            .order_by("-in_force", "category", "id"),
-            "categories": InspectionCategory.choices,
+            "lists": [
+                {
+                    "spec": kept,
+                    "fields": [(name, label, size) for name, (label, size) in kept.fields.items()],
+                    "blank": [(name, label, size, "") for name, (label, size) in kept.fields.items()],
+                    "category": (kept.category[0], kept.category[1].choices) if kept.category else None,
+                    "items": [
+                        {
+                            "row": i,
+                            "values": [getattr(i, f) or "—" for f in kept.fields],
+                            "form": [(n, label, size, getattr(i, n)) for n, (label, size) in kept.fields.items()],
+                        }
+                        for i in kept.model.objects.filter(agency=agency)
+                        .select_related("unit", "saved_by")
+                        .order_by("-in_force", "id")
+                    ],
+                }
+                for kept in prior.LISTS.values()
+            ],
             "units": agency.units.order_by("name"),
         },
     )

@@ -111,11 +111,18 @@ def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=agency_id)
     version = prior.latest(agency)
     body: dict[str, Any] = {}
+    lists = []
     if version is not None:
         body = json.loads(version.content)
         today = timezone.localdate()
         for o in body["officers"]:
             o["state"] = prior.officer_state(o, today)
+        for key, kept in prior.LISTS.items():  # the agency's kept lists, as the version published them
+            columns = ["category", *kept.fields, "unit"] if kept.category else [*kept.fields, "unit"]
+            labels = [kept.category[0]] if kept.category else []
+            labels += [label for label, _ in kept.fields.values()] + [kept.unit_label]
+            rows = [[r.get(c) or "—" for c in columns] for r in body.get(key, [])]
+            lists.append({"key": key, "title": kept.title, "labels": labels, "rows": rows})
     return render(
         request,
         "disclosure/agency.html",
@@ -123,6 +130,7 @@ def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
             "agency": agency,
             "version": version,
             "published": body,
+            "lists": lists,
             "rules_lists": _rules_lists(version) if version else "",
             "count": queries.published(agency).count(),
             "years": sorted(set(agency.annual_statistics.values_list("year", flat=True)), reverse=True),
