@@ -82,9 +82,12 @@ def test_rule_P7_missed_without_publication_is_overdue_and_alerts_the_heads(cast
         listing = client.get("/deadlines/?scope=unit&state=overdue").content.decode()
         assert f"{agency.name}（2026年度）" in listing
         # the supervisor oversees it (no link: the page that meets it is the heads')
-        client.force_login(make_user(agency, None, "supervisor1", Role.SUPERVISOR))
+        supervisor = make_user(agency, None, "supervisor1", Role.SUPERVISOR)
+        client.force_login(supervisor)
         oversight = client.get("/").content.decode()
         assert f"<td>{agency.name}（2026年度）</td>" in oversight and "公布上一年度行政执法统计数据" in oversight
+        assert [r["url"] for r in queries.listing(supervisor, "agency", "overdue")] == [""]
+        assert f"<td>{agency.name}（2026年度）</td>" in client.get("/deadlines/?scope=agency").content.decode()
         # published late: the row says so
         disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2026)
     assert _p7(agency).status == DeadlineStatus.LATE

@@ -89,6 +89,10 @@ def listing(user: User, scope: str = "mine", state: str = "open", now: datetime 
         soon_at, soon_on = soon_limit(now)
         qs = qs.filter(Q(due_at__lte=soon_at) | Q(due_on__lte=soon_on))
     rows = [describe(dl, now) for dl in qs.order_by("due_on", "due_at", "id")]
+    if user.role not in AGENCY_DUTY_ROLES:  # an agency's own period is met on the heads' page: no link for others
+        for r in rows:
+            if r["case_id"] is None:
+                r["url"] = ""
     if state != "open":
         rows = [r for r in rows if r["state"] == state]
     return rows
