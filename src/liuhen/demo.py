@@ -286,9 +286,10 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
         progress("  询问笔录已标注“个人隐私”：档案员不可查阅，复制时不予提供（R11）")
     access.request_access(actor=users["zhaomin"], case_id=case.pk, purpose="同一企业危化品储存问题比对")
     progress("  赵敏（另一科室）申请调阅该案，待陈杰审批（R9）")
-    from liuhen.disclosure.demo import publish_drafts
+    from liuhen.disclosure.demo import load_prior, publish_drafts
 
     publish_drafts(users["zhouming"], progress)
+    load_prior(users["chenjie"], users["zhouming"], units, progress)
     from liuhen.supervision.demo import load_supervision_demo
 
     with transaction.atomic():

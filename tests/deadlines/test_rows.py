@@ -1,6 +1,6 @@
 """No dead deadline rows: every row's trigger and fulfilment is an event the system emits, and scenarios made of
 documents, approvals, commands, recordings and view requests open and close each live row (rules S3, S6, I3, I4,
-D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R6, R15, P2, P3, P4, P5, P6, P10)."""
+D5, D6, D7, SV1, SV6, E1, E2, E3, R1, R2, R5, R6, R15, P2, P3, P4, P5, P6, P7, P10)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ F = stages.Fact
 
 # The rows that may wait for a feature of their own (disclosure, archive disposal). AWAITING_FEATURE may lose
 # rows, never gain any.
-MAY_AWAIT = {"R6", "P7"}
+MAY_AWAIT = {"R6"}
 # What the case registration (S6, the violation's end) and the view-request commands (R15) are called
 CASE_NAMES = ("case:violation_ended", "case:violation_ended_serious")
 VIEW_REQUEST_NAMES = tuple(f"view_request:{step}" for step in ("received", "extended", "replied"))
@@ -51,7 +51,16 @@ def emittable() -> set[str]:
     names |= {f"document:{t.code}" for t in CATALOGUE}
     names |= {f"due:{r.key}" for r in DEADLINE_RULES}
     names |= set(retention.DEADLINE_EVENTS)  # the disposal of a whole 案卷 (R6)
+    names |= set(event_names_of_year_end())
     return names | set(MEDIA_NAMES) | set(CASE_NAMES) | set(VIEW_REQUEST_NAMES) | set(disclosure.DEADLINE_EVENTS)
+
+
+def event_names_of_year_end() -> list[str]:
+    """What the scan's record of a year's end is called in the deadline table (rule P7)."""
+    from liuhen.deadlines.services import YEAR_ENDED, event_names
+    from liuhen.ledger.models import Event
+
+    return event_names(Event(action=YEAR_ENDED), {})
 
 
 def _dead(row) -> set[str]:  # type: ignore[no-untyped-def]
@@ -249,6 +258,19 @@ def _disclosure(cast, make_case) -> set[str]:  # type: ignore[no-untyped-def]
             disclosure.record_revocation(actor=cast.handler, entry=entry, ground=ground, reason="复议决定")
             disclosure.take_down(actor=cast.unit_head, entry=entry)
             closed |= _closed(case)
+        # P10.person: a penalty on a natural person runs its own (shorter) period, taken down before it ends
+        person = make_case(
+            "simplified_procedure",
+            officers=[cast.handler, cast.second_officer],
+            penalty_kind="fine",
+            fine_amount=100,
+            parties=[services.PartyInput(kind="individual", name="赵六", id_number="320102198503031234")],
+        )
+        person = scenarios.step(person, "decide_on_spot", cast)
+        entry = disclosure.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=person))
+        disclosure.record_revocation(actor=cast.handler, entry=entry, ground="revoked", reason="复议决定")
+        disclosure.take_down(actor=cast.unit_head, entry=entry)
+        closed |= _closed(person)
     return closed
 
 
@@ -266,10 +288,19 @@ def _case_file_disposal(cast, make_case) -> set[str]:  # type: ignore[no-untyped
     return _closed(case)
 
 
+def _agency_duties(cast) -> set[str]:  # type: ignore[no-untyped-def]
+    """P7: the year's end opens the agency's own period (no case's), its statistics published meet it."""
+    with time_machine.travel(at("2027-01-04T09:00"), tick=False):
+        scan(timezone.now())
+        disclosure.publish_statistics(actor=cast.leader, agency=cast.leader.agency, year=2026)
+    rows = Deadline.objects.filter(case__isnull=True, agency=cast.leader.agency).exclude(status="open")
+    return set(rows.values_list("rule_key", flat=True))
+
+
 def test_every_live_row_is_opened_and_closed(cast, make_case, tmp_path, blob_root) -> None:  # type: ignore[no-untyped-def]
     closed = _general_case(cast, make_case) | _compulsion_case(cast, make_case) | _case_file_disposal(cast, make_case)
     closed |= _public_notice_case(cast, make_case) | _recordings(cast, make_case, tmp_path)
     closed |= _limitation(cast, make_case) | _investigation_records(cast, make_case) | _power_cut(cast, make_case)
-    closed |= _view_request(cast, make_case) | _disclosure(cast, make_case)
+    closed |= _view_request(cast, make_case) | _disclosure(cast, make_case) | _agency_duties(cast)
     live = {r.key for r in DEADLINE_RULES} - set(AWAITING_FEATURE)
     assert live - closed == set(), "live rows that no scenario opened and closed"

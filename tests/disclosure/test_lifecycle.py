@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -87,7 +88,7 @@ def test_rule_P6_penalty_taken_down_within_3_workdays(cast, simple) -> None:  # 
     page = Client().get(f"/gongshi/entries/{entry.pk}/").content.decode()  # the reason in place of the entry
     assert "本条公示已撤下" in page and "复议机关决定撤销" in page and "违法事实" not in page
     assert "take_down" in LogLeaf.objects.filter(entry=entry).order_by("-index").first().data  # type: ignore[union-attr]
-    assert _dl(case, "P10").status == "early"  # it came down before its period ended
+    assert _dl(case, "P10.warning").status == "early"  # it came down before its (warning's) period ended
 
 
 def test_rules_P3_P6_P10_licence_taken_down_within_7_workdays_and_expiry(cast, make_case, simple) -> None:  # type: ignore[no-untyped-def]
@@ -102,8 +103,17 @@ def test_rules_P3_P6_P10_licence_taken_down_within_7_workdays_and_expiry(cast, m
     with time_machine.travel(at("2026-11-12T10:00"), tick=False):
         services.take_down(actor=cast.leader, entry=entry)
     assert _dl(licence, "P6").status == "met"
-    # rule P10: a published penalty comes down by itself at the end of its period (5 years by default)
-    case, penalty = _published(cast, simple)
+    # rule P10: a published penalty comes down by itself at the end of its period (5 years by default, for a fine
+    # on an organisation)
+    with time_machine.travel(at("2026-11-02T10:00"), tick=False):
+        case = make_case(
+            "simplified_procedure",
+            officers=[cast.handler, cast.second_officer],
+            penalty_kind="fine",
+            fine_amount=Decimal("1000"),
+        )
+        case = scenarios.step(case, "decide_on_spot", cast)
+        penalty = services.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=case))
     # 2031-11-02 is a Sunday: the period ends on Monday 3 November (T2), as the P10 row counts it
     assert penalty.public_until == date(2031, 11, 3) == _dl(case, "P10").due_on
     assert services.expire_entries(at("2031-11-03T12:00")) == 0  # still shown on its last day

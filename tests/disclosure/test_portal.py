@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from liuhen.disclosure import services
+from liuhen.disclosure import prior, services
 from liuhen.disclosure.models import CorrectionRequest, Entry
 from tests.disclosure.conftest import PARTY_ID, PARTY_PHONE, WITNESS, WITNESS_ID, at
 
@@ -32,6 +32,7 @@ def test_rules_P1_P2_P9_portal_without_login_or_cookie(cast, decided, agency, tm
     with time_machine.travel(at("2026-11-02T10:00"), tick=False):
         case = decided()
         entry = services.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=case))
+        prior.publish(actor=cast.leader, agency=agency)  # the 事前公开, reviewed and published (P1, P11)
     web = Client()
     pages = {
         "/gongshi/": "最新公示",

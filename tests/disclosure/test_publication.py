@@ -43,8 +43,8 @@ def test_rules_P2_P9_P11_redacted_draft_published_by_another(cast, decided) -> N
         entry = services.publish_entry(actor=cast.unit_head, entry=entry)
     p2.refresh_from_db()
     assert p2.status == "met" and entry.status == EntryStatus.PUBLISHED
-    assert entry.public_until == date(2031, 11, 5)  # rule P10: 5 years by default
-    assert Deadline.objects.get(case=case, rule_key="P10").status == "open"
+    assert entry.public_until == date(2028, 11, 6)  # rule P10: 2 years by default for a natural person (T2: Monday)
+    assert Deadline.objects.get(case=case, rule_key="P10.person").status == "open"
 
 
 def test_rule_P2_missed_without_publication(cast, simple) -> None:  # type: ignore[no-untyped-def]

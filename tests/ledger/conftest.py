@@ -154,6 +154,16 @@ def world(tmp_path, blob_root, cast, make_case, units, agency) -> World:  # type
     entry = disclosure.publish_entry(actor=cast.unit_head, entry=Entry.objects.get(case=decided))
     disclosure.request_correction(entry=entry, requester="周某", contact="13900000000", text="名称有误")
     disclosure.publish_statistics(actor=cast.leader, agency=agency, year=2025)
+    # rules P1, P4, P11: a line of the 随机抽查事项清单 kept, the 事前公开 published by another
+    from liuhen.disclosure import prior
+
+    listed = {"name": "危险化学品经营单位检查", "target": "经营企业", "method": "现场检查", "basis": "安法65"}
+    prior.save_item(actor=cast.unit_head, agency=agency, values=listed)
+    power = {"name": "对未进行安全生产教育培训的处罚", "basis": "安法97", "duties": "立案、调查、决定、送达、执行"}
+    prior.save_item(actor=cast.unit_head, agency=agency, values=power, kept="powers")
+    guide = {"name": "危险化学品经营许可", "approver": "本局", "conditions": "符合条件", "time_limit": "20个工作日"}
+    prior.save_item(actor=cast.unit_head, agency=agency, values=guide, kept="service_guides")
+    prior.publish(actor=cast.leader, agency=agency)
     ledger.issue_checkpoint()
     from tests.archive.world import archive
 

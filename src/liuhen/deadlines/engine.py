@@ -18,21 +18,36 @@ from liuhen.deadlines.models import Deadline, DeadlineStatus
 from liuhen.documents.models import Document, DocumentStatus
 from liuhen.ledger.envelope import format_at
 
+# Whose periods: a case's (case id, None), or an agency's own duty that belongs to no case (None, agency id), e.g.
+# the year's statistics (P7) or the update of its 事前公开 (P4)
+Owner = tuple[int | None, int | None]
+
+
+def owner_of(dl: Deadline) -> Owner:
+    return (dl.case_id, None) if dl.case_id is not None else (None, dl.agency_id)
+
+
+def _owned(owner: Owner) -> Any:
+    case_id, agency_id = owner
+    if case_id is not None:
+        return Deadline.objects.filter(case_id=case_id)
+    return Deadline.objects.filter(case__isnull=True, agency_id=agency_id or 0)
+
 
 class Book:
     """Where deadline instances are kept: this base class is the ``Deadline`` table."""
 
-    def open_exists(self, case_id: int, rule_key: str, subject: str | None) -> bool:
-        return _rows(case_id, rule_key, subject).filter(status=DeadlineStatus.OPEN).exists()
+    def open_exists(self, owner: Owner, rule_key: str, subject: str | None) -> bool:
+        return _rows(owner, rule_key, subject).filter(status=DeadlineStatus.OPEN).exists()
 
-    def latest(self, case_id: int, rule_key: str, subject: str | None) -> Deadline | None:
-        return _rows(case_id, rule_key, subject).order_by("-started_at", "-id").first()
+    def latest(self, owner: Owner, rule_key: str, subject: str | None) -> Deadline | None:
+        return _rows(owner, rule_key, subject).order_by("-started_at", "-id").first()
 
     def add(self, dl: Deadline) -> None:
         dl.save(force_insert=True)
 
-    def open_of(self, case_id: int, keys: list[str]) -> Iterable[Deadline]:
-        return list(Deadline.objects.filter(case_id=case_id, rule_key__in=keys, status=DeadlineStatus.OPEN))
+    def open_of(self, owner: Owner, keys: list[str]) -> Iterable[Deadline]:
+        return list(_owned(owner).filter(rule_key__in=keys, status=DeadlineStatus.OPEN))
 
     def unverified(self, years: list[int]) -> Iterable[Deadline]:
         return list(Deadline.objects.filter(unverified_year__in=years).order_by("id"))
@@ -41,8 +56,8 @@ class Book:
         dl.save(update_fields=fields)
 
 
-def _rows(case_id: int, rule_key: str, subject: str | None) -> Any:
-    qs = Deadline.objects.filter(case_id=case_id, rule_key=rule_key)
+def _rows(owner: Owner, rule_key: str, subject: str | None) -> Any:
+    qs = _owned(owner).filter(rule_key=rule_key)
     return qs if subject is None else qs.filter(subject=subject)
 
 
@@ -51,21 +66,25 @@ TABLE = Book()
 
 @dataclass
 class Context:
-    """What a period depends on beside the event: the case, the holiday table and the documents in force when
-    the event was recorded (``None``: now, as the subscriber sees it)."""
+    """What a period depends on beside the event: the case (``None`` for an agency's own duty), the holiday table
+    and the documents in force when the event was recorded (``None``: now, as the subscriber sees it)."""
 
-    case_id: int
+    case_id: int | None
     procedure: str
     agency_id: int
     book: Book = TABLE
     cal: WorkCalendar | None = None
     as_of: datetime | None = None
 
+    @property
+    def owner(self) -> Owner:
+        return (self.case_id, None) if self.case_id is not None else (None, self.agency_id)
+
 
 def recorded_value(ctx: Context, rule: DeadlineRule) -> int | date | None:
     """What the case's finalised document says of this row's period (the row's ``set_by``), if anything: the
     newest one finalised by the time the event was recorded."""
-    if not rule.set_by:
+    if not rule.set_by or ctx.case_id is None:
         return None
     code, name = rule.set_by.split(".", 1)
     qs = Document.objects.filter(case_id=ctx.case_id, doc_type=code, status=DocumentStatus.FINAL)
@@ -101,7 +120,7 @@ def provide_period(rule_key: str, period_of: Callable[[int], int | None]) -> Non
 
 def case_period(ctx: Context, rule: DeadlineRule) -> DeadlineRule:
     provider = _PERIODS.get(rule.key)
-    value = provider(ctx.case_id) if provider is not None else None
+    value = provider(ctx.case_id) if provider is not None and ctx.case_id is not None else None
     return rule if value is None else replace(rule, period=value)
 
 
@@ -114,7 +133,7 @@ def _start(ctx: Context, rule: DeadlineRule, trigger: str, happened: datetime, s
     """Where a period starts: the event's time, the day another period ended (``due:``), or, for a row that
     ``runs_from`` another, the last day of that row's latest period on this case (强制法25, 信息公开条例33)."""
     if rule.runs_from:
-        before = ctx.book.latest(ctx.case_id, rule.runs_from, _subject(rule, subject))
+        before = ctx.book.latest(ctx.owner, rule.runs_from, _subject(rule, subject))
         if before is not None and before.due_on is not None:
             return before.due_on
         if before is not None and before.due_at is not None:
@@ -144,7 +163,7 @@ def open_period(
     ctx: Context, rule: DeadlineRule, trigger: str, started_at: datetime, seq: int | None, subject: str = ""
 ) -> None:
     mine = _subject(rule, subject)
-    if ctx.book.open_exists(ctx.case_id, rule.key, mine):
+    if ctx.book.open_exists(ctx.owner, rule.key, mine):
         return  # the period already runs; a repeated trigger does not restart it
     # the agency's period in force when the trigger happened: a later change of the setting never moves it
     rule = case_period(ctx, deadline_rule(rule, ctx.agency_id, started_at))
@@ -160,6 +179,7 @@ def open_period(
     ctx.book.add(
         Deadline(
             case_id=ctx.case_id,
+            agency_id=ctx.agency_id if ctx.case_id is None else None,
             rule_key=rule.key,
             rule_id=rule.rule_id,
             kind=rule.kind,
@@ -182,7 +202,7 @@ def close_periods(ctx: Context, name: str, at: datetime, seq: int, subject: str 
     keys = [r.key for r in fulfilled_by(name)]
     if not keys:
         return
-    for dl in ctx.book.open_of(ctx.case_id, keys):
+    for dl in ctx.book.open_of(ctx.owner, keys):
         if BY_KEY[dl.rule_key].per_subject and dl.subject != subject:
             continue  # another request's period
         in_time = at < ends_at(dl)
@@ -199,14 +219,14 @@ def close_periods(ctx: Context, name: str, at: datetime, seq: int, subject: str 
 def recompute(
     book: Book,
     years: list[int],
-    ctx_of: Callable[[int], Context],
+    ctx_of: Callable[[Deadline], Context],
     cal: WorkCalendar | None = None,
 ) -> int:
     """After a year's schedule is imported, estimates in that year become real deadlines (rule T5).
-    ``ctx_of(case_id)`` gives a deadline's case context."""
+    ``ctx_of(deadline)`` gives a deadline's context (its case's, or its agency's)."""
     n = 0
     for dl in book.unverified(years):
-        ctx = ctx_of(dl.case_id)
+        ctx = ctx_of(dl)
         rule = case_period(ctx, deadline_rule(BY_KEY[dl.rule_key], ctx.agency_id, dl.started_at))
         start: Any = (
             dl.started_at.astimezone(periods.LOCAL).date()

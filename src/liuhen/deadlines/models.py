@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from liuhen.core.calendar import DayKind
 from liuhen.core.rules.deadlines import DEADLINE_RULES, KIND_LABELS
@@ -62,7 +63,8 @@ class DeadlineStatus(models.TextChoices):
 
 
 class Deadline(models.Model):
-    """One running period of a timed rule on one case. Derived from ledger events (re-computable)."""
+    """One running period of a timed rule on one case, or of an agency's own duty that belongs to no case (the
+    year's statistics, P7; the update of its 事前公开, P4). Derived from ledger events (re-computable)."""
 
     LEDGER = derived(
         "由截止期限订阅者在记录起算、办结事件的同一事务中从账本事件推算，并引用这些事件的序号；节假日导入后重算估计值；"
@@ -70,7 +72,17 @@ class Deadline(models.Model):
         "（liuhen.deadlines.replay）"
     )
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="deadlines", verbose_name="案件")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines", verbose_name="案件"
+    )
+    agency = models.ForeignKey(  # set only for a period that belongs to no case: the agency that must meet it
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name="机关（不属于案件的期限）",
+    )
     rule_key = models.CharField("规则", max_length=32, choices=[(r.key, f"{r.key} {r.title}") for r in DEADLINE_RULES])
     rule_id = models.CharField(max_length=8)
     kind = models.CharField("类别", max_length=16, choices=[(k.value, v) for k, v in KIND_LABELS.items()])
@@ -95,9 +107,26 @@ class Deadline(models.Model):
             models.Index(fields=["status", "due_on"], name="deadline_status_due_on"),
             models.Index(fields=["status", "due_at"], name="deadline_status_due_at"),
         ]
+        constraints = [
+            models.CheckConstraint(  # a case's period, or an agency's own: never both, never neither
+                condition=models.Q(case__isnull=False, agency__isnull=True)
+                | models.Q(case__isnull=True, agency__isnull=False),
+                name="deadline_case_or_agency",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.rule_key} {self.case_id}"
+        return f"{self.rule_key} {self.case_id or f'机关{self.agency_id}'}"
+
+    def get_absolute_url(self) -> str:
+        """Where the period is met: its case's page, or for an agency's own duty the page of the command."""
+        if self.case_id is not None:
+            return reverse("case_detail", args=[self.case_id])
+        return reverse(AGENCY_DUTY_PAGES.get(self.rule_id, "deadline_list"))
+
+
+# Where an agency's own duty (no case's) is met: the page of the command that meets it (P4: 事前公开; P7: 公示审核)
+AGENCY_DUTY_PAGES = {"P4": "disclosure_prior", "P7": "disclosure_review"}
 
 
 class AlertLevel(models.TextChoices):

@@ -13,60 +13,61 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from liuhen.accounts.models import Agency
 from liuhen.cases.models import Case
 from liuhen.core import calendar
 from liuhen.core.calendar import DayKind, OfficialDay, WorkCalendar
 from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.deadlines import engine
 from liuhen.deadlines.models import CalendarDay, Deadline, DeadlineStatus
-from liuhen.deadlines.services import ENDED, apply_event, event_names
+from liuhen.deadlines.services import ENDED, agency_of, apply_event, event_names
 from liuhen.ledger.envelope import format_at
 from liuhen.ledger.models import Event
 
 COMPARED = ("rule_id", "kind", "trigger", "due_at", "due_on", "unverified_year", "status", "closed_at", "closed_by_seq")
-Key = tuple[int, str, str, int | None, str]
+Key = tuple[int | None, int | None, str, str, int | None, str]
 
 
 def key_of(dl: Deadline) -> Key:
     k = engine.natural_key(dl)
-    return (dl.case_id, k["rule_key"], k["subject"], k["trigger_seq"], k["started_at"])
+    return (*engine.owner_of(dl), k["rule_key"], k["subject"], k["trigger_seq"], k["started_at"])
 
 
 class MemoryBook(engine.Book):
-    """Deadline instances held in memory, in the order they were opened."""
+    """Deadline instances held in memory, in the order they were opened, by whose they are (a case, an agency)."""
 
     def __init__(self) -> None:
-        self.by_case: dict[int, list[Deadline]] = {}
+        self.by_owner: dict[engine.Owner, list[Deadline]] = {}
 
-    def _of(self, case_id: int, rule_key: str, subject: str | None) -> Iterator[Deadline]:
-        for dl in self.by_case.get(case_id, ()):
+    def _of(self, owner: engine.Owner, rule_key: str, subject: str | None) -> Iterator[Deadline]:
+        for dl in self.by_owner.get(owner, ()):
             if dl.rule_key == rule_key and (subject is None or dl.subject == subject):
                 yield dl
 
-    def open_exists(self, case_id: int, rule_key: str, subject: str | None) -> bool:
-        return any(dl.status == DeadlineStatus.OPEN for dl in self._of(case_id, rule_key, subject))
+    def open_exists(self, owner: engine.Owner, rule_key: str, subject: str | None) -> bool:
+        return any(dl.status == DeadlineStatus.OPEN for dl in self._of(owner, rule_key, subject))
 
-    def latest(self, case_id: int, rule_key: str, subject: str | None) -> Deadline | None:
+    def latest(self, owner: engine.Owner, rule_key: str, subject: str | None) -> Deadline | None:
         best: Deadline | None = None
-        for dl in self._of(case_id, rule_key, subject):  # ties on the start go to the later one, as id order does
+        for dl in self._of(owner, rule_key, subject):  # ties on the start go to the later one, as id order does
             if best is None or dl.started_at >= best.started_at:
                 best = dl
         return best
 
     def add(self, dl: Deadline) -> None:
-        self.by_case.setdefault(dl.case_id, []).append(dl)
+        self.by_owner.setdefault(engine.owner_of(dl), []).append(dl)
 
-    def open_of(self, case_id: int, keys: list[str]) -> list[Deadline]:
-        return [dl for dl in self.by_case.get(case_id, ()) if dl.rule_key in keys and dl.status == DeadlineStatus.OPEN]
+    def open_of(self, owner: engine.Owner, keys: list[str]) -> list[Deadline]:
+        return [dl for dl in self.by_owner.get(owner, ()) if dl.rule_key in keys and dl.status == DeadlineStatus.OPEN]
 
     def unverified(self, years: list[int]) -> list[Deadline]:
-        return [dl for rows in self.by_case.values() for dl in rows if dl.unverified_year in years]
+        return [dl for rows in self.by_owner.values() for dl in rows if dl.unverified_year in years]
 
     def changed(self, dl: Deadline, fields: list[str]) -> None:
         pass
 
     def rows(self) -> Iterator[Deadline]:
-        for rows in self.by_case.values():
+        for rows in self.by_owner.values():
             yield from rows
 
 
@@ -93,12 +94,18 @@ class Replay:
             return
         if event.action == "calendar.imported":
             self._imported(event, body)
-        elif event.action == ENDED and event.case_ref is not None:
+        elif event.action == ENDED:
             self._ended(event, body)
         elif event.case_ref is not None:
             names = event_names(event, body)
             ctx = self._context(event.case_ref, event.at) if names else None
             if ctx is not None:
+                apply_event(ctx, event, body, names)
+        else:  # an agency's own duty (P4, P7): the event names the agency
+            names = event_names(event, body)
+            agency = agency_of(event, body) if names else None
+            if agency is not None:
+                ctx = engine.Context(None, "", agency, book=self.book, cal=self.cal, as_of=event.at)
                 apply_event(ctx, event, body, names)
 
     def _imported(self, event: Event, body: dict[str, Any]) -> None:
@@ -114,8 +121,11 @@ class Replay:
         ]
         self.cal = calendar.with_overrides(self.base, days, self.imports)
 
-        def ctx_of(case_id: int) -> engine.Context:
-            ctx = self._context(case_id, event.at)
+        def ctx_of(dl: Deadline) -> engine.Context:
+            if dl.case_id is None:
+                assert dl.agency_id is not None
+                return engine.Context(None, "", dl.agency_id, book=self.book, cal=self.cal, as_of=event.at)
+            ctx = self._context(dl.case_id, event.at)
             assert ctx is not None
             return ctx
 
@@ -128,9 +138,10 @@ class Replay:
             self.problems.append((f"账本事件 #{event.seq}（{ENDED}）", "期满时间无法读取"))
             return
         wanted = [d for d in body.get("deadlines", []) if isinstance(d, dict)]
+        owner: engine.Owner = (event.case_ref, None) if event.case_ref is not None else (None, agency_of(event, body))
         for d in wanted:
-            key = (event.case_ref, d.get("rule_key"), d.get("subject"), d.get("trigger_seq"), d.get("started_at"))
-            match = next((dl for dl in self.book.by_case.get(event.case_ref or 0, ()) if key_of(dl) == key), None)
+            key = (*owner, d.get("rule_key"), d.get("subject"), d.get("trigger_seq"), d.get("started_at"))
+            match = next((dl for dl in self.book.by_owner.get(owner, ()) if key_of(dl) == key), None)
             if match is None or match.status != DeadlineStatus.OPEN:
                 self.problems.append(
                     (f"账本事件 #{event.seq}（{ENDED}）", f"所称届满的期限 {d.get('rule_key')} 在重算中不存在或已办结")
@@ -144,6 +155,7 @@ class Replay:
         for dl in self.book.rows():
             expected[key_of(dl)] = dl
         case_nos = dict(Case.objects.values_list("id", "case_no"))
+        case_nos |= {-pk: name for pk, name in Agency.objects.values_list("id", "name")}  # an agency's own
         seen: set[Key] = set()
         for dl in Deadline.objects.order_by("id").iterator(chunk_size=5000):
             key = key_of(dl)
@@ -177,4 +189,9 @@ def _name(dl: Deadline, case_nos: dict[int, str]) -> str:
     rule = BY_KEY.get(dl.rule_key)
     title = f"{dl.rule_key} {rule.title}" if rule else dl.rule_key
     row = f" #{dl.pk}" if dl.pk else ""
-    return f"期限 {title}（案件 {case_nos.get(dl.case_id, dl.case_id)}，起算账本事件 #{dl.trigger_seq}{row}）"
+    if dl.case_id is None:
+        of = f"，{dl.subject.removeprefix('year:')}年度" if dl.subject.startswith("year:") else ""
+        whose = f"机关 {case_nos.get(-(dl.agency_id or 0), dl.agency_id)}{of}"
+    else:
+        whose = f"案件 {case_nos.get(dl.case_id, dl.case_id)}"
+    return f"期限 {title}（{whose}，起算账本事件 #{dl.trigger_seq}{row}）"

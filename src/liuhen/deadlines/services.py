@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -64,7 +65,17 @@ def event_names(event: Event, body: dict[str, Any]) -> list[str]:
         return [str(name) for name in body.get("deadline_events", ())]
     if action.startswith("view_request."):  # rule R15
         return [f"view_request:{action.removeprefix('view_request.')}"]
+    if action == YEAR_ENDED:  # rule P7: the year is over for an agency, its statistics are due
+        return ["calendar:year_end"]
     return []
+
+
+def agency_of(event: Event, body: dict[str, Any]) -> int | None:
+    """The agency whose own duty (no case's) an event opens or meets: named by the event's ``agency``."""
+    if event.case_ref is not None:
+        return None
+    agency = body.get("agency")
+    return agency if isinstance(agency, int) and not isinstance(agency, bool) else None
 
 
 def happened_at(event: Event, body: dict[str, Any], name: str = "") -> datetime:
@@ -89,10 +100,15 @@ def happened_at(event: Event, body: dict[str, Any], name: str = "") -> datetime:
 
 def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
     """Ledger subscriber: open and close deadlines in the transaction that records the event."""
-    if event.case_ref is None:
-        return
     names = event_names(event, body)
     if not names:
+        return
+    if event.case_ref is None:
+        agency = agency_of(event, body)
+        if agency is None:
+            return
+        ensure_calendar()
+        apply_event(engine.Context(None, "", agency), event, body, names)
         return
     ensure_calendar()
     case = Case.objects.only("id", "procedure", "agency_id").get(pk=event.case_ref)
@@ -101,7 +117,8 @@ def on_ledger_event(event: Event, body: dict[str, Any]) -> None:
 
 
 def apply_event(ctx: engine.Context, event: Event, body: dict[str, Any], names: list[str]) -> None:
-    subject = f"{event.subject_type}:{event.subject_id}"
+    # what a period runs per: the event's own subject, or what the event names (P7: the year the statistics are of)
+    subject = str(body.get("deadline_subject") or f"{event.subject_type}:{event.subject_id}")
     for name in names:
         when = happened_at(event, body, name)
         engine.close_periods(ctx, name, when, event.seq, subject)
@@ -109,8 +126,11 @@ def apply_event(ctx: engine.Context, event: Event, body: dict[str, Any], names: 
             engine.open_period(ctx, rule, name, when, event.seq, subject)
 
 
-def context_of(case_id: int) -> engine.Context:
-    case = Case.objects.only("id", "procedure", "agency_id").get(pk=case_id)
+def context_of(dl: Deadline) -> engine.Context:
+    if dl.case_id is None:
+        assert dl.agency_id is not None
+        return engine.Context(None, "", dl.agency_id)
+    case = Case.objects.only("id", "procedure", "agency_id").get(pk=dl.case_id)
     return engine.Context(case.pk, case.procedure, case.agency_id)
 
 
@@ -141,10 +161,17 @@ def soon_limit(now: datetime) -> tuple[datetime, Any]:
     return now + timedelta(hours=DUE_SOON_HOURS), day
 
 
+# Who meets an agency's own duty (no case's): those who may approve its publication (rules P4, P7, P11)
+AGENCY_DUTY_ROLES = (Role.LEADER, Role.UNIT_HEAD)
+
+
 def recipients(dl: Deadline, level: str) -> list[User]:
-    people = [co.user for co in dl.case.officers.select_related("user")]
+    case = dl.case
+    if case is None:
+        return list(User.objects.filter(agency_id=dl.agency_id or 0, role__in=AGENCY_DUTY_ROLES, is_active=True))
+    people = [co.user for co in case.officers.select_related("user")]
     if level == AlertLevel.OVERDUE:  # the handling unit's head hears of what is overdue
-        people += list(User.objects.filter(unit_id=dl.case.unit_id, role=Role.UNIT_HEAD, is_active=True))
+        people += list(User.objects.filter(unit_id=case.unit_id, role=Role.UNIT_HEAD, is_active=True))
     seen: dict[int, User] = {u.pk: u for u in people if u.is_active}
     return list(seen.values())
 
@@ -160,7 +187,58 @@ def alert_text(dl: Deadline, level: str) -> str:
     )
     verb = "已于" if level == AlertLevel.OVERDUE else "将于"
     flag = f"（{dl.unverified_year}年节假日未导入，为估计值）" if dl.unverified_year else ""
-    return f"{dl.case.case_no}：{rule.title}{verb}{when}届满{flag}（{rule.rule_id} {rule.source}）"
+    return f"{owner_name(dl)}：{rule.title}{verb}{when}届满{flag}（{rule.rule_id} {rule.source}）"
+
+
+def owner_name(dl: Deadline) -> str:
+    """Whose period, in words: the case number, or for an agency's own duty its name and what it is of."""
+    if dl.case is not None:
+        return dl.case.case_no
+    of = f"（{dl.subject.removeprefix('year:')}年度）" if dl.subject.startswith("year:") else ""
+    return f"{dl.agency.name if dl.agency else ''}{of}"
+
+
+YEAR_ENDED = "calendar.year_ended"  # an agency's year is over (rule P7: its statistics are due by 31 January)
+
+
+def year_end_events(now: datetime) -> int:
+    """At the first scan of a year, each agency's previous year is recorded as over (one event per agency and
+    year), which opens its P7 row. Only years the instance was running in: an agency set up later owes nothing
+    for a year before its first recorded event."""
+    from liuhen.accounts.models import Agency
+
+    year = now.astimezone(periods.LOCAL).year - 1
+    end = datetime.combine(date(year + 1, 1, 1), time(0), periods.LOCAL)
+    start = datetime.combine(date(year, 1, 1), time(0), periods.LOCAL)
+    done = set()  # (agency, year) already recorded: one event per agency and year, read from what they name
+    for subject_id, body in Event.objects.filter(action=YEAR_ENDED, subject_type="agency").values_list(
+        "subject_id", "body"
+    ):
+        done.add((str(subject_id), json.loads(body).get("year")))
+    n = 0
+    for agency in Agency.objects.order_by("id"):
+        if (str(agency.pk), year) in done:
+            continue
+        running = Event.objects.filter(
+            action="agency.created", subject_type="agency", subject_id=str(agency.pk), at__lt=end
+        ).exists()
+        if not running:
+            continue
+        ledger.append(
+            actor=ledger.SYSTEM,
+            action=YEAR_ENDED,
+            subject_type="agency",
+            subject_id=agency.pk,
+            body={
+                "agency": agency.pk,
+                "year": year,
+                "deadline_subject": f"year:{year}",
+                "occurred_at": format_at(end - timedelta(microseconds=1)),
+                "since": format_at(start),
+            },
+        )
+        n += 1
+    return n
 
 
 ENDED = "deadline.ended"  # the scan's record that windows lapsed: verify's replay ends them where the scan did
@@ -173,24 +251,25 @@ def end_lapsed(now: datetime) -> int:
         Deadline.objects.filter(status=DeadlineStatus.OPEN)
         .exclude(kind=DeadlineKind.DEADLINE)
         .filter(Q(due_at__lte=now) | Q(due_on__lt=now.astimezone(periods.LOCAL).date()))
-        .order_by("case_id", "id")
+        .order_by("case_id", "agency_id", "id")
     )
-    by_case: dict[int, list[Deadline]] = {}
+    by_owner: dict[engine.Owner, list[Deadline]] = {}
     for dl in lapsed:
-        by_case.setdefault(dl.case_id, []).append(dl)
-    for case_id, rows in by_case.items():
+        by_owner.setdefault(engine.owner_of(dl), []).append(dl)
+    for (case_id, agency_id), rows in by_owner.items():
+        body = {"ended_at": format_at(now), "deadlines": [engine.natural_key(dl) for dl in rows]}
         event = ledger.append(
             actor=ledger.SYSTEM,
             action=ENDED,
-            subject_type="case",
-            subject_id=case_id,
+            subject_type="case" if case_id is not None else "agency",
+            subject_id=case_id if case_id is not None else agency_id,  # type: ignore[arg-type]
             case_ref=case_id,
-            body={"ended_at": format_at(now), "deadlines": [engine.natural_key(dl) for dl in rows]},
+            body=body if case_id is not None else {**body, "agency": agency_id},
         )
         for dl in rows:
             dl.status, dl.closed_at, dl.closed_by_seq = DeadlineStatus.ENDED, now, event.seq
             dl.save(update_fields=["status", "closed_at", "closed_by_seq"])
-    return sum(len(rows) for rows in by_case.values())
+    return sum(len(rows) for rows in by_owner.values())
 
 
 def scan(now: datetime | None = None) -> ScanResult:
@@ -199,9 +278,10 @@ def scan(now: datetime | None = None) -> ScanResult:
     result = ScanResult()
     soon_at, soon_on = soon_limit(now)
     with transaction.atomic():
+        year_end_events(now)
         result.ended = end_lapsed(now)
         candidates = (
-            Deadline.objects.select_related("case")
+            Deadline.objects.select_related("case", "agency")
             .filter(status=DeadlineStatus.OPEN, kind=DeadlineKind.DEADLINE)
             .filter(Q(due_at__lte=soon_at) | Q(due_on__lte=soon_on))
         )
@@ -229,7 +309,7 @@ def email_alerts(alerts: list[Alert], now: datetime) -> int:
             continue
         try:
             send_mail(
-                f"【留痕】{alert.get_level_display()}：{alert.deadline.case.case_no}",
+                f"【留痕】{alert.get_level_display()}：{owner_name(alert.deadline)}",
                 alert.message,
                 None,
                 [alert.user.email],
@@ -245,7 +325,7 @@ def email_alerts(alerts: list[Alert], now: datetime) -> int:
 
 def retry_unsent_email(now: datetime) -> int:
     pending = list(
-        Alert.objects.select_related("user", "deadline__case").filter(
+        Alert.objects.select_related("user", "deadline__case", "deadline__agency").filter(
             emailed_at__isnull=True, created_at__gte=now - timedelta(days=3)
         )
     )

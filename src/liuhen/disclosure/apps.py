@@ -7,7 +7,9 @@ class DisclosureConfig(AppConfig):
     verbose_name = "行政执法公示"
 
     def ready(self) -> None:
+        from liuhen.disclosure import prior
         from liuhen.disclosure.services import on_ledger_event
         from liuhen.ledger.services import subscribe
 
         subscribe(on_ledger_event)
+        subscribe(prior.on_ledger_event)

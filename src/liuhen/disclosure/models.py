@@ -213,3 +213,160 @@ class AnnualStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度"
+
+
+class InspectionCategory(models.TextChoices):
+    KEY = "key", "重点检查事项"
+    GENERAL = "general", "一般检查事项"
+
+
+class InspectionItem(models.Model):
+    """One line of the agency's 随机抽查事项清单 (rule P1: 001 五; 国办发〔2019〕5号), kept by the agency: saved
+    and withdrawn by ledgered commands, published on the portal with the rest of its 事前公开 (P4, P11)."""
+
+    LEDGER = projected("disclosure.inspection_item_saved", "disclosure.inspection_item_withdrawn")
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="inspection_items", verbose_name="机关"
+    )
+    category = models.CharField(
+        "事项类别", max_length=10, choices=InspectionCategory.choices, default=InspectionCategory.GENERAL
+    )
+    name = models.CharField("抽查事项", max_length=200)
+    target = models.CharField("检查对象", max_length=200)
+    method = models.CharField("检查方式", max_length=100)
+    basis = models.TextField("检查依据")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_items",
+        verbose_name="实施单位",
+    )
+    frequency = models.CharField("抽查比例和频次", max_length=100, blank=True)
+    in_force = models.BooleanField("有效", default=True)
+    withdrawn_reason = models.CharField("撤销理由", max_length=300, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspection_items_saved",
+        verbose_name="维护人",
+    )
+    saved_at = models.DateTimeField("维护时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "随机抽查事项"
+        indexes = [models.Index(fields=["agency", "in_force"], name="inspection_item_listed")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorDisclosure(models.Model):
+    """One published version of an agency's 事前公开 (rules P1, P4, P11): what the portal shows, as it was reviewed
+    and published. A change of the data it is made from opens the P4 update period until a new version is."""
+
+    LEDGER = projected("disclosure.prior_published", append_only=True)
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="prior_disclosures", verbose_name="机关"
+    )
+    version = models.PositiveIntegerField("版本")
+    content = models.TextField("公开内容（规范 JSON）")
+    content_sha256 = models.CharField("内容哈希", max_length=64)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="prior_disclosures_published",
+        verbose_name="审核发布人",
+    )
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事前公开版本"
+        constraints = [models.UniqueConstraint(fields=["agency", "version"], name="prior_disclosure_version")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} 第{self.version}版"
+
+
+class PowerType(models.TextChoices):
+    PENALTY = "penalty", "行政处罚"
+    COMPULSION = "compulsion", "行政强制"
+    INSPECTION = "inspection", "行政检查"
+    LICENCE = "licence", "行政许可"
+    OTHER = "other", "其他行政权力"
+
+
+class PowerItem(models.Model):
+    """One line of the agency's 权责清单 (rule P1: 执法职权 and the 责任事项 that go with it), kept by the agency
+    like its 抽查 list and published with its 事前公开."""
+
+    LEDGER = projected("disclosure.power_item_saved", "disclosure.power_item_withdrawn")
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="power_items", verbose_name="机关"
+    )
+    category = models.CharField("职权类型", max_length=12, choices=PowerType.choices, default=PowerType.PENALTY)
+    name = models.CharField("职权名称", max_length=200)
+    basis = models.TextField("设定依据")
+    duties = models.TextField("责任事项")
+    accountability = models.TextField("追责情形", blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="power_items",
+        verbose_name="实施单位",
+    )
+    in_force = models.BooleanField("有效", default=True)
+    withdrawn_reason = models.CharField("撤销理由", max_length=300, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="power_items_saved", verbose_name="维护人"
+    )
+    saved_at = models.DateTimeField("维护时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "权责清单事项"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceGuide(models.Model):
+    """One 服务指南 of an application-based matter (rule P1; 118号: 事项名称、受理机构、审批机构、受理条件、
+    办理时限)."""
+
+    LEDGER = projected("disclosure.service_guide_saved", "disclosure.service_guide_withdrawn")
+
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="service_guides", verbose_name="机关"
+    )
+    name = models.CharField("事项名称", max_length=200)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_guides",
+        verbose_name="受理机构",
+    )
+    approver = models.CharField("审批机构", max_length=100)
+    conditions = models.TextField("受理条件")
+    materials = models.TextField("申请材料", blank=True)
+    time_limit = models.CharField("办理时限", max_length=100)
+    basis = models.TextField("办理依据", blank=True)
+    in_force = models.BooleanField("有效", default=True)
+    withdrawn_reason = models.CharField("撤销理由", max_length=300, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_guides_saved", verbose_name="维护人"
+    )
+    saved_at = models.DateTimeField("维护时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务指南"
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,8 +14,14 @@ from django.utils import timezone
 from liuhen.cases.access import cases_in_scope
 from liuhen.cases.views import _run
 from liuhen.core.permissions import Action
-from liuhen.disclosure import content, services
-from liuhen.disclosure.models import CorrectionRequest, CorrectionStatus, Entry, EntryStatus
+from liuhen.deadlines import queries as deadline_queries
+from liuhen.disclosure import content, prior, services
+from liuhen.disclosure.models import (
+    CorrectionRequest,
+    CorrectionStatus,
+    Entry,
+    EntryStatus,
+)
 from liuhen.web.permissions import acting_user, page_needs
 
 
@@ -102,5 +108,77 @@ def review(request: HttpRequest) -> HttpResponse:
                 if user.agency
                 else ""
             ),
+        },
+    )
+
+
+@login_required
+@page_needs(Action.APPROVE)
+def prior_page(request: HttpRequest) -> HttpResponse:
+    """事前公开 (rules P1, P4, P11): the agency's 随机抽查事项清单 kept as data, what changed since the published
+    version, the P4 period a change opened, and 发布审核 of the next version."""
+    user = acting_user(request)
+    agency = user.agency
+    if agency is None:
+        raise Http404("不属于任何机关")
+    if request.method == "POST":
+        what = request.POST.get("do", "")
+        kept = prior.LISTS.get(request.POST.get("list") or "inspection_items")
+        if kept is None:
+            raise Http404("没有该清单")
+        item = None
+        if request.POST.get("item"):
+            raw = request.POST["item"]
+            item = kept.model.objects.filter(pk=int(raw) if raw.isdigit() else 0, agency=agency).first()
+            if item is None:
+                raise Http404(f"没有该{kept.noun}")
+        fields = {k: request.POST.get(k, "") for k in (*kept.fields, "category", "unit")}
+        commands = {
+            "save": (
+                lambda: prior.save_item(actor=user, agency=agency, values=fields, item=item, kept=kept.key),
+                f"{kept.noun}已保存",
+            ),
+            "withdraw": (
+                lambda: prior.withdraw_item(actor=user, item=item, reason=request.POST.get("reason", "")),
+                f"{kept.noun}已撤销",
+            ),
+            "publish": (lambda: prior.publish(actor=user, agency=agency), "事前公开已审核发布"),
+        }
+        if what not in commands or (what == "withdraw" and item is None):
+            raise Http404("没有该操作")
+        command, success = commands[what]
+        _run(request, command, success)
+        return redirect("disclosure_prior")
+    version = prior.latest(agency)
+    row = prior.update_row(agency)
+    return render(
+        request,
+        "disclosure/prior.html",
+        {
+            "agency": agency,
+            "version": version,
+            "changes": prior.changed_sections(agency, version),
+            "kept_by_me": prior.kept_since_published(user, agency, version),
+            "p4": deadline_queries.describe(row, timezone.now()) if row else None,
+            "lists": [
+                {
+                    "spec": kept,
+                    "fields": [(name, label, size) for name, (label, size) in kept.fields.items()],
+                    "blank": [(name, label, size, "") for name, (label, size) in kept.fields.items()],
+                    "category": (kept.category[0], kept.category[1].choices) if kept.category else None,
+                    "items": [
+                        {
+                            "row": i,
+                            "values": [getattr(i, f) or "—" for f in kept.fields],
+                            "form": [(n, label, size, getattr(i, n)) for n, (label, size) in kept.fields.items()],
+                        }
+                        for i in kept.model.objects.filter(agency=agency)
+                        .select_related("unit", "saved_by")
+                        .order_by("-in_force", "id")
+                    ],
+                }
+                for kept in prior.LISTS.values()
+            ],
+            "units": agency.units.order_by("name"),
         },
     )

@@ -35,6 +35,7 @@ from liuhen.ledger import services as ledger
 from liuhen.ledger.models import Event
 
 # The names the deadline table knows these commands by (liuhen.core.rules.deadlines, rows P2–P6, P10)
+PUBLISHED_PERSON, PUBLISHED_WARNING = "disclosure:published_person", "disclosure:published_warning"
 PUBLISHED, WITHHELD, CHANGED, UPDATED = (
     "disclosure:published",
     "disclosure:withheld",
@@ -43,8 +44,12 @@ PUBLISHED, WITHHELD, CHANGED, UPDATED = (
 )
 REVOKED, REVOKED_PENALTY, TAKEN_DOWN = "disclosure:revoked", "disclosure:revoked_penalty", "disclosure:taken_down"
 CORRECTION_REQUESTED, CORRECTION_HANDLED = "disclosure:correction_requested", "disclosure:correction_handled"
+STATISTICS_PUBLISHED = "disclosure:statistics_published"  # rule P7, an agency's own (no case's)
 DEADLINE_EVENTS = (
+    STATISTICS_PUBLISHED,
     PUBLISHED,
+    PUBLISHED_PERSON,
+    PUBLISHED_WARNING,
     WITHHELD,
     CHANGED,
     UPDATED,
@@ -142,6 +147,24 @@ def _public_until(p10: Any, published: datetime) -> date | None:
         return periods.estimate(p10, published, exc.year).on
 
 
+# The P10 rows an entry may run, with the name its publication goes by in the deadline table
+PERIODS = {"P10": PUBLISHED, "P10.person": PUBLISHED_PERSON, "P10.warning": PUBLISHED_WARNING}
+
+
+def publication_period(entry: Entry, at: datetime) -> tuple[str, date | None]:
+    """Rule P10: how long the entry stays up, by the agency's settings in force when it is published: the general
+    period, or the shorter one for a natural person or for a penalty of a warning only, whichever ends first.
+    Gives the name the publication goes by (it opens that row) and the entry's 公示截止期."""
+    keys = ["P10"]
+    if entry.party_kind == content.PARTY_KINDS["individual"]:
+        keys.append("P10.person")
+    if entry.kind == EntryKind.PENALTY and entry.category == content.PENALTY_CATEGORY["warning"]:
+        keys.append("P10.warning")
+    ends = [(_public_until(deadline_rule(BY_KEY[k], entry.agency_id, at), at), k) for k in keys]
+    until, key = min(ends, key=lambda e: (e[0] or date.max, keys.index(e[1])))
+    return PERIODS[key], until
+
+
 def publish_entry(*, actor: User, entry: Entry) -> Entry:
     """发布审核 passed: the entry is published (meets P2/P3), goes into the public log, and its period runs (P10)."""
     with transaction.atomic():
@@ -153,13 +176,12 @@ def publish_entry(*, actor: User, entry: Entry) -> Entry:
         ledger.lock_log()
         _fill(entry, content.draft_values(entry.case, entry.decided_on, _marked(entry.case)))
         now = timezone.now()
-        p10 = deadline_rule(BY_KEY["P10"], entry.agency_id, now)
-        entry.public_until = _public_until(p10, now)
+        name, entry.public_until = publication_period(entry, now)
         entry.status, entry.reviewed_by, entry.published_at = EntryStatus.PUBLISHED, actor, now
         entry.content_sha256 = content.content_hash(content.public_record(entry))
         entry.save()
         leaf, cp = log.append(entry, "publish", entry.content_sha256)
-        _event(actor, "disclosure.published", entry, {"leaf": leaf.index}, [PUBLISHED], [entry, leaf, cp])
+        _event(actor, "disclosure.published", entry, {"leaf": leaf.index}, [name], [entry, leaf, cp])
     return entry
 
 
@@ -356,7 +378,12 @@ def publish_statistics(*, actor: User, agency: Any, year: int, now: datetime | N
             action="disclosure.statistics_published",
             subject_type="annual_statistics",
             subject_id=row.pk,
-            body={"agency": agency.pk, "year": year},
+            body={
+                "agency": agency.pk,
+                "year": year,
+                "deadline_events": [STATISTICS_PUBLISHED],  # meets the year's P7 row, whenever it is
+                "deadline_subject": f"year:{year}",
+            },
             rows=[row],
         )
     return row

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from liuhen.accounts.models import Agency
 from liuhen.core.errors import InvalidInput
-from liuhen.disclosure import content, log, queries, services
+from liuhen.disclosure import content, log, prior, queries, services
 from liuhen.disclosure.models import Entry, EntryStatus, LogLeaf
 
 PAGE = 50
@@ -81,28 +81,57 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/index.html", {"agencies": agencies, "latest": latest})
 
 
-@functools.cache
-def _rules_lists() -> str:
-    """Procedures, remedies and the AV list come from the code's tables: rendered once per process."""
-    return render_to_string(
+_RENDERED: dict[str, str] = {}
+
+
+def _rules_lists(version: Any) -> str:
+    """Procedures, remedies and the AV list of a published version: rendered once per version and process."""
+    done = _RENDERED.get(version.content_sha256)
+    if done is not None:
+        return done
+    if len(_RENDERED) > 256:
+        _RENDERED.clear()
+    published = json.loads(version.content)
+    _RENDERED[version.content_sha256] = render_to_string(
         "disclosure/_rules_lists.html",
-        {"procedures": queries.procedures(), "remedies": queries.remedies(), "av_rules": queries.av_list()},
+        {
+            "procedures": published["procedures"],
+            "remedies": published["remedies"],
+            "av_rules": published["av_rules"],
+        },
     )
+    return _RENDERED[version.content_sha256]
 
 
 @require_GET
 @public
 def agency_page(request: HttpRequest, agency_id: int) -> HttpResponse:
-    """事前公开 (P1): the agency, its units and officers, procedures, remedies and the AV-recorded activities."""
+    """事前公开 (P1): the agency's latest reviewed and published version (P4, P11): its units and officers, its
+    随机抽查事项清单, procedures, remedies and the AV-recorded activities."""
     agency = get_object_or_404(Agency, pk=agency_id)
+    version = prior.latest(agency)
+    body: dict[str, Any] = {}
+    lists = []
+    if version is not None:
+        body = json.loads(version.content)
+        today = timezone.localdate()
+        for o in body["officers"]:
+            o["state"] = prior.officer_state(o, today)
+        for key, kept in prior.LISTS.items():  # the agency's kept lists, as the version published them
+            columns = ["category", *kept.fields, "unit"] if kept.category else [*kept.fields, "unit"]
+            labels = [kept.category[0]] if kept.category else []
+            labels += [label for label, _ in kept.fields.values()] + [kept.unit_label]
+            rows = [[r.get(c) or "—" for c in columns] for r in body.get(key, [])]
+            lists.append({"key": key, "title": kept.title, "labels": labels, "rows": rows})
     return render(
         request,
         "disclosure/agency.html",
         {
             "agency": agency,
-            "units": agency.units.order_by("name"),
-            "officers": queries.officers(agency),
-            "rules_lists": _rules_lists(),
+            "version": version,
+            "published": body,
+            "lists": lists,
+            "rules_lists": _rules_lists(version) if version else "",
             "count": queries.published(agency).count(),
             "years": sorted(set(agency.annual_statistics.values_list("year", flat=True)), reverse=True),
         },

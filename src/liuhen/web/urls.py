@@ -82,6 +82,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("disclosure/review/", disclosure_review.review, name="disclosure_review"),
+    path("disclosure/prior/", disclosure_review.prior_page, name="disclosure_prior"),
     path("disclosure/statistics/<int:year>/", disclosure_statistics.current_tables, name="disclosure_statistics"),
     path("gongshi/", include("liuhen.disclosure.urls")),  # the public disclosure portal (rules P1–P12)
 ]

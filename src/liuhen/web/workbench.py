@@ -63,10 +63,14 @@ def approvals_waiting(user: User) -> list[dict[str, Any]]:
 
 
 def _deadline_part(user: User, scope: str) -> dict[str, Any]:
+    duties = []  # the agency's own periods (no case's: 事前公开 update P4, annual statistics P7) its heads meet
+    if user.agency_id and user.role in deadline_queries.AGENCY_DUTY_ROLES:
+        duties = [r for r in deadline_queries.for_agency(user.agency_id) if r["status"] == DeadlineStatus.OPEN]
     return {
         "alerts": deadline_queries.unread_alerts(user)[:20],
         "counts": deadline_queries.counts(user, scope),
         "deadline_scope": scope,
+        "agency_duties": duties,
     }
 
 
