@@ -2,7 +2,16 @@
 
 LIUHEN_HOME           data folder (default ./liuhen-data): SQLite database, blobs, keys, job queue
 LIUHEN_DATABASE_URL   sqlite:///PATH (default LIUHEN_HOME/liuhen.sqlite3) or postgresql://user@host:port/name
-LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/prefix
+LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/prefix (credentials, region and endpoint
+                      from the usual AWS_* variables, e.g. AWS_ENDPOINT_URL_S3 for MinIO or Ceph)
+LIUHEN_BLOB_DELIVERY  how downloads and video leave an instance: "app" (default: this process streams them),
+                      "presigned" (S3 only: a short-lived signed URL, the client fetches from the object store) or
+                      "accel" (the front web server sends them, told by X-Accel-Redirect; see deploy/nginx)
+LIUHEN_ACCEL_REDIRECT the internal location nginx serves blobs from, for "accel" (default /protected/)
+LIUHEN_PRESIGNED_SECONDS  how long a presigned URL is valid (default 300)
+LIUHEN_QUEUE_URL      the job queue: unset for the embedded SQLite queue in LIUHEN_HOME (consumed by `liuhen serve`),
+                      or redis://host:6379/DB (consumed by `liuhen worker` processes)
+LIUHEN_QUEUE_NAME     the queue's name in Redis (default liuhen), for several instances on one Redis
 LIUHEN_SECRET_KEY     overrides the key kept in LIUHEN_HOME/secret.key (written by `liuhen init`)
 LIUHEN_SIGNING_KEY    Ed25519 private key (PEM) for ledger checkpoints (default LIUHEN_HOME/keys/ledger.pem)
 LIUHEN_LEDGER_ORIGIN  the origin line of signed checkpoints (default liuhen.local/ledger)
@@ -238,14 +247,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
-HUEY = {
-    "huey_class": "huey.SqliteHuey",
-    "name": "liuhen",
-    "filename": str(HOME / "jobs.sqlite3"),
-    "immediate": False,
-    "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
-    "consumer": {"workers": 1, "worker_type": "thread"},
-}
+QUEUE_URL = os.environ.get("LIUHEN_QUEUE_URL", "").strip()
+QUEUE_NAME = os.environ.get("LIUHEN_QUEUE_NAME", "liuhen").strip() or "liuhen"
+
+
+def queue_from_url(url: str, name: str) -> dict[str, object]:
+    """Huey's settings: the embedded SQLite queue (no URL) or a queue on Redis (redis:// or rediss://)."""
+    if not url:
+        return {
+            "huey_class": "huey.SqliteHuey",
+            "name": name,
+            "filename": str(HOME / "jobs.sqlite3"),
+            "immediate": False,
+            "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
+            "consumer": {"workers": 1, "worker_type": "thread"},
+        }
+    if urlparse(url).scheme in {"redis", "rediss"}:
+        return {"huey_class": "huey.RedisHuey", "name": name, "url": url, "immediate": False}
+    raise SettingsError(f"LIUHEN_QUEUE_URL: 不支持的队列地址 {url!r}（应为 redis:// 或 rediss://，不设则用内置队列）")
+
+
+HUEY = queue_from_url(QUEUE_URL, QUEUE_NAME)
 
 SMTP_URL = urlparse(os.environ.get("LIUHEN_SMTP_URL", ""))
 EMAIL_ENABLED = SMTP_URL.scheme in {"smtp", "smtps"}
@@ -270,6 +292,14 @@ UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
 UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))
 UPLOAD_EXPIRY_DAYS = int(os.environ.get("LIUHEN_UPLOAD_EXPIRY_DAYS", "7"))
 
+BLOB_DELIVERY = os.environ.get("LIUHEN_BLOB_DELIVERY", "app").strip().lower() or "app"
+if BLOB_DELIVERY not in {"app", "presigned", "accel"}:
+    raise SettingsError(f"LIUHEN_BLOB_DELIVERY: 应为 app、presigned 或 accel，而不是 {BLOB_DELIVERY!r}")
+if BLOB_DELIVERY == "presigned" and not STORAGE_URL.startswith("s3://"):
+    raise SettingsError("LIUHEN_BLOB_DELIVERY=presigned 只适用于 S3 存储（LIUHEN_STORAGE_URL=s3://…）")
+ACCEL_REDIRECT = "/" + os.environ.get("LIUHEN_ACCEL_REDIRECT", "/protected/").strip("/") + "/"
+PRESIGNED_SECONDS = int(os.environ.get("LIUHEN_PRESIGNED_SECONDS", "300"))
+
 LOG_FILE = HOME / "logs" / "server.log"
 LOGGING = {
     "version": 1,
@@ -293,5 +323,7 @@ LOGGING = {
         # server errors (500) with their tracebacks; 4xx answers stay out of the log file
         "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},
+        # the job queue's consumers: each job started and finished, with its id (journald keeps it for workers)
+        "huey": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
     },
 }
