@@ -177,6 +177,7 @@ def serve(
     from django.db import connections
 
     connections.close_all()  # the serving processes open their own
+    os.environ.setdefault("LIUHEN_DB_POOL", "8")  # each serving process: a bounded pool of PostgreSQL connections
     jobs_note = f"，{describe_queue()}由本进程运行" if run_jobs else f"，{describe_queue()}由 liuhen worker 运行"
     out.print(f"留痕已启动：http://{host}:{port}/（{count} 个服务进程{jobs_note}）", highlight=False)
     if count > 1 and str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):

@@ -9,6 +9,8 @@ LIUHEN_BLOB_DELIVERY  how downloads and video leave an instance: "app" (default:
                       "accel" (the front web server sends them, told by X-Accel-Redirect; see deploy/nginx)
 LIUHEN_ACCEL_REDIRECT the internal location nginx serves blobs from, for "accel" (default /protected/)
 LIUHEN_PRESIGNED_SECONDS  how long a presigned URL is valid (default 300)
+LIUHEN_DB_POOL        PostgreSQL connections each serving process keeps in its pool (default 8 under `liuhen serve`; 0:
+                      none pooled). Serving processes × this must stay under the server's max_connections
 LIUHEN_QUEUE_URL      the job queue: unset for the embedded SQLite queue in LIUHEN_HOME (consumed by `liuhen serve`),
                       or redis://host:6379/DB (consumed by `liuhen worker` processes)
 LIUHEN_QUEUE_NAME     the queue's name in Redis (default liuhen), for several instances on one Redis
@@ -66,8 +68,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def database_from_url(url: str) -> dict[str, object]:
-    """A Django DATABASES entry from sqlite:///PATH or postgresql://user:password@host:port/name."""
+def database_from_url(url: str, pool: int = 0) -> dict[str, object]:
+    """A Django DATABASES entry from sqlite:///PATH or postgresql://user:password@host:port/name.
+
+    ``pool`` > 0 (PostgreSQL): the process keeps a pool of at most that many connections, shared by its threads. An
+    ASGI server runs each request's code in a thread of its own: without a pool every thread keeps a connection of
+    its own, and a few busy serving processes exhaust the server's max_connections."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -92,7 +98,11 @@ def database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
+            **(
+                {"CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": pool, "timeout": 30}}}
+                if pool > 0
+                else {"CONN_MAX_AGE": 60}
+            ),
         }
     raise SettingsError(f"LIUHEN_DATABASE_URL: 不支持的数据库地址 {url!r}（应为 sqlite:/// 或 postgresql://）")
 
@@ -112,7 +122,8 @@ DEBUG = _flag("LIUHEN_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIUHEN_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
 
 DATABASE_URL = os.environ.get("LIUHEN_DATABASE_URL", f"sqlite:///{HOME / 'liuhen.sqlite3'}")
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+DB_POOL = int(os.environ.get("LIUHEN_DB_POOL", "0"))
+DATABASES = {"default": database_from_url(DATABASE_URL, DB_POOL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STORAGE_URL = os.environ.get("LIUHEN_STORAGE_URL", f"file://{HOME / 'blobs'}")
