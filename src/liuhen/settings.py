@@ -6,7 +6,8 @@ LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/pre
                       from the usual AWS_* variables, e.g. AWS_ENDPOINT_URL_S3 for MinIO or Ceph)
 LIUHEN_BLOB_DELIVERY  how downloads and video leave an instance: "app" (default: this process streams them),
                       "presigned" (S3 only: a short-lived signed URL, the client fetches from the object store) or
-                      "accel" (the front web server sends them, told by X-Accel-Redirect; see deploy/nginx)
+                      "accel" (the front web server sends them, told by X-Accel-Redirect; see deploy/nginx); with
+                      "presigned" the pages' Content-Security-Policy lets video play from the S3 endpoint
 LIUHEN_ACCEL_REDIRECT the internal location nginx serves blobs from, for "accel" (default /protected/)
 LIUHEN_PRESIGNED_SECONDS  how long a presigned URL is valid (default 300)
 LIUHEN_DB_POOL        PostgreSQL connections each serving process keeps in its pool (default 8 under `liuhen serve`; 0:
@@ -310,6 +311,12 @@ if BLOB_DELIVERY == "presigned" and not STORAGE_URL.startswith("s3://"):
     raise SettingsError("LIUHEN_BLOB_DELIVERY=presigned 只适用于 S3 存储（LIUHEN_STORAGE_URL=s3://…）")
 ACCEL_REDIRECT = "/" + os.environ.get("LIUHEN_ACCEL_REDIRECT", "/protected/").strip("/") + "/"
 PRESIGNED_SECONDS = int(os.environ.get("LIUHEN_PRESIGNED_SECONDS", "300"))
+if BLOB_DELIVERY == "presigned":
+    # the player's video is fetched from the object store: the page's policy lets it play from there (only)
+    _endpoint = urlparse(
+        os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "https://*.amazonaws.com"
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", f"{_endpoint.scheme}://{_endpoint.netloc}"]
 
 LOG_FILE = HOME / "logs" / "server.log"
 LOGGING = {

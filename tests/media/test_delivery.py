@@ -145,7 +145,7 @@ def test_delivery_settings_refuse_what_cannot_work() -> None:
         import os
 
         return subprocess.run(
-            [sys.executable, "-c", "import liuhen.settings"],
+            [sys.executable, "-c", "import liuhen.settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES'])"],
             env={**os.environ, **env},
             capture_output=True,
             text=True,
@@ -156,5 +156,12 @@ def test_delivery_settings_refuse_what_cannot_work() -> None:
     assert wrong.returncode != 0 and "只适用于 S3 存储" in wrong.stderr
     wrong = settings_with(LIUHEN_BLOB_DELIVERY="cdn")
     assert wrong.returncode != 0 and "应为 app、presigned 或 accel" in wrong.stderr
+    policy = settings_with(
+        LIUHEN_BLOB_DELIVERY="presigned",
+        LIUHEN_STORAGE_URL="s3://evidence/blobs",
+        AWS_ENDPOINT_URL_S3="https://s3.example.internal:9000",
+    )
+    assert policy.returncode == 0, policy.stderr
+    assert "'media-src': [\"'self'\", 'https://s3.example.internal:9000']" in policy.stdout  # the player may play it
     wrong = settings_with(LIUHEN_QUEUE_URL="amqp://127.0.0.1/")
     assert wrong.returncode != 0 and "不支持的队列地址" in wrong.stderr
