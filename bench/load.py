@@ -72,7 +72,15 @@ names = json.loads(input())
 users = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
 missing = sorted(set(names) - set(users))
 assert not missing, f"not in the demo: {missing}"
+# finalised documents not yet laid out (a demo loaded while no worker ran): queued for the job workers now, as
+# finalising them would have, so that the run measures reading documents, not a backlog of layouts
+from liuhen.documents.models import Document, Rendition
+from liuhen.documents.tasks import queue_render
+backlog = Document.objects.filter(status="final").exclude(pk__in=Rendition.objects.values("document_id"))
+for pk in backlog.values_list("pk", flat=True):
+    queue_render(pk)
 print(json.dumps({
+    "backlog": backlog.count(),
     "tokens": {n: create_token(actor=None, user=u, name="负载测试") for n, u in users.items()},
     "units": {n: u.unit_id for n, u in users.items()},
 }))
@@ -126,6 +134,52 @@ def prepare(env: dict[str, str], folder: Path, clips: int) -> Path:
     out = folder / "load-data.json"
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return out
+
+
+BACKLOG = """
+import django
+django.setup()
+from liuhen.documents.models import Document, Rendition
+print(Document.objects.filter(status="final").exclude(pk__in=Rendition.objects.values("document_id")).count())
+"""
+
+
+def wait_for_layouts(env: dict[str, str], procs: list[subprocess.Popen[bytes]], seconds: float = 900) -> None:
+    """Until the job workers have laid out every finalised document (bounded)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = int(
+            subprocess.run(
+                [sys.executable, "-c", BACKLOG],
+                env={**env, "DJANGO_SETTINGS_MODULE": "liuhen.settings"},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        if left == 0:
+            return
+        log(f"waiting for the job workers to lay out {left} finalised documents …")
+        if any(p.poll() is not None for p in procs):
+            raise SystemExit("a server process ended; see its log")
+        time.sleep(10)
+    raise SystemExit(f"the documents were not laid out within {seconds:.0f} s")
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU time (user + system) used so far by the server processes and all their children."""
+    import psutil
+
+    total = 0.0
+    for p in procs:
+        try:
+            root = psutil.Process(p.pid)
+            for proc in [root, *root.children(recursive=True)]:
+                t = proc.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def wait_for_port(port: int, procs: list[subprocess.Popen[bytes]], seconds: float = 120) -> None:
@@ -215,13 +269,15 @@ def main() -> None:
                     )
                 )
             wait_for_port(port, procs)
+            if json.loads(data.read_text(encoding="utf-8"))["backlog"] and job_workers:
+                wait_for_layouts(env, procs)
             time.sleep(2)  # every serving process has bound and loaded
             log(
                 f"{args.users} users for {args.seconds} s against http://127.0.0.1:{port} "
                 f"({args.serve_workers} serving processes, {job_workers} job workers, {database}, home {home})"
             )
             ramp = round(args.users / args.spawn_rate)
-            load_before = os.getloadavg()[0]
+            load_before, cpu_before = os.getloadavg()[0], cpu_seconds(procs)
             prefix = folder / "locust"
             locust = subprocess.run(
                 [
@@ -260,7 +316,7 @@ def main() -> None:
                 capture_output=True,
                 text=True,
             )
-            load_after = os.getloadavg()[0]
+            load_after, cpu_used = os.getloadavg()[0], cpu_seconds(procs) - cpu_before
             if not (folder / "locust_stats.csv").exists():
                 raise SystemExit(f"locust did not run:\n{locust.stdout}\n{locust.stderr}")
         finally:
@@ -279,11 +335,18 @@ def main() -> None:
         for line in bad[:20]:
             log(f"server: {line}")
         errors = int(total["Failure Count"]) + len(bad)
+        requests = int(total["Request Count"])
+        log(
+            "server CPU (serving and job processes and their ffmpeg and render children; PostgreSQL not counted): "
+            f"{cpu_used:.0f} s over the whole run, ramp included; "
+            f"{1000 * cpu_used / max(requests, 1):.0f} ms per measured request"
+        )
         print(
             f"RESULT load users={args.users} rps={float(total['Requests/s']):.1f} p95_ms={total['95%']} "
             f"errors={errors} requests={total['Request Count']} p50_ms={total['50%']} "
             f"serve_workers={args.serve_workers} job_workers={job_workers} seconds={args.seconds} "
-            f"think_s={args.think} database={database} loadavg={load_before:.1f}/{load_after:.1f}"
+            f"think_s={args.think} database={database} loadavg={load_before:.1f}/{load_after:.1f} "
+            f"server_cpu_s={cpu_used:.0f}"
         )
 
 
