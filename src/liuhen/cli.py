@@ -179,11 +179,13 @@ def serve(
     connections.close_all()  # the serving processes open their own
     os.environ.setdefault("LIUHEN_DB_POOL", "8")  # each serving process: a bounded pool of PostgreSQL connections
     jobs_note = f"，{describe_queue()}由本进程运行" if run_jobs else f"，{describe_queue()}由 liuhen worker 运行"
-    out.print(f"留痕已启动：http://{host}:{port}/（{count} 个服务进程{jobs_note}）", highlight=False)
+    out.print(f"留痕已启动：http://{host}:{port}/（{count} 个服务进程{jobs_note}）", highlight=False, soft_wrap=True)
     if count > 1 and str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         # correct on SQLite too (each write, the ledger's appends first, holds the database's write lock), but the
         # writes of all processes then take turns on one file: several processes only help pages that read
-        out.print("说明：SQLite 数据库的写入在各服务进程间依次进行，多进程只加快读取；规模部署请用 PostgreSQL")
+        out.print(
+            "说明：SQLite 数据库的写入在各服务进程间依次进行，多进程只加快读取；规模部署请用 PostgreSQL", soft_wrap=True
+        )
     try:
         from liuhen.web.proxies import uvicorn_options
 
@@ -206,7 +208,7 @@ def worker(
     from liuhen.jobs import consumer, describe_queue
 
     _init_jobs()
-    out.print(f"任务进程已启动：{describe_queue()}，{threads} 个线程", highlight=False)
+    out.print(f"任务进程已启动：{describe_queue()}，{threads} 个线程", highlight=False, soft_wrap=True)
     consumer(threads=threads).run()
 
 
