@@ -3,6 +3,7 @@ queue's consumer; with the queue on Redis it runs none (the `liuhen worker` proc
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import subprocess
@@ -64,6 +65,14 @@ def test_several_serving_processes_and_one_embedded_consumer(home_copy: Path) ->
         for _ in range(6):  # the pages answer, whichever process takes the connection
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=30) as r:
                 assert r.status == 200
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # a client (nginx) keeping a connection
+        kept.request("GET", "/login/")
+        first = kept.getresponse()
+        assert first.status == 200 and first.read()
+        time.sleep(7)  # longer than uvicorn's own keep-alive of 5 s: the server must not have closed it meanwhile
+        kept.request("GET", "/login/")
+        assert kept.getresponse().status == 200
+        kept.close()
         text = log.read_text()
         assert text.count(CONSUMER_STARTED) == 1  # the embedded queue's consumer once, in the supervising process
         assert f"PID {proc.pid}" in text.split(CONSUMER_STARTED, 1)[1].splitlines()[0]

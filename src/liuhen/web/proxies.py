@@ -92,4 +92,8 @@ def uvicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
         "lifespan": "off",
         "proxy_headers": False,
         "forwarded_allow_ips": "",
+        # An idle kept-alive connection stays open longer than nginx keeps its upstream ones (60 s) and than a
+        # person thinks between clicks: with uvicorn's 5 s, a request sent on a connection the server was just
+        # closing failed ("connection closed"; nginx does not retry a POST, so the person got a 502).
+        "timeout_keep_alive": 75,
     }
