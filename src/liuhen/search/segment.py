@@ -30,7 +30,8 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def warm() -> None:
     """Load the dictionary now (about 1.4 s of CPU), so that no request pays for it: a serving process calls it
-    before it takes requests; otherwise the first case registered in each process waited for it."""
+    before it takes requests; otherwise the first case registered in each process loaded it while holding its
+    agency's case-number counter, and the other registrations waited."""
     _tokenizer()
 
 
