@@ -165,3 +165,34 @@ def test_delivery_settings_refuse_what_cannot_work() -> None:
     assert "'media-src': [\"'self'\", 'https://s3.example.internal:9000']" in policy.stdout  # the player may play it
     wrong = settings_with(LIUHEN_QUEUE_URL="amqp://127.0.0.1/")
     assert wrong.returncode != 0 and "不支持的队列地址" in wrong.stderr
+
+
+def test_bound_case_file_by_x_accel_redirect(tmp_path, blob_root, settings, cast, make_case) -> None:  # type: ignore[no-untyped-def]
+    """The 案卷 PDF (a long case's volume is large) leaves through nginx too, after the read; a role that may not
+    see a marked record in it gets neither the file nor a location."""
+    from liuhen.access.services import set_mark
+    from liuhen.cases import scenarios
+    from liuhen.core import stages
+    from tests.archive.test_case_file import archive_by_hand
+
+    settings.BLOB_DELIVERY, settings.ACCEL_REDIRECT = "accel", "/protected/"
+    case = scenarios.advance(
+        make_case("simplified_procedure", penalty_kind="fine", fine_amount="200"), stages.Stage.CLOSED, cast
+    )
+    rec = services.ingest_file(
+        actor=cast.handler, path=synthesise(tmp_path / "clip.mp4", seconds=1), officer=cast.handler, case=case
+    ).recording
+    case = archive_by_hand(cast, case)
+    sha = case.case_file.pdf_sha256
+    reads = Event.objects.filter(action="record.read", subject_type="case_file", subject_id=str(case.case_file.pk))
+    web = login(cast.archivist)
+    r = web.get(f"/cases/{case.pk}/archive/pdf/")
+    assert r.status_code == 200 and r.content == b"" and r["Content-Type"] == "application/pdf"
+    assert r["X-Accel-Redirect"] == f"/protected/{sha[:2]}/{sha[2:4]}/{sha}" and reads.count() == 1
+    stored = LocalBlobStore(blob_root).path(sha).read_bytes()
+    assert stored.startswith(b"%PDF") and hashlib.sha256(stored).hexdigest() == sha
+    set_mark(
+        actor=cast.unit_head, case=case, subject_type="recording", subject_id=rec.pk, mark="trade_secret", reason="工艺"
+    )
+    refused = web.get(f"/cases/{case.pk}/archive/pdf/")
+    assert refused.status_code == 403 and not refused.has_header("X-Accel-Redirect") and reads.count() == 1
