@@ -21,12 +21,13 @@ import json
 import os
 import random
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gevent.queue import Empty, Queue
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 DATA: dict[str, Any] = json.loads(Path(os.environ["LOAD_DATA"]).read_text(encoding="utf-8"))
 PASSWORD = DATA["password"]
@@ -35,6 +36,23 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 OFFICERS = itertools.cycle(DATA["officers"])
 CLIPS = itertools.cycle(DATA["clips"])
 PENDING_COPIES: Queue[int] = Queue()  # copy requests the officers made, for the agency head to decide
+SAMPLES: list[tuple[float, str, float, bool]] = []  # (when, what, ms, ok) of each request once all are started
+
+
+@events.request.add_listener
+def _sample(request_type: str, name: str, response_time: float, exception: Any = None, **_: Any) -> None:
+    SAMPLES.append((time.time(), f"{request_type} {name}", response_time, exception is None))
+
+
+@events.spawning_complete.add_listener
+def _measure_from_now(**_: Any) -> None:
+    SAMPLES.clear()  # as Locust's --reset-stats: the ramp is not measured
+
+
+@events.quitting.add_listener
+def _write_samples(**_: Any) -> None:
+    if path := os.environ.get("LOAD_SAMPLES"):
+        Path(path).write_text(json.dumps(SAMPLES), encoding="utf-8")
 
 
 class Person(FastHttpUser):
