@@ -84,9 +84,9 @@ def _require_current_schema() -> None:
 
 
 def _init_jobs() -> None:
-    from huey.contrib.djhuey import HUEY
+    from liuhen.jobs import init_queue
 
-    HUEY.storage.initialize_schema()
+    init_queue()
 
 
 @app.command()
@@ -131,17 +131,37 @@ def demo() -> None:
     guarded(run)
 
 
+def _default_workers() -> int:
+    """As many serving processes as cores on PostgreSQL; one on SQLite (see `serve`)."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "sqlite" else max(1, os.cpu_count() or 1)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
-    jobs: Annotated[bool, typer.Option(help="同时在本进程运行定时任务（检查点签发等）")] = True,
+    workers: Annotated[
+        int | None, typer.Option(help="服务进程数（默认：PostgreSQL 为 CPU 核数，SQLite 为 1）", show_default=False)
+    ] = None,
+    jobs: Annotated[
+        bool | None,
+        typer.Option(
+            help="同时运行任务队列（默认：内置队列时运行；Redis 队列由 liuhen worker 运行）", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """启动网页界面和 API（uvicorn），并在本进程运行任务队列。"""
+    """启动网页界面和 API（uvicorn，可多进程），内置队列时并运行任务队列。"""
     setup()
     import uvicorn
     from django.conf import settings
 
+    from liuhen.jobs import consumer as make_consumer
+    from liuhen.jobs import describe_queue
+
+    if workers is not None and workers < 1:
+        raise fail("--workers 至少为 1")
     if not (settings.HOME / "secret.key").exists() and not os.environ.get("LIUHEN_SECRET_KEY"):
         raise fail(f"实例尚未初始化（{settings.HOME}）；请先运行 liuhen init")
     _require_current_schema()
@@ -150,18 +170,30 @@ def serve(
 
     integrator = Background()  # new events are in the Merkle tree (and provable) within a fraction of a second
     integrator.start()
+    count = workers or _default_workers()
+    run_jobs = (not settings.QUEUE_URL) if jobs is None else jobs
     consumer = None
-    if jobs:
-        from huey.contrib.djhuey import HUEY
-
+    if run_jobs:
+        # In this (supervising) process only, never in each serving process: the queue has one embedded consumer.
         _init_jobs()
-        consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=True)
+        consumer = make_consumer(threads=1)
         consumer.start()
-    out.print(f"留痕已启动：http://{host}:{port}/")
+    from django.db import connections
+
+    connections.close_all()  # the serving processes open their own
+    os.environ.setdefault("LIUHEN_DB_POOL", "8")  # each serving process: a bounded pool of PostgreSQL connections
+    jobs_note = f"，{describe_queue()}由本进程运行" if run_jobs else f"，{describe_queue()}由 liuhen worker 运行"
+    out.print(f"留痕已启动：http://{host}:{port}/（{count} 个服务进程{jobs_note}）", highlight=False, soft_wrap=True)
+    if count > 1 and str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+        # correct on SQLite too (each write, the ledger's appends first, holds the database's write lock), but the
+        # writes of all processes then take turns on one file: several processes only help pages that read
+        out.print(
+            "说明：SQLite 数据库的写入在各服务进程间依次进行，多进程只加快读取；规模部署请用 PostgreSQL", soft_wrap=True
+        )
     try:
         from liuhen.web.proxies import uvicorn_options
 
-        uvicorn.run(**uvicorn_options(host, port))
+        uvicorn.run(**uvicorn_options(host, port, workers=count))
     finally:
         integrator.stop()
         if consumer is not None:
@@ -169,15 +201,20 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
-    """只运行任务队列（使用 PostgreSQL 部署时的独立工作进程）。"""
+def worker(
+    threads: Annotated[int, typer.Option(help="本进程同时运行的任务数")] = 2,
+) -> None:
+    """只运行任务队列（Redis 队列时的独立工作进程，可运行多个；定时任务每分钟只由其中一个放入队列）。"""
+    if threads < 1:
+        raise fail("--threads 至少为 1")
     setup()
     _require_current_schema()
     cli_ledger.remove_stale_temp()
-    from huey.contrib.djhuey import HUEY
+    from liuhen.jobs import consumer, describe_queue
 
     _init_jobs()
-    HUEY.create_consumer(workers=2, worker_type="thread", periodic=True).run()
+    out.print(f"任务进程已启动：{describe_queue()}，{threads} 个线程", highlight=False, soft_wrap=True)
+    consumer(threads=threads).run()
 
 
 @token_app.command("create")

@@ -2,7 +2,19 @@
 
 LIUHEN_HOME           data folder (default ./liuhen-data): SQLite database, blobs, keys, job queue
 LIUHEN_DATABASE_URL   sqlite:///PATH (default LIUHEN_HOME/liuhen.sqlite3) or postgresql://user@host:port/name
-LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/prefix
+LIUHEN_STORAGE_URL    file://PATH (default LIUHEN_HOME/blobs) or s3://bucket/prefix (credentials, region and endpoint
+                      from the usual AWS_* variables, e.g. AWS_ENDPOINT_URL_S3 for MinIO or Ceph)
+LIUHEN_BLOB_DELIVERY  how downloads and video leave an instance: "app" (default: this process streams them),
+                      "presigned" (S3 only: a short-lived signed URL, the client fetches from the object store) or
+                      "accel" (the front web server sends them, told by X-Accel-Redirect; see deploy/nginx); with
+                      "presigned" the pages' Content-Security-Policy lets video play from the S3 endpoint
+LIUHEN_ACCEL_REDIRECT the internal location nginx serves blobs from, for "accel" (default /protected/)
+LIUHEN_PRESIGNED_SECONDS  how long a presigned URL is valid (default 300)
+LIUHEN_DB_POOL        PostgreSQL connections each serving process keeps in its pool (default 8 under `liuhen serve`; 0:
+                      none pooled). Serving processes × this must stay under the server's max_connections
+LIUHEN_QUEUE_URL      the job queue: unset for the embedded SQLite queue in LIUHEN_HOME (consumed by `liuhen serve`),
+                      or redis://host:6379/DB (consumed by `liuhen worker` processes)
+LIUHEN_QUEUE_NAME     the queue's name in Redis (default liuhen), for several instances on one Redis
 LIUHEN_SECRET_KEY     overrides the key kept in LIUHEN_HOME/secret.key (written by `liuhen init`)
 LIUHEN_SIGNING_KEY    Ed25519 private key (PEM) for ledger checkpoints (default LIUHEN_HOME/keys/ledger.pem)
 LIUHEN_LEDGER_ORIGIN  the origin line of signed checkpoints (default liuhen.local/ledger)
@@ -57,8 +69,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def database_from_url(url: str) -> dict[str, object]:
-    """A Django DATABASES entry from sqlite:///PATH or postgresql://user:password@host:port/name."""
+def database_from_url(url: str, pool: int = 0) -> dict[str, object]:
+    """A Django DATABASES entry from sqlite:///PATH or postgresql://user:password@host:port/name.
+
+    ``pool`` > 0 (PostgreSQL): the process keeps a pool of at most that many connections, shared by its threads. An
+    ASGI server runs each request's code in a thread of its own: without a pool every thread keeps a connection of
+    its own, and a few busy serving processes exhaust the server's max_connections."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -83,7 +99,11 @@ def database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
+            **(
+                {"CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": pool, "timeout": 30}}}
+                if pool > 0
+                else {"CONN_MAX_AGE": 60}
+            ),
         }
     raise SettingsError(f"LIUHEN_DATABASE_URL: 不支持的数据库地址 {url!r}（应为 sqlite:/// 或 postgresql://）")
 
@@ -103,7 +123,8 @@ DEBUG = _flag("LIUHEN_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIUHEN_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
 
 DATABASE_URL = os.environ.get("LIUHEN_DATABASE_URL", f"sqlite:///{HOME / 'liuhen.sqlite3'}")
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+DB_POOL = int(os.environ.get("LIUHEN_DB_POOL", "0"))
+DATABASES = {"default": database_from_url(DATABASE_URL, DB_POOL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STORAGE_URL = os.environ.get("LIUHEN_STORAGE_URL", f"file://{HOME / 'blobs'}")
@@ -238,14 +259,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
-HUEY = {
-    "huey_class": "huey.SqliteHuey",
-    "name": "liuhen",
-    "filename": str(HOME / "jobs.sqlite3"),
-    "immediate": False,
-    "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
-    "consumer": {"workers": 1, "worker_type": "thread"},
-}
+QUEUE_URL = os.environ.get("LIUHEN_QUEUE_URL", "").strip()
+QUEUE_NAME = os.environ.get("LIUHEN_QUEUE_NAME", "liuhen").strip() or "liuhen"
+
+
+def queue_from_url(url: str, name: str) -> dict[str, object]:
+    """Huey's settings: the embedded SQLite queue (no URL) or a queue on Redis (redis:// or rediss://)."""
+    if not url:
+        return {
+            "huey_class": "huey.SqliteHuey",
+            "name": name,
+            "filename": str(HOME / "jobs.sqlite3"),
+            "immediate": False,
+            "create_tables": False,  # created by `liuhen init` / `serve` once LIUHEN_HOME exists
+            "consumer": {"workers": 1, "worker_type": "thread"},
+        }
+    if urlparse(url).scheme in {"redis", "rediss"}:
+        return {"huey_class": "huey.RedisHuey", "name": name, "url": url, "immediate": False}
+    raise SettingsError(f"LIUHEN_QUEUE_URL: 不支持的队列地址 {url!r}（应为 redis:// 或 rediss://，不设则用内置队列）")
+
+
+HUEY = queue_from_url(QUEUE_URL, QUEUE_NAME)
 
 SMTP_URL = urlparse(os.environ.get("LIUHEN_SMTP_URL", ""))
 EMAIL_ENABLED = SMTP_URL.scheme in {"smtp", "smtps"}
@@ -270,6 +304,20 @@ UPLOAD_MAX_OPEN = int(os.environ.get("LIUHEN_UPLOAD_MAX_OPEN", "5"))
 UPLOAD_MAX_PENDING_BYTES = int(os.environ.get("LIUHEN_UPLOAD_MAX_PENDING_BYTES", str(32 * 2**30)))
 UPLOAD_EXPIRY_DAYS = int(os.environ.get("LIUHEN_UPLOAD_EXPIRY_DAYS", "7"))
 
+BLOB_DELIVERY = os.environ.get("LIUHEN_BLOB_DELIVERY", "app").strip().lower() or "app"
+if BLOB_DELIVERY not in {"app", "presigned", "accel"}:
+    raise SettingsError(f"LIUHEN_BLOB_DELIVERY: 应为 app、presigned 或 accel，而不是 {BLOB_DELIVERY!r}")
+if BLOB_DELIVERY == "presigned" and not STORAGE_URL.startswith("s3://"):
+    raise SettingsError("LIUHEN_BLOB_DELIVERY=presigned 只适用于 S3 存储（LIUHEN_STORAGE_URL=s3://…）")
+ACCEL_REDIRECT = "/" + os.environ.get("LIUHEN_ACCEL_REDIRECT", "/protected/").strip("/") + "/"
+PRESIGNED_SECONDS = int(os.environ.get("LIUHEN_PRESIGNED_SECONDS", "300"))
+if BLOB_DELIVERY == "presigned":
+    # the player's video is fetched from the object store: the page's policy lets it play from there (only)
+    _endpoint = urlparse(
+        os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "https://*.amazonaws.com"
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", f"{_endpoint.scheme}://{_endpoint.netloc}"]
+
 LOG_FILE = HOME / "logs" / "server.log"
 LOGGING = {
     "version": 1,
@@ -293,5 +341,7 @@ LOGGING = {
         # server errors (500) with their tracebacks; 4xx answers stay out of the log file
         "django.request": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},
+        # the job queue's consumers: each job started and finished, with its id (journald keeps it for workers)
+        "huey": {"handlers": ["console", "file"], "level": "INFO", "propagate": False},
     },
 }

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Router, Schema, Status
 
 from liuhen.access import services, view_requests
@@ -176,7 +176,7 @@ def retry(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 @router.get("/copy-requests/{request_id}/package", summary="复制件（zip，含哈希清单）", response={200: bytes})
 @needs(Action.COPY_REQUEST)
-def package(request: HttpRequest, request_id: int) -> StreamingHttpResponse:
+def package(request: HttpRequest, request_id: int) -> HttpResponse | StreamingHttpResponse:
     return package_response(request, services.get_copy_request(acting_user(request), request_id))
 
 

@@ -15,6 +15,7 @@ from liuhen.cases.queries import get_case
 from liuhen.cases.views import _run
 from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
+from liuhen.media import delivery
 from liuhen.media.storage import default_store
 from liuhen.web import reads
 from liuhen.web.permissions import acting_user, page_needs
@@ -119,13 +120,18 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect(f"/cases/{req.case_id}/#copies")
 
 
-def package_response(request: HttpRequest, req: CopyRequest) -> StreamingHttpResponse:
-    """The copy package, streamed from the blob store; the download is a registered read (R9)."""
+def package_response(request: HttpRequest, req: CopyRequest) -> HttpResponse | StreamingHttpResponse:
+    """The copy package, streamed from the blob store (or sent by the object store or the front web server, see
+    liuhen.media.delivery); the download is a registered read (R9) first."""
     store = default_store()
     require(acting_user(request), Action.COPY_REQUEST, req.case)  # those who hand copies over, not every reader
     if not req.package_sha256:
         raise NotFound("该申请没有复制件")
     reads.read(request, req.case, subject_type="copy_request", subject_id=req.pk, what="复制件", channel="download")
+    if delivery.offloaded():
+        return delivery.offload(
+            store, req.package_sha256, content_type="application/zip", filename=f"copy-{req.pk}.zip", attachment=True
+        )
     response = StreamingHttpResponse(store.open_range(req.package_sha256), content_type="application/zip")
     response["Content-Length"] = str(store.size(req.package_sha256))
     response["Content-Disposition"] = f'attachment; filename="copy-{req.pk}.zip"'
@@ -152,7 +158,7 @@ def copy_retry(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @login_required
 @page_needs(Action.COPY_REQUEST)
-def copy_package(request: HttpRequest, request_id: int) -> StreamingHttpResponse:
+def copy_package(request: HttpRequest, request_id: int) -> HttpResponse | StreamingHttpResponse:
     return package_response(request, _copy(request, request_id))
 
 

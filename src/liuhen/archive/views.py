@@ -20,6 +20,7 @@ from liuhen.cases.queries import get_case, next_steps
 from liuhen.cases.views import _run
 from liuhen.core.errors import Forbidden, NotFound
 from liuhen.core.permissions import Action
+from liuhen.media import delivery
 from liuhen.media.models import Recording
 from liuhen.media.storage import default_store
 from liuhen.web import reads
@@ -169,6 +170,14 @@ def case_file_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     if (refused := _guard_all(request, case, found)) is not None:
         return refused
     reads.read(request, case, subject_type="case_file", subject_id=found.pk, what="案卷 PDF", channel="download")
+    if delivery.offloaded():  # a bound volume of a long case is large: nginx or the object store sends it
+        return delivery.offload(
+            default_store(),
+            found.pdf_sha256,
+            content_type="application/pdf",
+            filename=f"{found.file_no}.pdf",
+            attachment=False,
+        )
     response = HttpResponse(b"".join(default_store().open_range(found.pdf_sha256)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{found.file_no}.pdf"'
     return response

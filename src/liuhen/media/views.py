@@ -18,7 +18,7 @@ from liuhen.cases.queries import visible_cases
 from liuhen.cases.views import _run
 from liuhen.core.errors import NotFound
 from liuhen.core.permissions import Action
-from liuhen.media import queries, services
+from liuhen.media import delivery, queries, services
 from liuhen.media.models import Device, Recording
 from liuhen.media.storage import BlobMissing, default_store
 from liuhen.web import reads
@@ -78,6 +78,11 @@ def stream(request: HttpRequest, recording_id: int) -> HttpResponse | StreamingH
     """The original file, with single byte ranges (206) so the player can seek (Django's FileResponse cannot)."""
     rec = _recording(request, recording_id)
     store = default_store()
+    if delivery.offloaded():  # the object store or nginx sends the bytes and answers the ranges, after the read
+        _join_play(request, rec)
+        return delivery.offload(
+            store, rec.blob_id, content_type=rec.blob.content_type, filename=rec.file_name, attachment=False
+        )
     try:
         size = store.size(rec.blob_id)
     except BlobMissing as exc:

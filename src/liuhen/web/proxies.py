@@ -79,10 +79,12 @@ def client_ip(request: Any) -> str | None:
     return str(meta.get("REMOTE_ADDR")) if meta.get("REMOTE_ADDR") else None
 
 
-def uvicorn_options(host: str, port: int) -> dict[str, Any]:
+def uvicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
     """How `liuhen serve` runs uvicorn: its X-Forwarded-For handling off (by default it believes 127.0.0.1), as the
-    client's address comes from LIUHEN_TRUSTED_PROXIES only (liuhen.web.proxies)."""
+    client's address comes from LIUHEN_TRUSTED_PROXIES only (liuhen.web.proxies); ``workers`` serving processes
+    (uvicorn's supervisor starts them and starts a new one for any that dies)."""
     return {
+        "workers": workers,
         "app": "liuhen.web.asgi:application",
         "host": host,
         "port": port,
@@ -90,4 +92,8 @@ def uvicorn_options(host: str, port: int) -> dict[str, Any]:
         "lifespan": "off",
         "proxy_headers": False,
         "forwarded_allow_ips": "",
+        # An idle kept-alive connection stays open longer than nginx keeps its upstream ones (60 s) and than a
+        # person thinks between clicks: with uvicorn's 5 s, a request sent on a connection the server was just
+        # closing failed ("connection closed"; nginx does not retry a POST, so the person got a 502).
+        "timeout_keep_alive": 75,
     }
