@@ -118,6 +118,15 @@ def test_rule_r6_a_whole_case_file_is_disposed_after_its_term_with_a_second_pers
         page = client.get(f"/cases/{case.pk}/archive/").content.decode()
         assert "销毁清册" in page and "已销毁" in page and cast.leader.display_name in page
         assert client.get(f"/cases/{case.pk}/archive/pdf/").status_code == 404
+        # a document of the destroyed file says so, as a page and over the API: 410, never a missing-file error
+        officer = Client()
+        officer.force_login(cast.handler)
+        doc = Document.objects.filter(case=case, status="final").order_by("id").first()
+        assert doc is not None
+        preview = officer.get(f"/documents/{doc.pk}/pdf/?view=1")
+        assert preview.status_code == 410 and "已随案卷销毁" in preview.content.decode()
+        over_api = officer.get(f"/api/v1/documents/{doc.pk}/pdf")
+        assert over_api.status_code == 410 and "已随案卷销毁" in over_api.json()["detail"]
 
     # verify: the destroyed files are disposed, not lost; a file gone without a decision is lost
     assert [str(f) for f in verify()] == []

@@ -46,6 +46,10 @@ class NotFound(LiuhenError):
     """No such record, or none the actor may see (HTTP 404)."""
 
 
+class Gone(LiuhenError):
+    """What was asked for was destroyed on purpose, by an approved disposal (HTTP 410, CLI exit 2)."""
+
+
 class Unavailable(LiuhenError):
     """The system cannot do this now, through no fault of the input (HTTP 503 with Retry-After, CLI exit 2)."""
 

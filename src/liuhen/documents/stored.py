@@ -15,11 +15,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from liuhen.core.errors import Gone
 from liuhen.documents import pades, rendering
 from liuhen.documents.models import Document, DocumentStatus, Rendition
 from liuhen.ledger import services as ledger
+from liuhen.media.integrity import disposed
 from liuhen.media.models import Blob
-from liuhen.media.storage import default_store
+from liuhen.media.storage import BlobMissing, default_store
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,7 +43,14 @@ def docx_bytes(document: Document, *, interactive: bool = False) -> bytes:
 
 
 def _read(sha256: str) -> bytes:
-    return b"".join(default_store().open_range(sha256))
+    try:
+        return b"".join(default_store().open_range(sha256))
+    except BlobMissing:
+        why = disposed().get(sha256)
+        if why is None:
+            raise
+        # destroyed with its 案卷 after an approved 鉴定 (rule R6): said so, never "not found" or an error page
+        raise Gone(f"该文书的文件已随案卷销毁：{why}") from None
 
 
 def ensure(document: Document, *, interactive: bool = False) -> Rendition:

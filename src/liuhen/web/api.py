@@ -17,6 +17,7 @@ from liuhen.cases.api import router as cases_router
 from liuhen.core.errors import (
     CalendarYearUnknown,
     Forbidden,
+    Gone,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -93,6 +94,11 @@ def read_approval_required(request: HttpRequest, exc: AccessApprovalRequired) ->
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return _error(request, 422, {"detail": str(exc)})
+
+
+@api.exception_handler(Gone)
+def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
+    return _error(request, 410, {"detail": str(exc)})
 
 
 @api.exception_handler(Unavailable)

@@ -1,5 +1,5 @@
 """The domain's refusals as HTTP on every page: Forbidden → 403, NotFound → 404, InvalidInput → 422,
-Unavailable → 503 (the API maps its own)."""
+Gone → 410, Unavailable → 503 (the API maps its own)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from liuhen.cases.access import AccessApprovalRequired, PurposeRequired
-from liuhen.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
+from liuhen.core.errors import Forbidden, Gone, InvalidInput, NotFound, Unavailable
 
 
 def refused_page(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
@@ -43,6 +43,8 @@ class DomainErrorsMiddleware:
             return HttpResponse("数值超出范围", status=400, content_type="text/plain; charset=utf-8")
         if isinstance(exception, NotFound):
             return refused_page(request, "未找到", str(exception), 404)
+        if isinstance(exception, Gone):  # destroyed by an approved disposal (rule R6)
+            return refused_page(request, "已销毁", str(exception), 410)
         if isinstance(exception, InvalidInput):  # e.g. a document too long to render within its limits
             return refused_page(request, "不能办理", str(exception), 422)
         if isinstance(exception, Unavailable):
