@@ -1,5 +1,6 @@
 """The agency's PAdES seal keeps an issued PDF a PDF/A: the signed update leaves the document information
-dictionary equal to the XMP metadata (ISO 19005-2 6.6.2.3), and the signature covers the whole stored file."""
+dictionary equal to the XMP metadata (ISO 19005-2 6.6.2.3), and the signature covers the whole stored file: what
+the archive checks of an electronic record (rule R14) holds for every document the agency issues."""
 
 from __future__ import annotations
 
