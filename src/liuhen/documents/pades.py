@@ -98,12 +98,15 @@ def certificate(agency_id: int, agency_name: str) -> dict[str, str]:
 
 
 def sign(pdf: bytes, agency_id: int, agency_name: str) -> bytes:
-    """The PDF with the agency's PAdES signature added as an incremental update (the PDF/A content unchanged)."""
+    """The PDF with the agency's PAdES signature added as an incremental update (the PDF/A content unchanged, its
+    metadata still agreeing with the information dictionary)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata.model import VENDOR
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
 
@@ -121,5 +124,13 @@ def sign(pdf: bytes, agency_id: int, agency_name: str) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name="AgencySeal", subfilter=SigSeedSubFilter.PADES, reason="出具执法文书", location=agency_name
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    # PDF/A wants the information dictionary equal to the XMP metadata (ISO 19005-2 6.6.2.3). pyHanko's update
+    # writes its own name as the XMP pdf:Producer but appends it to the old /Producer ("WeasyPrint …; pyHanko …");
+    # give /Producer the XMP's value in the same signed update, so the two still agree once the file is sealed.
+    info_ref = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
+    if isinstance(info_ref, generic.IndirectObject):
+        info_ref.get_object()["/Producer"] = generic.TextStringObject(VENDOR)
+        writer.mark_update(info_ref)
+    out = signers.sign_pdf(writer, meta, signer=signer)
     return bytes(out.getvalue())
