@@ -4,6 +4,11 @@
     liuhen ledger proof 42 > proof.json
     python3 verify_proof.py proof.json
 
+    python3 verify_proof.py entry.json [--key KEY]   # a 公示 entry, as /gongshi/entries/<id>.json serves it
+
+A 公示 entry is proven against the portal's own public log; this script hands such a file to verify_entry.py,
+which lies beside it (it checks the entry's content against the logged hash too, and needs `cryptography`).
+
 It recomputes the event's leaf hash from its canonical JSON, folds the RFC 6962 audit path up to a root,
 and compares that root and the tree size with the signed checkpoint in the bundle. Exit 0 when the event
 is in the log, 1 when it is not. (The checkpoint's Ed25519 signature is checked too when the
@@ -13,6 +18,7 @@ is in the log, 1 when it is not. (The checkpoint's Ed25519 signature is checked 
 import base64
 import hashlib
 import json
+import os
 import sys
 
 
@@ -61,9 +67,14 @@ def check_signature(note: str, vkey: str) -> str:
     raise ValueError("no signature by the given key")
 
 
-def main(path: str) -> int:
+def main(path: str, *rest: str) -> int:
     with open(path, encoding="utf-8") as fh:
         bundle = json.load(fh)
+    if isinstance(bundle.get("proof"), dict):  # a 公示 entry: proven against the portal's public log
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import verify_entry
+
+        return verify_entry.main([path, *rest])
     leaf = leaf_hash(bundle["leaf_data"].encode("utf-8"))
     proof = [base64.b64decode(p) for p in bundle["proof"]]
     root = root_from_path(leaf, bundle["leaf_index"], bundle["tree_size"], proof)
@@ -81,4 +92,7 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    if len(sys.argv) < 2:
+        print("usage: verify_proof.py PROOF.json | ENTRY.json [--key KEY]", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(*sys.argv[1:]))

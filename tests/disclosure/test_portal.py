@@ -19,13 +19,13 @@ from liuhen.disclosure.models import CorrectionRequest, Entry
 from tests.disclosure.conftest import PARTY_ID, PARTY_PHONE, WITNESS, WITNESS_ID, at
 
 pytestmark = pytest.mark.django_db
-VERIFY = Path(__file__).resolve().parents[2] / "docs" / "verify_entry.py"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def _verify(tmp_path: Path, doc: dict) -> subprocess.CompletedProcess[str]:  # type: ignore[type-arg]
+def _verify(tmp_path: Path, doc: dict, script: str = "verify_entry.py") -> subprocess.CompletedProcess[str]:  # type: ignore[type-arg]
     path = tmp_path / "entry.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return subprocess.run([sys.executable, str(VERIFY), str(path)], capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, str(DOCS / script), str(path)], capture_output=True, text=True, check=False)
 
 
 def test_rules_P1_P2_P9_portal_without_login_or_cookie(cast, decided, agency, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -57,11 +57,13 @@ def test_rules_P1_P2_P9_portal_without_login_or_cookie(cast, decided, agency, tm
     assert rows[0][:3] == ["编号", "处罚机关", "类别"] and rows[1][0] == str(entry.pk)
 
     doc = json.loads(web.get(f"/gongshi/entries/{entry.pk}.json").content)
-    ok = _verify(tmp_path, doc)
-    assert ok.returncode == 0 and "核验通过" in ok.stdout, ok.stderr
+    for script in ("verify_entry.py", "verify_proof.py"):  # the ledger's offline checker takes an entry too
+        ok = _verify(tmp_path, doc, script)
+        assert ok.returncode == 0 and "核验通过" in ok.stdout, ok.stderr
     doc["entry"]["fine_amount"] = "500.00"
-    changed = _verify(tmp_path, doc)
-    assert changed.returncode == 1 and "内容已被改动" in changed.stderr
+    for script in ("verify_entry.py", "verify_proof.py"):
+        changed = _verify(tmp_path, doc, script)
+        assert changed.returncode == 1 and "内容已被改动" in changed.stderr
     consistency = json.loads(web.get("/gongshi/log/consistency?old=0&new=1").content)
     assert consistency["new_size"] == 1 and web.get("/gongshi/log/consistency?old=5").status_code == 400
 
