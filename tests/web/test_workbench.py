@@ -44,7 +44,9 @@ def test_menus_follow_the_stage_and_the_next_document_comes_first(cast, make_cas
     assert intake.acts[0][0] == "note" and "emergency_start" in dict(intake.acts)  # S3's 紧急情况记录 is a step here
     assert "rights_waiver" not in dict(intake.acts)
     page = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
-    assert "制作立案审批表" in page and "不予立案告知书" not in page.split('id="doc-type"')[1].split("</select>")[0]
+    assert "制作立案审批表" in page  # the next document first, on the 概况 tab
+    page = login(cast.handler).get(f"/cases/{case.pk}/documents/").content.decode()
+    assert "不予立案告知书" not in page.split('id="doc-type"')[1].split("</select>")[0]
 
     noticed = scenarios.advance(case, stages.Stage.NOTICE, cast)
     menu = work.work(noticed, acts)

@@ -180,7 +180,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 def _post_on_recording(request: HttpRequest, recording_id: int, command: Any, done: str) -> HttpResponse:
     rec = _recording(request, recording_id)
     _run(request, lambda: command(rec), done)
-    return redirect(f"/cases/{rec.case_id}/#media") if rec.case_id else redirect("media_unlinked")
+    return redirect(f"/cases/{rec.case_id}/media/") if rec.case_id else redirect("media_unlinked")
 
 
 @login_required
