@@ -44,6 +44,8 @@ class CaseIn(Schema):
     fine_amount: Decimal | None = None
     violation_ended_on: date | None = Field(default=None, description="S6：违法行为发生（连续或继续的为终了）日期")
     serious_harm: bool = Field(default=False, description="S6：涉及生命健康、金融安全且有危害后果（时效5年）")
+    violation_at: datetime | None = Field(default=None, description="违法时间（不晚于当前时间）")
+    violation_place: str = Field(default="", max_length=200, description="违法地点")
     parties: list[PartyIn] = []
     officers: list[str] = Field(default=[], description="执法人员用户名")
 
@@ -115,6 +117,8 @@ class CaseDetail(CaseFields):
     is_major: bool
     violation_ended_on: date | None
     serious_harm: bool
+    violation_at: datetime | None
+    violation_place: str
     parties: list[dict[str, Any]]
     officers: list[dict[str, Any]]
     approvals: list[ApprovalOut]
@@ -153,6 +157,8 @@ def detail(case: Case) -> CaseDetail:
         is_major=case.is_major,
         violation_ended_on=case.violation_ended_on,
         serious_harm=case.serious_harm,
+        violation_at=case.violation_at,
+        violation_place=case.violation_place,
         parties=presentation.parties(case),
         officers=[
             {"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
@@ -223,6 +229,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
         fine_amount=payload.fine_amount,
         violation_ended_on=payload.violation_ended_on,
         serious_harm=payload.serious_harm,
+        violation_at=payload.violation_at,
+        violation_place=payload.violation_place,
         parties=[services.PartyInput(**p.dict()) for p in payload.parties],
         officers=_users(user.agency, payload.officers),
     )

@@ -29,8 +29,12 @@ class CaseSource(models.TextChoices):
 
 class Case(models.Model):
     LEDGER = projected(
-        "case.created", "case.transition", "case.marked_major", "case.violation_recorded", personal=("summary",)
-    )  # the summary: free text naming people
+        "case.created",
+        "case.transition",
+        "case.marked_major",
+        "case.violation_recorded",
+        personal=("summary", "violation_place"),
+    )  # the summary: free text naming people; the place: an individual's home, say
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
@@ -59,6 +63,9 @@ class Case(models.Model):
     serious_harm = models.BooleanField(
         "涉及公民生命健康安全、金融安全且有危害后果", default=False, help_text="S6：追责时效为5年"
     )
+    # 违法时间、违法地点: as found at 案源登记; the documents' 违法事实 and transcripts start from them
+    violation_at = models.DateTimeField("违法时间", null=True, blank=True)
+    violation_place = models.CharField("违法地点", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases", verbose_name="登记人"
     )

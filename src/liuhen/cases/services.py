@@ -115,6 +115,8 @@ def create_case(
     fine_amount: Any = None,
     violation_ended_on: date | str | None = None,
     serious_harm: bool = False,
+    violation_at: datetime | str | None = None,
+    violation_place: str = "",
     at: datetime | None = None,
 ) -> Case:
     try:
@@ -137,9 +139,13 @@ def create_case(
         raise InvalidInput(f"未知的处罚种类：{penalty_kind}")
     fine = _parse_fine(fine_amount)
     now = at or timezone.now()
-    from liuhen.cases.limitation import parse_violation_ended
+    from liuhen.cases.limitation import parse_violation_at, parse_violation_ended
 
     ended_on = parse_violation_ended(violation_ended_on, timezone.localtime(now).date())  # rule S6
+    violation_at = parse_violation_at(violation_at, now, ended_on)
+    violation_place = (violation_place or "").strip()
+    if len(violation_place) > 200:
+        raise InvalidInput("违法地点不能超过200字")
     parties = parties or []
     for p in parties:
         if p.kind not in {k.value for k in PartyKind}:
@@ -171,6 +177,8 @@ def create_case(
         fine_amount=fine,
         violation_ended_on=ended_on,
         serious_harm=bool(serious_harm),
+        violation_at=violation_at,
+        violation_place=violation_place,
         created_by=actor,
         created_at=now,
         stage_changed_at=now,
@@ -208,6 +216,7 @@ def create_case(
             fine_amount=str(fine) if fine is not None else None,
             violation_ended_on=ended_on.isoformat() if ended_on else None,
             serious_harm=bool(serious_harm),
+            violation_at=violation_at.isoformat() if violation_at else None,  # the place: in the row image only
             officers=[o.get_username() for o in officers],
             # personal data only as salted commitments, in the parties' row images (rule R8, P9)
             parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],

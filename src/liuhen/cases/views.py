@@ -124,6 +124,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 fine_amount=d["fine_amount"],
                 violation_ended_on=d["violation_ended_on"],
                 serious_harm=d["serious_harm"],
+                violation_at=d["violation_at"],
+                violation_place=d["violation_place"],
                 parties=parties,
                 officers=list(d["officers"]),
             )
