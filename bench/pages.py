@@ -117,10 +117,10 @@ def main() -> None:
 
 
 def demo_ids(env: dict[str, str]) -> tuple[int, int]:
-    """The demo's fully worked case (明应急罚〔2026〕017号) and its 行政处罚决定书."""
+    """The demo's fully worked case (危险化学品储存场所, in 执行, with recordings) and its 行政处罚决定书."""
     code = (
         "import django;django.setup();from liuhen.cases.models import Case;"
-        "c=Case.objects.get(case_no__endswith='〕017号', case_no__contains='罚');"
+        "c=Case.objects.get(procedure='general_procedure', cause__contains='危险化学品储存场所');"
         "print(c.pk, c.documents.filter(doc_type='penalty_decision').values_list('pk', flat=True).first())"
     )
     out = subprocess.run(

@@ -114,7 +114,7 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
     logout(page)
 
     login(page, "zhangwei")
-    page.click("#my-cases >> text=明应急罚〔2026〕017号")  # a case with recordings and finalised documents
+    page.click("#my-cases tr:has-text('危险化学品储存场所') a")  # a case with recordings and finalised documents
     page.wait_for_selector("#next-steps")
     case_url = page.url.split("#")[0]
     before = history_rows(page, case_url)

@@ -52,7 +52,8 @@ class CaseIn(Schema):
 
 class CaseFields(Schema):
     id: int
-    case_no: str
+    case_no: str = Field(..., description="案件现用编号：一般程序立案经批准前为案源登记号，批准后为立案号")
+    intake_no: str = Field(default="", description="案源登记号（一般程序）")
     procedure: str
     procedure_label: str
     stage: str
@@ -66,6 +67,7 @@ def case_fields(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
         "case_no": case.case_no,
+        "intake_no": case.intake_no,
         "procedure": case.procedure,
         "procedure_label": case.get_procedure_display(),
         "stage": case.stage,

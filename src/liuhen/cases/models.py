@@ -7,6 +7,8 @@ database refuses to update or delete them (rule R8).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -33,12 +35,17 @@ class Case(models.Model):
         "case.transition",
         "case.marked_major",
         "case.violation_recorded",
+        "approval.approver_signed",  # the approved 立案 gives the case its 罚 number
         personal=("summary", "violation_place"),
     )  # the summary: free text naming people; the place: an individual's home, say
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
+    # the number the case goes by now: a 一般程序 case is registered with its 案源登记号 (intake_no) and takes
+    # its 罚 number when 立案 is approved (numbered_at); the other procedures are numbered at registration
     case_no = models.CharField("案号", max_length=80, unique=True)
+    intake_no = models.CharField("案源登记号", max_length=80, blank=True)
+    numbered_at = models.DateTimeField("立案编号时间", null=True, blank=True)
     procedure = models.CharField("程序", max_length=32, choices=PROCEDURE_CHOICES)
     stage = models.CharField("阶段", max_length=32, choices=STAGE_CHOICES)
     cause = models.CharField("案由", max_length=200)
@@ -83,8 +90,25 @@ class Case(models.Model):
             models.Index(fields=["-created_at", "-id"], name="case_created"),
             models.Index(fields=["agency", "procedure", "stage", "-created_at"], name="case_agency_proc_stage"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake_no"], condition=~models.Q(intake_no=""), name="case_intake_no_unique"
+            )
+        ]
 
     def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def awaiting_number(self) -> bool:
+        """Registered with a 案源登记号 and not yet given its case number (立案 not yet approved)."""
+        return bool(self.intake_no) and self.case_no == self.intake_no
+
+    def number_at(self, at: Any) -> str:
+        """The number the case went by at ``at``: its 案源登记号 before 立案 was approved, its case number after
+        (a document shows the number in force when it was finalised)."""
+        if self.intake_no and self.numbered_at is not None and at is not None and at < self.numbered_at:
+            return self.intake_no
         return self.case_no
 
     @property

@@ -154,6 +154,8 @@ def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
             text += f"（拟指派 {names.get(body['officer'], body['officer'])}）"
         if body.get("flag"):
             text += f"【{body['flag']}】"
+        if body.get("assigned_case_no"):  # rule S2: 立案 approved, the case takes its number
+            text += f"；立案编号 {body['assigned_case_no']}（案源登记号 {body.get('intake_no', '')}）"
         return text
     if action.startswith("document.") and body.get("name"):
         version = f"第{body['version']}版" if body.get("version") else ""

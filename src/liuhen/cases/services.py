@@ -77,8 +77,15 @@ def format_case_no(template: str, *, agency_short: str, kind: str, year: int, se
         raise InvalidInput(f"案号模板无效：{template}（{exc}）") from exc
 
 
-def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
-    kind = KIND_CHAR[procedure]
+# 案源登记 has its own register (明应急案源〔2026〕017号): a 一般程序 case takes its 罚 number only when 立案 is
+# approved, so a source that is never filed uses up no case number
+INTAKE_KIND = "案源"
+NUMBERED_AT_FILING = frozenset({Procedure.GENERAL})
+
+
+def next_case_no(agency: Agency, procedure: Procedure | None, year: int) -> str:
+    """The next number of the procedure's series, or of the 案源登记 register (``procedure`` None)."""
+    kind = KIND_CHAR[procedure] if procedure is not None else INTAKE_KIND
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(agency=agency, kind=kind, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
@@ -163,10 +170,13 @@ def create_case(
             # rule D9: someone of another unit joins a case only through an approved assignment
             raise InvalidInput(f"{o.display_name} 不是{unit.name}人员：请在登记后提请指派，经审核、批准后承办（D9）")
     agency = unit.agency
+    year = timezone.localtime(now).year
+    intake_no = next_case_no(agency, None, year) if proc in NUMBERED_AT_FILING else ""
     case = Case.objects.create(
         agency=agency,
         unit=unit,
-        case_no=next_case_no(agency, proc, timezone.localtime(now).year),
+        case_no=intake_no or next_case_no(agency, proc, year),
+        intake_no=intake_no,
         procedure=proc.value,
         stage=stages.INITIAL_STAGE[proc].value,
         cause=cause,
