@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "media.linked": "音像记录关联案件",
     "media.reviewed": "音像记录回放审查",
     "media.interruption_noted": "记录音像中断情况",
+    "media.start_entered": "补记音像录制开始时间（文件未载）",
     "media.marked_evidence": "音像记录作为证据",
     "media.triaged": "处置故障设备的音像记录",
     "media.device_review": "设备音像记录审查",

@@ -215,7 +215,7 @@ def case_media(request: HttpRequest, case_id: int) -> HttpResponse:
 def _recordings(user: Any, case: Any) -> Any:
     return (
         case.recordings.exclude(pk__in=hidden_records(user, "recording"))
-        .select_related("device", "officer", "continues", "supervising_officer")
+        .select_related("device", "officer", "continues", "supervising_officer", "start_entered_by")
         .prefetch_related("interruptions")
         .order_by("recorded_from")
     )

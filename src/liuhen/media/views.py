@@ -186,6 +186,21 @@ def _post_on_recording(request: HttpRequest, recording_id: int, command: Any, do
 @login_required
 @require_POST
 @page_needs(Action.CASE_WORK)
+def start_time(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The start of a recording whose file had none, entered by an officer (rule R1); refused with the reason."""
+    return _post_on_recording(
+        request,
+        recording_id,
+        lambda rec: services.enter_start_time(
+            actor=acting_user(request), recording=rec, recorded_from=request.POST.get("recorded_from", "")
+        ),
+        "已补记录制开始时间",
+    )
+
+
+@login_required
+@require_POST
+@page_needs(Action.CASE_WORK)
 def interruption(request: HttpRequest, recording_id: int) -> HttpResponse:
     return _post_on_recording(
         request,

@@ -55,6 +55,7 @@ urlpatterns = [
     path("media/unlinked/", media_views.unlinked, name="media_unlinked"),
     path("media/upload/", media_views.upload_page, name="media_upload"),
     path("media/<int:recording_id>/interruption/", media_views.interruption, name="media_interruption"),
+    path("media/<int:recording_id>/start/", media_views.start_time, name="media_start"),
     path("media/<int:recording_id>/statements/", media_views.statements, name="media_statements"),
     path("media/<int:recording_id>/evidence/", media_views.evidence, name="media_evidence"),
     path("devices/<int:device_id>/assign/", media_views.device_assign, name="media_device_assign"),
