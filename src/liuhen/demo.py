@@ -259,6 +259,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             procedure=Procedure.GENERAL,
             cause="有限空间作业未执行作业审批制度",
             summary="明山污水处理有限公司有限空间作业现场发现人员中毒风险，先行启动调查。",
+            violation_at=timezone.now() - timedelta(hours=31),
+            violation_place="明山污水处理有限公司2号调节池",
             penalty_kind="fine",
             fine_amount=Decimal("20000"),
             officers=[users["zhangwei"], users["lina"]],
