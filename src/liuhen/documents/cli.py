@@ -11,7 +11,7 @@ documents_app = typer.Typer(help="执法文书", no_args_is_help=True)
 
 
 @documents_app.command("list")
-def documents_list(case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号")]) -> None:
+def documents_list(case_no: Annotated[str, typer.Argument(metavar="案号", help="案号")]) -> None:
     """列出一个案件的文书。"""
     from liuhen.cli import fail, out, setup
 
@@ -33,7 +33,7 @@ def documents_list(case_no: Annotated[str, typer.Argument(metavar="CASE_NO", hel
 
 @documents_app.command("render")
 def documents_render(
-    document_id: Annotated[int, typer.Argument(metavar="ID", help="文书 id")],
+    document_id: Annotated[int, typer.Argument(metavar="文书编号", help="文书 id")],
     out_path: Annotated[Path, typer.Option("--out", help="输出文件（.pdf 或 .docx）")],
 ) -> None:
     """把一份文书生成为 PDF 或 DOCX。"""
