@@ -18,9 +18,9 @@ def export(
     """导出案件的档案包（BagIt 1.0）：案卷、文书及其结构化内容、原始音像、元数据、账本事件及其证明。"""
     setup()
     from liuhen.archive import bag
-    from liuhen.cases.models import Case
+    from liuhen.cases.models import Case, by_number
 
-    case = Case.objects.filter(case_no=case_no.strip()).first()
+    case = Case.objects.filter(by_number(case_no)).first()
     if case is None:
         raise fail(f"没有案号为 {case_no} 的案件")
     done = guarded(lambda: bag.export(actor=None, case=case, out=to))
@@ -102,9 +102,9 @@ def check_package(
     """四性检测（DA/T 70 归档环节）：导出档案包并逐项检测，生成 JSON 和 PDF 报告，结果记入账本。"""
     setup()
     from liuhen.archive.inspection import inspect_case
-    from liuhen.cases.models import Case
+    from liuhen.cases.models import Case, by_number
 
-    case = Case.objects.filter(case_no=case_no.strip()).first()
+    case = Case.objects.filter(by_number(case_no)).first()
     if case is None:
         raise fail(f"没有案号为 {case_no} 的案件")
     done = guarded(lambda: inspect_case(actor=None, case=case, out=to))

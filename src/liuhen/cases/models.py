@@ -120,6 +120,12 @@ class Case(models.Model):
         return stages.Stage(self.stage)
 
 
+def by_number(number: str) -> models.Q:
+    """A case named by the number it goes by or by the 案源登记号 it was registered under (brackets as stored)."""
+    number = number.strip()
+    return models.Q(case_no=number) | models.Q(intake_no=number)
+
+
 class CaseNumberCounter(models.Model):
     LEDGER = derived("下一个可用的序号：每个已发的案号、文书号都载于其事件，重复的号码由唯一约束拒绝")
 
