@@ -89,7 +89,8 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
         elif user == "zhengkai":  # the supervisor's oversight view of the agency
             text = page.locator("#oversight").inner_text()
             assert "已逾期期限 1" in text and "近7日调阅" in text
-            assert "明应急罚〔2026〕016号" in page.locator("#oversight-overdue").inner_text()
+            overdue = page.locator("#oversight-overdue").inner_text()
+            assert "明应急案源〔2026〕011号" in overdue  # rule S3: never filed, it goes by its 案源登记号
             page.screenshot(path=str(shots / "workbench-supervisor.png"), full_page=True)
         elif user == "sunli":
             assert "待法制审核" in page.locator("#legal-review-queue").inner_text()
