@@ -42,7 +42,7 @@ from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.documents import services
 from liuhen.documents.models import Document
 need = {need}
-case = Case.objects.get(case_no__contains="017")
+case = Case.objects.get(procedure="general_procedure", cause__contains="危险化学品储存场所")  # the worked demo case
 officers = [co.user for co in case.officers.select_related("user")][:2]
 t = BY_CODE["evidence_request"]
 for i in range(max(0, need - Document.objects.filter(status="final").count())):

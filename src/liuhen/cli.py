@@ -335,7 +335,7 @@ def ledger_public_key() -> None:
 
 @ledger_app.command("proof")
 def ledger_proof(
-    seq: Annotated[int, typer.Argument(help="事件序号")],
+    seq: Annotated[int, typer.Argument(metavar="事件序号", help="事件序号")],
     tree_size: Annotated[int | None, typer.Option(help="树大小（默认最新检查点）")] = None,
 ) -> None:
     """导出一个事件的包含证明（JSON，可用 docs/ledger.md 中的脚本离线验证）。"""
@@ -399,7 +399,7 @@ def deadline(
 
 
 @calendar_app.command("show")
-def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
+def calendar_show(year: Annotated[int, typer.Argument(metavar="年份", help="年份")]) -> None:
     """显示某年的放假和调休上班日期及其依据。"""
     setup()
     from rich.table import Table
@@ -423,7 +423,9 @@ def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
 
 @calendar_app.command("import")
 def calendar_import(
-    file: Annotated[Path, typer.Argument(help="CSV（date,kind,name）或 JSON（source, days）", exists=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="文件", help="CSV（date,kind,name）或 JSON（source, days）", exists=False)
+    ],
     source: Annotated[str, typer.Option(help="依据，如“国办发明电〔2026〕X号”（JSON 中可写 source）")] = "",
 ) -> None:
     """导入国务院公布的某年节假日安排（新导入的年份优先于内置数据）。"""

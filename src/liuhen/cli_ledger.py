@@ -74,7 +74,9 @@ def witness_trust(
 @witness_app.command("add-checkpoint")
 def witness_add_checkpoint(
     folder: FolderOption,
-    request: Annotated[Path | None, typer.Argument(help="add-checkpoint 请求（默认读标准输入）")] = None,
+    request: Annotated[
+        Path | None, typer.Argument(metavar="请求文件", help="add-checkpoint 请求（默认读标准输入）")
+    ] = None,
 ) -> None:
     """核对一个检查点与上次副署的一致性；成立则记下并打印副署签名行，否则以一行说明拒绝（退出码 2）。"""
     from liuhen.ledger.witness import SIZE_CONTENT_TYPE, Witness
@@ -126,7 +128,9 @@ def ledger_witness_request(
 
 @ledger_app.command("cosign")
 def ledger_cosign(
-    answer: Annotated[Path | None, typer.Argument(help="见证方给出的副署签名行（默认读标准输入）")] = None,
+    answer: Annotated[
+        Path | None, typer.Argument(metavar="副署文件", help="见证方给出的副署签名行（默认读标准输入）")
+    ] = None,
     tree_size: Annotated[int | None, typer.Option(help="所副署检查点的树大小（默认最新）")] = None,
 ) -> None:
     """保存见证方的副署（须为 LIUHEN_WITNESSES 中见证方的有效签名），记入账本。"""

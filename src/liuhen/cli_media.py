@@ -54,7 +54,7 @@ def import_media(
 
 @app.command("device")
 def device_register(
-    number: Annotated[str, typer.Argument(help="设备编号")],
+    number: Annotated[str, typer.Argument(metavar="设备编号", help="设备编号")],
     officer: Annotated[str, typer.Option(help="使用人（用户名）")] = "",
     model: Annotated[str, typer.Option(help="型号")] = "",
 ) -> None:

@@ -3,6 +3,8 @@ look them up with gettext, for which no Chinese catalogue ships), given here and
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -45,6 +47,81 @@ def chinese(message: str) -> str:
     return CHINESE.get(message, message)
 
 
+# What typer's copy of click writes in English in its code (not through gettext), as one line says it in Chinese
+_PARAM_KIND = {"argument": "参数", "option": "选项", "parameter": "参数"}
+_ERRORS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"^Missing (argument|option|parameter) ?'?([^'.]*)'?\.(?: (.*))?$", re.S),
+        lambda m: (
+            f"缺少{_PARAM_KIND[m[1]]}{('“' + m[2] + '”') if m[2] else ''}" + (f"（{_words(m[3])}）" if m[3] else "")
+        ),
+    ),
+    (
+        re.compile(r"^No such option: (\S+?)(?:\. Did you mean (.+)\?)?(?: \(Possible options: (.+)\))?$"),
+        lambda m: (
+            f"没有选项 {m[1]}" + (f"，是否要用 {m[2]}" if m[2] else "") + (f"（可用选项：{m[3]}）" if m[3] else "")
+        ),
+    ),
+    (re.compile(r"^Got unexpected extra arguments? ?\(s\)? ?\((.*)\)$"), lambda m: f"多余的参数（{m[1]}）"),
+    (re.compile(r"^Got unexpected extra argument\(s\) \((.*)\)$"), lambda m: f"多余的参数（{m[1]}）"),
+    (re.compile(r"^Option '(.+)' requires an argument\.$"), lambda m: f"选项 {m[1]} 须带一个值"),
+    (re.compile(r"^Option '(.+)' requires (\d+) arguments\.$"), lambda m: f"选项 {m[1]} 须带 {m[2]} 个值"),
+    (re.compile(r"^Option '(.+)' does not take a value\.$"), lambda m: f"选项 {m[1]} 不带值"),
+    (re.compile(r"^Argument '(.+)' takes (\d+) values\.$"), lambda m: f"参数“{m[1]}”须有 {m[2]} 个值"),
+    (
+        re.compile(r"^Invalid value for (.+?): (.*)$", re.S),
+        lambda m: f"{m[1].strip(chr(39))} 的值无效：{_words(m[2])}",
+    ),
+]
+_VALUES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Input should be a valid integer.*$", re.S), "应为整数"),
+    (re.compile(r"^Input should be a valid (?:number|float).*$", re.S), "应为数字"),
+    (re.compile(r"^Input should be a valid boolean.*$", re.S), "应为是/否值"),
+    (re.compile(r"^Input should be a valid date.*$", re.S), "应为日期（YYYY-MM-DD）"),
+    (re.compile(r"^'?(.*?)'? is not a valid integer\.?$"), r"“\1”不是整数"),
+    (re.compile(r"^'?(.*?)'? is not a valid float\.?$"), r"“\1”不是数字"),
+    (re.compile(r"^'?(.*?)'? is not a valid boolean\.?$"), r"“\1”不是是/否值"),
+    (re.compile(r"^'?(.*?)'? is not one of (.*)\.?$"), r"“\1”不在可选值 \2 之中"),
+    (re.compile(r"^Choose from:?\s*(.*?)\.?$", re.S), r"可选：\1"),
+    (re.compile(r"^'?(.*?)'? does not match the formats? (.*)\.?$"), r"“\1”的格式应为 \2"),
+    (re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.?$"), r"“\1”不存在"),
+]
+
+
+def _words(text: str) -> str:
+    text = " ".join(text.split())
+    for pattern, chinese_text in _VALUES:
+        if pattern.match(text):
+            return pattern.sub(chinese_text, text)
+    return text
+
+
+def error_line(message: str) -> str:
+    """One of click's usage errors as one line of Chinese (an unknown wording is kept as it is)."""
+    message = message.strip()
+    for pattern, say in _ERRORS:
+        m = pattern.match(message)
+        if m:
+            return say(m)
+    return _words(message)
+
+
+def _one_line_errors() -> None:
+    """A usage error is one line on standard error, in Chinese, with where to find help; the exit code stays 2."""
+    import sys
+
+    import typer.rich_utils as rich_utils
+
+    def format_error(self: Any) -> None:
+        if self.__class__.__name__ == "NoArgsIsHelpError":  # typer prints the help itself
+            return
+        ctx = getattr(self, "ctx", None)
+        hint = f"（运行 '{ctx.command_path} --help' 查看用法）" if ctx is not None else ""
+        sys.stderr.write(f"错误：{error_line(self.format_message())}{hint}\n")
+
+    rich_utils.rich_format_error = format_error
+
+
 def _vendored() -> None:
     """Typer's own copy of click writes its words in the code, not through gettext: put ours in its place."""
     try:
@@ -68,8 +145,45 @@ def _vendored() -> None:
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
 
+# The value types the help shows (<str>, <path> …), and the usage line's placeholders
+TYPES = {
+    "<str>": "<文本>",
+    "<int>": "<整数>",
+    "<float>": "<数字>",
+    "<bool>": "<开关>",
+    "<path>": "<路径>",
+    "<file>": "<文件>",
+    "<directory>": "<文件夹>",
+    "<datetime>": "<日期时间>",
+}
+USAGE = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+
+
+def _usage_words() -> None:
+    import typer.core
+
+    original_type = typer.core._TyperParameter.display_type
+    original_pieces = typer.core._click.core.Command.collect_usage_pieces
+
+    def display_type(self: Any, ctx: Any) -> str:
+        shown = original_type(self, ctx)
+        return TYPES.get(shown, shown)
+
+    def collect_usage_pieces(self: Any, ctx: Any) -> list[str]:
+        return [USAGE.get(piece, piece) for piece in original_pieces(self, ctx)]
+
+    def group_pieces(self: Any, ctx: Any) -> list[str]:
+        return [*collect_usage_pieces(self, ctx), USAGE.get(self.subcommand_metavar, self.subcommand_metavar)]
+
+    typer.core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
+    typer.core._click.core.Command.collect_usage_pieces = collect_usage_pieces  # type: ignore[method-assign]
+    typer.core.TyperGroup.collect_usage_pieces = group_pieces  # type: ignore[method-assign]
+
+
 def install() -> None:
     _vendored()
+    _one_line_errors()
+    _usage_words()
     import click.core
     import click.decorators
     import click.exceptions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -174,6 +174,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             set_setting(actor=users["xuli"], agency=agency, key=key, value=value, reason=reason)
         progress("  机关设置：当事人申请复制由机关负责人审批（002 第三十四条，R10）")
     ended_on = timezone.localdate() - timedelta(days=20)  # rule S6: the demo's violations ended last month
+    # 违法时间: the morning of that day, when the inspection found it
+    violation_at = timezone.make_aware(datetime.combine(ended_on, time(9, 30)))
     for procedure, target, cause, party in demo_cases():
         penalty, fine = PENALTY.get(procedure, ("", None))
         if procedure == Procedure.SIMPLIFIED and party[0] == "organisation":
@@ -201,6 +203,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
                 penalty_kind=penalty,
                 fine_amount=fine,
                 violation_ended_on=ended_on if procedure in PUNISHABLE else None,  # rule S6
+                violation_at=violation_at if procedure in PUNISHABLE else None,
+                violation_place=f"{party[1]}生产经营场所" if procedure in PUNISHABLE else "",
                 parties=[
                     services.PartyInput(
                         kind=party[0],
@@ -224,6 +228,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             penalty_kind="fine",
             fine_amount=Decimal("15000"),
             violation_ended_on=ended_on,
+            violation_at=violation_at,
+            violation_place="明山区纺织工业园3号厂房",
             officers=[users["lina"], users["zhangwei"]],
             parties=[services.PartyInput(kind="organisation", name="明山纺织有限公司", id_number="91320100MA1M5N4P3Q")],
         )
@@ -253,6 +259,8 @@ def load_demo(progress: Callable[[str], object] = lambda _m: None) -> bool:
             procedure=Procedure.GENERAL,
             cause="有限空间作业未执行作业审批制度",
             summary="明山污水处理有限公司有限空间作业现场发现人员中毒风险，先行启动调查。",
+            violation_at=timezone.now() - timedelta(hours=31),
+            violation_place="明山污水处理有限公司2号调节池",
             penalty_kind="fine",
             fine_amount=Decimal("20000"),
             officers=[users["zhangwei"], users["lina"]],

@@ -84,6 +84,8 @@ def load_document_chain(users: dict[str, User], unit: Unit) -> Case:
         penalty_kind="fine",
         fine_amount=Decimal("50000"),
         violation_ended_on=timezone.localdate() - timedelta(days=10),  # rule S6
+        violation_at=timezone.now() - timedelta(days=10, hours=2),  # found at the inspection that morning
+        violation_place="明山区工业园路18号危险化学品仓库",
         officers=[zw, ln],
         parties=[
             cases.PartyInput(

@@ -168,7 +168,7 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     assert events("record.marked")[-1]["mark"] == "trade_secret"
     # the archivist sees the agency's cases but not what is marked (CONFIDENTIAL: none)
     archivist = web(cast.archivist)
-    case_page = archivist.get(f"/cases/{case.pk}/")
+    case_page = archivist.get(f"/cases/{case.pk}/documents/")
     assert (
         case_page.status_code == 200
         and '现场检查笔录</a> <span class="badge warn">保密</span>' in case_page.content.decode()
@@ -183,7 +183,10 @@ def test_a_marked_document_is_for_the_roles_the_table_allows(cast, make_case) ->
     )
     assert archivist.get(f"/documents/{doc.pk}/pdf/").status_code == 200
     assert ConfidentialityMark.objects.count() == 2  # the lifted mark stays on record
-    assert "文书：现场检查笔录（第1版）：含企业工艺参数" in web(cast.handler).get(f"/cases/{case.pk}/").content.decode()
+    assert (
+        "文书：现场检查笔录（第1版）：含企业工艺参数"
+        in web(cast.handler).get(f"/cases/{case.pk}/copies/").content.decode()
+    )
     listed = api(cast.handler).get(f"/api/v1/cases/{case.pk}/marks").json()
     assert [(m["mark"], m["reason"]) for m in listed] == [("trade_secret", "含企业工艺参数"), ("none", "已解密")]
 
@@ -291,9 +294,9 @@ def test_party_copy_approved_by_the_unit_head_withholds_marked_records(
         reason="厂区工艺",
     )
     assert api(cast.archivist).get(f"/api/v1/cases/{case.pk}/recordings").json() == []
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/media/").content.decode()
     assert '<strong>scene.mp4</strong> <span class="badge warn">保密</span>' in page
-    assert "scene.mp4" not in web(cast.archivist).get(f"/cases/{case.pk}/").content.decode()
+    assert "scene.mp4" not in web(cast.archivist).get(f"/cases/{case.pk}/media/").content.decode()
     assert web(cast.archivist).get(f"/media/{rec.pk}/stream/").status_code == 403
     assert len(api(cast.unit_head).get(f"/api/v1/cases/{case.pk}/recordings").json()) == 1
     assert next(f for f in manifest["files"] if f["source"] == f"recording:{rec.pk}")["sha256"] == rec.blob_id
@@ -410,7 +413,7 @@ def test_a_package_that_fails_says_why_and_is_built_again(
     req.refresh_from_db()
     assert req.status == "failed" and "不在存储中" in req.failure and not req.package_sha256
     assert not Event.objects.filter(action="copy.provided").exists()
-    page = web(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
+    page = web(cast.unit_head).get(f"/cases/{case.pk}/copies/").content.decode()
     assert "复制件生成失败" in page and "重新生成" in page
     shutil.copy(kept, path)
     with django_capture_on_commit_callbacks(execute=True):

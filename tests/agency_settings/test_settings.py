@@ -315,7 +315,7 @@ def test_the_copy_approver_is_the_agency_setting_in_force_when_the_copy_was_requ
     late, court = ask(), ask("court")
 
     def forms(user) -> int:  # type: ignore[no-untyped-def]
-        return web(user).get(f"/cases/{case.pk}/").content.decode().count('placeholder="审批意见"')
+        return web(user).get(f"/cases/{case.pk}/copies/").content.decode().count('placeholder="审批意见"')
 
     assert (forms(cast.unit_head), forms(cast.leader)) == (2, 1)  # early and court; late
     assert [r.pk for r in access.copies_to_decide(cast.legal_reviewer)] == [court.pk]

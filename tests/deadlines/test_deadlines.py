@@ -243,7 +243,7 @@ def test_deadlines_over_the_api_and_in_the_ui(cast, make_case) -> None:  # type:
         assert any(d["rule_key"] == "D7" and d["state"] == "overdue" for d in detail["deadlines"])
         web = Client()
         web.force_login(cast.handler)
-        html = web.get(f"/cases/{case.pk}/").content.decode()
+        html = web.get(f"/cases/{case.pk}/deadlines/").content.decode()
         assert "一般程序自立案起作出处罚决定" in html and "已逾期" in html
         assert "已逾期" in web.get("/deadlines/", {"state": "overdue"}).content.decode()
     r = client.get("/api/v1/calendar/2027")

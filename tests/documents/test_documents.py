@@ -100,7 +100,10 @@ def test_every_type_is_drafted_validated_finalised_and_rendered(t, cast, case_fo
     first_text = next(f for f in t.fields if f.kind in ("text", "textarea"))
     assert t.name in text and "测试内容甲乙丙" in text and first_text.label in text
     outward = rendering.layout(t) == "outward"
-    assert (case.case_no in text) != outward, "the case number is the agency's own; an outward form has its number"
+    case.refresh_from_db()  # the 立案审批表's approval gave the case its 罚 number (S2)
+    assert (case.number_at(doc.finalised_at) in text) != outward, (
+        "the case number is the agency's own; an outward form has its number"
+    )
     approvals = {"handler", "reviewer", "approver"}
     assert all(s.name in text for s in doc.signatures.all() if not (outward and s.slot in approvals)), "signed"
     if t.is_decision:  # rule D6: the bodies named, the periods in words

@@ -225,7 +225,7 @@ def test_documents_in_the_ui(cast, make_case) -> None:  # type: ignore[no-untype
     case = make_case(officers=[cast.handler, cast.second_officer])
     web = Client()
     web.force_login(cast.handler)
-    html = web.get(f"/cases/{case.pk}/").content.decode()
+    html = web.get(f"/cases/{case.pk}/documents/").content.decode()
     assert "制作文书" in html and "现场检查笔录" in html
     form = web.get(f"/cases/{case.pk}/documents/new/", {"type": "inspection_transcript"}).content.decode()
     assert "执法人员已出示执法证件" in form and "检查情况 *" in form

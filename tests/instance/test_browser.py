@@ -107,6 +107,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.click("text=查询")
     page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
+    page.click("[data-testid=tab-documents]")  # the case page's 文书 tab
     page.click("#documents >> text=行政处罚决定书")
     assert page.locator("[data-testid=doc-status]").inner_text() == "已定稿"
     page.wait_for_selector("iframe[title='PDF 预览']")
@@ -123,8 +124,10 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.wait_for_selector("text=批准意见已签署")
     assert page.locator(".badge:has-text('已批准')").count() >= 1
     page.screenshot(path=str(shots / "leader-approved-filing.png"), full_page=True)
+    page.click("[data-testid=tab-overview]")
     refusal = page.locator("[data-testid=refusal]").first  # rule S2: the approval alone files nothing
     assert "立案审批表" in refusal.inner_text()
+    page.click("[data-testid=tab-documents]")
     page.click("#documents >> text=立案审批表")
     page.click("button:has-text('定稿')")
     page.wait_for_selector("text=文书已定稿")
@@ -132,6 +135,7 @@ def test_officer_sees_a_refused_step_explained_and_leader_approves_filing(page, 
     page.click("main p a")  # back to the case
     page.click("button[data-action=file]")
     page.wait_for_selector("[data-testid=stage]:has-text('调查取证')")
+    page.click("[data-testid=tab-timeline]")
     assert "立案：案源登记 → 调查取证" in page.locator(".timeline").inner_text()
 
 
@@ -145,6 +149,7 @@ def test_officer_uploads_a_video_in_the_browser(page, shots: Path, tmp_path: Pat
     page.click("text=查询")
     page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
+    page.click("[data-testid=tab-media]")
     page.wait_for_selector("#media .recording")  # the demo's body-camera clip is already on the case
     before = page.locator(".recording").count()
     page.click("text=上传音像记录")
@@ -202,7 +207,7 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     logout(page)
 
     login(page, "zhangwei")
-    page.goto(case_url)
+    page.goto(case_url + "copies/")
     page.click("#copies >> text=登记复制申请")
     page.fill("#copy-request-form input[name=requester_name]", "明山化工有限公司")
     page.fill("#copy-request-form input[name=reason]", "申请复制处罚决定书及证据材料")
@@ -211,12 +216,12 @@ def test_reading_another_units_case_by_approved_request_and_a_party_copy(page, s
     logout(page)
 
     login(page, "chenjie")  # the demo agency follows 002 第三十四条: not the unit head, the agency head (R10)
-    page.goto(case_url)
+    page.goto(case_url + "copies/")
     assert page.locator("#copies input[placeholder=审批意见]").count() == 0
     logout(page)  # wait for the sign-in page: a sign-in racing the sign-out finds the old session
 
     login(page, "zhouming")
-    page.goto(case_url)
+    page.goto(case_url + "copies/")
     page.fill("#copies input[placeholder=审批意见]", "同意提供，涉密部分不予复制")
     page.click("#copies button[name=approve][value='1']")
     page.wait_for_selector("text=审批意见已签署")

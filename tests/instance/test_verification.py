@@ -22,6 +22,7 @@ def test_rule_R8_the_public_page_accepts_the_issued_pdf_and_rejects_a_changed_on
     page.click("text=查询")
     page.wait_for_url("**/cases/?q=*")  # the search's results are in before a row is opened
     page.click("tr:has-text('危险化学品储存场所') a")
+    page.click("[data-testid=tab-documents]")
     page.click("#documents >> text=行政处罚决定书")
     assert page.locator("iframe[name='pdf-preview']").get_attribute("src") is None  # nothing opened on load
     page.wait_for_selector("iframe[name='pdf-preview']", state="attached")

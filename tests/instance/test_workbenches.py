@@ -89,7 +89,8 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
         elif user == "zhengkai":  # the supervisor's oversight view of the agency
             text = page.locator("#oversight").inner_text()
             assert "已逾期期限 1" in text and "近7日调阅" in text
-            assert "明应急罚〔2026〕016号" in page.locator("#oversight-overdue").inner_text()
+            overdue = page.locator("#oversight-overdue").inner_text()
+            assert "明应急案源〔2026〕011号" in overdue  # rule S3: never filed, it goes by its 案源登记号
             page.screenshot(path=str(shots / "workbench-supervisor.png"), full_page=True)
         elif user == "sunli":
             assert "待法制审核" in page.locator("#legal-review-queue").inner_text()
@@ -114,22 +115,26 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
     logout(page)
 
     login(page, "zhangwei")
-    page.click("#my-cases >> text=明应急罚〔2026〕017号")  # a case with recordings and finalised documents
-    page.wait_for_selector("#media video")
+    page.click("#my-cases tr:has-text('危险化学品储存场所') a")  # a case with recordings and finalised documents
+    page.wait_for_selector("#next-steps")
     case_url = page.url.split("#")[0]
     before = history_rows(page, case_url)
-    page.goto(case_url)
-    page.wait_for_selector("#media video")
+    page.goto(case_url)  # the 概况 tab: the next step first; no recording, no document loaded
+    page.wait_for_selector("#next-steps")
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(shots / "case-page.png"))
-    # the 制作文书 menu offers the stage's documents only: no 不予立案告知书 on a case in 执行
+    page.screenshot(path=str(shots / "case-page.png"), full_page=True)
+    after = history_rows(page, case_url)
+    assert len(after) == len(before) + 1 and "案件详情" in after[0] and "页面" in after[0]  # the page, nothing else
+    # the 制作文书 menu (文书 tab) offers the stage's documents only: no 不予立案告知书 on a case in 执行
+    page.goto(f"{case_url}documents/")
     options = page.locator("#doc-type option").all_inner_texts()
     assert options and not any("不予立案告知书" in o or "立案审批表" in o for o in options)
+    page.screenshot(path=str(shots / "case-documents-tab.png"), full_page=True)
+    page.goto(f"{case_url}timeline/")
     timeline = page.locator(".timeline").inner_text()
     assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", timeline) and "zhangwei" not in timeline
     after = history_rows(page, case_url)
-    assert len(after) == len(before) + 1 and "案件详情" in after[0] and "页面" in after[0]  # the page, nothing else
-    page.goto(case_url)
+    page.goto(f"{case_url}media/")  # the 音像 tab: its players fetch nothing until played
     page.wait_for_selector("#media video")
     page.wait_for_load_state("networkidle")
     with page.expect_response(lambda r: "/stream/" in r.url):
@@ -139,7 +144,7 @@ def test_each_role_works_from_its_workbench_and_reads_are_what_a_person_did(page
     page.wait_for_load_state("networkidle")
     played = history_rows(page, case_url)
     new = played[: len(played) - len(after)]
-    assert len(new) == 2 and sum("播放" in r for r in new) == 1 and sum("页面" in r for r in new) == 1
+    assert len(new) == 2 and sum("播放" in r for r in new) == 1 and sum("案件详情·音像" in r for r in new) == 1
     page.screenshot(path=str(shots / "case-access-history.png"), full_page=True)
 
     # the timeline of every demo case (and of those worked above) has no raw event code and no username

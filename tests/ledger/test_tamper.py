@@ -56,7 +56,8 @@ def test_changed_byte_in_an_event_body(history) -> None:  # type: ignore[no-unty
     drop_triggers()
     raw("UPDATE ledger_event SET body = %s WHERE seq = %s", [event.body.replace("教育", "救育"), event.seq])
     text = report(verify())
-    assert f"账本事件 #{event.seq}（案件 {case.case_no}，case.created" in text
+    # the event names the case by the number it went by then (its 案源登记号, before 立案 was approved)
+    assert f"账本事件 #{event.seq}（案件 {case.number_at(event.at)}，case.created" in text
     assert "内容与叶哈希不符" in text
 
 

@@ -153,7 +153,7 @@ def test_uninterrupted_from_arrival_to_departure(tmp_path, blob_root, cast, make
         services.note_interruption(actor=cast.handler, recording=first, reason="device_fault", cannot_continue=True)
     web = Client()
     web.force_login(cast.handler)
-    assert "无法继续记录（AV12）" in web.get(f"/cases/{case.pk}/").content.decode()
+    assert "无法继续记录（AV12）" in web.get(f"/cases/{case.pk}/media/").content.decode()
     form = {"reason": "device_fault", "note": "记录仪死机，无法继续录制", "cannot_continue": "on"}
     r = web.post(f"/media/{first.pk}/interruption/", form, follow=True)
     assert "已记录并报告主管人员（AV12）" in r.content.decode()

@@ -35,7 +35,7 @@ def test_stream_serves_byte_ranges(tmp_path, blob_root, cast, make_case) -> None
     assert b"".join(tail.streaming_content) == data[-50:]  # type: ignore[attr-defined]
     assert web.get(f"/media/{rec.pk}/stream/", HTTP_RANGE=f"bytes={len(data)}-").status_code == 416
     assert web.get(f"/media/{rec.pk}/poster/")["Content-Type"] == "image/jpeg"
-    html = web.get(f"/cases/{case.pk}/").content.decode()
+    html = web.get(f"/cases/{case.pk}/media/").content.decode()
     assert "音像记录" in html and f"/media/{rec.pk}/stream/" in html and "a.mp4" in html
 
 
@@ -49,7 +49,7 @@ def test_opening_a_case_page_registers_no_read_of_its_recordings(tmp_path, blob_
         actor=None, path=synthesise(tmp_path / "a.mp4"), officer=cast.handler, case=case
     ).recording
     web = login(cast.handler)
-    html = web.get(f"/cases/{case.pk}/").content.decode()
+    html = web.get(f"/cases/{case.pk}/media/").content.decode()  # the 音像 tab: its players load nothing
     player = html[html.index("<video") : html.index(">", html.index("<video"))]
     assert 'preload="none"' in player and f"/media/{rec.pk}/stream/" in player
     reads = Event.objects.filter(action="record.read", case_ref=case.pk)
@@ -109,7 +109,7 @@ def test_segment_interruption_and_statements_in_the_page(tmp_path, blob_root, ca
         path=synthesise(tmp_path / "2.mp4", created="2026-11-23T02:05:00Z", tone=500),
     ).recording
     web = login(cast.handler)
-    html = web.get(f"/cases/{case.pk}/").content.decode()
+    html = web.get(f"/cases/{case.pk}/media/").content.decode()
     assert "接续上一段 1.mp4" in html and "中断说明（AV7）" in html and "（I5）" in html and "（R3）" in html
     r = web.post(f"/media/{second.pk}/interruption/", {"reason": "obstruction", "note": "当事人遮挡镜头"}, follow=True)
     assert "已记录中断说明" in r.content.decode() and "遭到阻挠（当事人遮挡镜头）" in r.content.decode()

@@ -122,8 +122,8 @@ def test_the_case_page_offers_no_signature_form_on_ones_own_proposal(cast, agenc
     outsider = make_user(agency, units[1], "named_on_page", Role.OFFICER, "CERT-NP")
     services.propose_officer(actor=cast.handler, case=case, officer=outsider, opinion="协助调查")
     form = f"/approvals/{approval.pk}/review/"
-    own = web_client(cast.unit_head).get(f"/cases/{case.pk}/").content.decode()
+    own = web_client(cast.unit_head).get(f"/cases/{case.pk}/approvals/").content.decode()
     assert form not in own
     head2 = make_user(agency, units[0], "second_head", Role.UNIT_HEAD, "CERT-SH")
-    theirs = web_client(head2).get(f"/cases/{case.pk}/").content.decode()
+    theirs = web_client(head2).get(f"/cases/{case.pk}/approvals/").content.decode()
     assert form in theirs and "拟指派 named_on_page" in theirs

@@ -63,7 +63,8 @@ def test_create_case_and_read_it(api, cast, units) -> None:  # type: ignore[no-u
     )
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["case_no"].startswith("测应急罚〔") and body["stage"] == "intake"
+    assert body["case_no"].startswith("测应急案源〔") and body["intake_no"] == body["case_no"]  # 立案 not approved yet
+    assert body["stage"] == "intake"
     assert body["parties"][0]["id_number"] == "320***********1234"  # personal data masked (rule P9)
     assert [s["action"] for s in body["next_steps"]] == ["file", "emergency_start", "not_file"]
     assert body["next_steps"][0]["refusal"]["rule"] == "S2"

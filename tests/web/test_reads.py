@@ -83,7 +83,7 @@ def test_access_history_names_readers_filters_by_person_and_date_and_exports_csv
     assert rows[0][:4] == ["账本序号", "时间", "调阅人", "角色"] and len(rows) == 3
     assert {r[2] for r in rows[1:]} == {cast.handler.display_name, "钱七"}
     assert all(r[6] == "页面" and r[7] == "承办本案" for r in rows[1:])
-    page = head.get(f"/cases/{case.pk}/").content.decode()
+    page = head.get(f"/cases/{case.pk}/timeline/").content.decode()
     timeline = page.split('<ul class="timeline')[1].split("</ul>")[0]
     assert "调阅（" not in timeline and "record.read" not in timeline and "<li>" in timeline
     assert "承办人员：officer1、钱七" in timeline and "qian7" not in timeline  # names, not usernames

@@ -116,7 +116,7 @@ def test_leader_approves_filing_in_the_ui(cast, make_case) -> None:  # type: ign
     assert case.case_no in head.get("/").content.decode()  # waiting in the unit head's inbox
     head.post(f"/approvals/{approval.pk}/review/", {"opinion": "同意", "agree": "1"})
     leader = login(cast.leader)
-    html = leader.get(f"/cases/{case.pk}/").content.decode()
+    html = leader.get(f"/cases/{case.pk}/approvals/").content.decode()
     assert "签署批准意见" in html
     r = leader.post(f"/approvals/{approval.pk}/decide/", {"opinion": "同意立案", "agree": "1"}, follow=True)
     assert "批准意见已签署" in r.content.decode()
@@ -145,7 +145,7 @@ def test_workbench_shows_an_officer_their_cases_and_a_unit_head_the_units(cast, 
     n = deadline_queries.counts(cast.unit_head, "unit")["open"]
     assert n > 0 and deadline_queries.counts(cast.unit_head, "mine")["open"] == 0
     assert f"进行中 {n}</span>" in head_page and "?scope=unit&amp;state=overdue" in head_page
-    case_page = login(cast.handler).get(f"/cases/{mine.pk}/").content.decode()
+    case_page = login(cast.handler).get(f"/cases/{mine.pk}/deadlines/").content.decode()
     assert ">进行中</span>" in case_page and "全部进行中" not in case_page  # a row is 进行中; 全部 names the filter
 
 

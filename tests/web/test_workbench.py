@@ -44,7 +44,9 @@ def test_menus_follow_the_stage_and_the_next_document_comes_first(cast, make_cas
     assert intake.acts[0][0] == "note" and "emergency_start" in dict(intake.acts)  # S3's 紧急情况记录 is a step here
     assert "rights_waiver" not in dict(intake.acts)
     page = login(cast.handler).get(f"/cases/{case.pk}/").content.decode()
-    assert "制作立案审批表" in page and "不予立案告知书" not in page.split('id="doc-type"')[1].split("</select>")[0]
+    assert "制作立案审批表" in page  # the next document first, on the 概况 tab
+    page = login(cast.handler).get(f"/cases/{case.pk}/documents/").content.decode()
+    assert "不予立案告知书" not in page.split('id="doc-type"')[1].split("</select>")[0]
 
     noticed = scenarios.advance(case, stages.Stage.NOTICE, cast)
     menu = work.work(noticed, acts)
@@ -179,3 +181,38 @@ def test_command_line_help_is_chinese() -> None:
     out = CliRunner().invoke(app, ["deadline", "--help"], env={"COLUMNS": "120"}).output
     assert "显示本帮助并退出。" in out and "用法：" in out and "参数" in out and "选项" in out
     assert "Show this message" not in out and "FROM" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["deadline"], "错误：缺少参数“起算”（运行 'liuhen deadline --help' 查看用法）"),
+        (["deadline", "--bogus", "2026-11-02"], "错误：没有选项 --bogus（可用选项：--hours）"),
+        (["deadline", "2026-11-02", "extra"], "错误：多余的参数（extra）"),
+        (["deadline", "--hours", "abc", "2026-11-02"], "错误：--hours 的值无效：应为整数"),
+        (["calendar", "show", "abc"], "错误：年份 的值无效：应为整数"),
+        (["export"], "错误：缺少参数“案号”"),
+        (["nosuch"], "错误：没有命令 'nosuch'"),
+    ],
+)
+def test_command_line_usage_errors_are_one_line_of_chinese_and_exit_2(args, said) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from liuhen.cli import app
+
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "120"}, prog_name="liuhen")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith(said), result.output
+    assert not any(w in result.output for w in ("Missing", "No such", "Usage", "Got unexpected", "Invalid value"))
+
+
+def test_command_line_help_names_arguments_and_types_in_chinese() -> None:
+    from typer.testing import CliRunner
+
+    from liuhen.cli import app
+
+    out = CliRunner().invoke(app, ["export", "--help"], env={"COLUMNS": "120"}, prog_name="liuhen").output
+    assert "用法：liuhen export [选项] {案号}" in out and "<文本>" in out and "<路径>" in out
+    assert "CASE_NO" not in out and "[OPTIONS]" not in out and "<str>" not in out
+    group = CliRunner().invoke(app, ["ledger", "--help"], env={"COLUMNS": "120"}).output
+    assert "[选项] 命令 [参数]..." in group and "COMMAND" not in group

@@ -172,7 +172,9 @@ def case_id_by_number(actor: User, case_no: str) -> int:
     """The case a 调阅 request names by its number, among those of the actor's agency and below (R9): the number
     as typed, with any brackets, or only its serial when that names one case (``liuhen.cases.numbers``)."""
     typed = case_no.strip()
-    case = Case.objects.filter(case_no=numbers.canonical_brackets(typed)).first() if typed else None
+    exact = numbers.canonical_brackets(typed)
+    # the number the case goes by, or the 案源登记号 it was registered under
+    case = Case.objects.filter(Q(case_no=exact) | Q(intake_no=exact)).first() if typed else None
     if case is not None and relation(actor, case) is not None:
         return case.pk
     wanted = numbers.parse(typed)
@@ -183,11 +185,15 @@ def case_id_by_number(actor: User, case_no: str) -> int:
         if actor.agency_id
         else Case.objects.none()
     )
-    if wanted.year is not None:
-        reach = reach.filter(case_no__contains=f"〔{wanted.year}〕")
-    else:  # a bare serial: this year's cases
-        reach = reach.filter(case_no__contains=f"〔{timezone.localdate().year}〕")
-    found = numbers.find(typed, reach.values_list("pk", "case_no"))
+    year = f"〔{wanted.year if wanted.year is not None else timezone.localdate().year}〕"  # a bare serial: this year
+    reach = reach.filter(Q(case_no__contains=year) | Q(intake_no__contains=year))
+    pairs = [
+        (pk, no)
+        for pk, case_no, intake_no in reach.values_list("pk", "case_no", "intake_no")
+        for no in {case_no, intake_no}
+        if no
+    ]
+    found = list(dict(numbers.find(typed, pairs)).items())  # a case named by both its numbers is one case
     if len(found) == 1:
         return found[0][0]
     if len(found) > 1:

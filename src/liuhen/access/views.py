@@ -95,7 +95,7 @@ def copy_request(request: HttpRequest, case_id: int) -> HttpResponse:
         ),
         "已登记复制申请",
     )
-    return redirect(f"/cases/{case.pk}/#copies")
+    return redirect(f"/cases/{case.pk}/copies/")
 
 
 def _copy(request: HttpRequest, request_id: int) -> CopyRequest:
@@ -117,7 +117,7 @@ def copy_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         ),
         "审批意见已签署",
     )
-    return redirect(f"/cases/{req.case_id}/#copies")
+    return redirect(f"/cases/{req.case_id}/copies/")
 
 
 def package_response(request: HttpRequest, req: CopyRequest) -> HttpResponse | StreamingHttpResponse:
@@ -153,7 +153,7 @@ def copy_status(request: HttpRequest, request_id: int) -> HttpResponse:
 def copy_retry(request: HttpRequest, request_id: int) -> HttpResponse:
     req = _copy(request, request_id)
     _run(request, lambda: services.retry_package(actor=acting_user(request), request=req), "已重新开始生成复制件")
-    return redirect(f"/cases/{req.case_id}/#copies")
+    return redirect(f"/cases/{req.case_id}/copies/")
 
 
 @login_required
@@ -180,4 +180,4 @@ def mark(request: HttpRequest, case_id: int) -> HttpResponse:
         ),
         "保密标识已记录",
     )
-    return redirect(f"/cases/{case.pk}/#copies")
+    return redirect(f"/cases/{case.pk}/copies/")

@@ -55,8 +55,10 @@ def settings_show(
 
 @settings_app.command("set")
 def settings_set(
-    key: Annotated[str, typer.Argument(help="设置项，如 D7、R10.copy_approver（liuhen settings show 列出）")],
-    value: Annotated[str, typer.Argument(help="新值，如 60 或 leader")],
+    key: Annotated[
+        str, typer.Argument(metavar="设置项", help="设置项，如 D7、R10.copy_approver（liuhen settings show 列出）")
+    ],
+    value: Annotated[str, typer.Argument(metavar="新值", help="新值，如 60 或 leader")],
     reason: Annotated[str, typer.Option("--reason", help="理由（如所依据的本机关规定）")],
     agency: Annotated[str, typer.Option(help="机关名称或简称（只有一个机关时可省略）")] = "",
     by: Annotated[str, typer.Option("--by", help="修改人：本机关或本实例的系统管理员（用户名）")] = "admin",

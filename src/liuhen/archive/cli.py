@@ -12,15 +12,15 @@ from liuhen.cli import app, err, fail, guarded, out, setup
 
 @app.command("export")
 def export(
-    case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号，如 明应急罚〔2026〕001号")],
+    case_no: Annotated[str, typer.Argument(metavar="案号", help="案号，如 明应急罚〔2026〕001号")],
     to: Annotated[Path, typer.Option("--out", help="导出到的新文件夹（不存在或为空）")],
 ) -> None:
     """导出案件的档案包（BagIt 1.0）：案卷、文书及其结构化内容、原始音像、元数据、账本事件及其证明。"""
     setup()
     from liuhen.archive import bag
-    from liuhen.cases.models import Case
+    from liuhen.cases.models import Case, by_number
 
-    case = Case.objects.filter(case_no=case_no.strip()).first()
+    case = Case.objects.filter(by_number(case_no)).first()
     if case is None:
         raise fail(f"没有案号为 {case_no} 的案件")
     done = guarded(lambda: bag.export(actor=None, case=case, out=to))
@@ -33,7 +33,7 @@ def export(
 
 @app.command("verify-bag")
 def verify_bag(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="档案包文件夹")],
+    folder: Annotated[Path, typer.Argument(metavar="文件夹", help="档案包文件夹")],
     key: Annotated[
         str, typer.Option("--key", help="本机关公布的验证公钥（留空则用包内的公钥，并显示其编号以便核对）")
     ] = "",
@@ -96,15 +96,15 @@ def restore(
 
 @app.command("check-package")
 def check_package(
-    case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号")],
+    case_no: Annotated[str, typer.Argument(metavar="案号", help="案号")],
     to: Annotated[Path, typer.Option("--out", help="报告和档案包写入的新文件夹")],
 ) -> None:
     """四性检测（DA/T 70 归档环节）：导出档案包并逐项检测，生成 JSON 和 PDF 报告，结果记入账本。"""
     setup()
     from liuhen.archive.inspection import inspect_case
-    from liuhen.cases.models import Case
+    from liuhen.cases.models import Case, by_number
 
-    case = Case.objects.filter(case_no=case_no.strip()).first()
+    case = Case.objects.filter(by_number(case_no)).first()
     if case is None:
         raise fail(f"没有案号为 {case_no} 的案件")
     done = guarded(lambda: inspect_case(actor=None, case=case, out=to))

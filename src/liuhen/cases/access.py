@@ -85,17 +85,10 @@ def allowed(user: User, action: Action, case: Case | None = None) -> bool:
     """The table's answer for every role alike: the system administrator has no shortcut (separation of duties)."""
     if case is None:
         return scope(user.role, action) != Scope.NONE
-    return _allowed_at(user, action, case, relation(user, case))
+    return allowed_at(user, action, case, relation(user, case))
 
 
-def allowed_all(user: User, actions: Iterable[Action], case: Case) -> tuple[Scope | None, dict[str, bool]]:
-    """The user's relation to the case, looked up once, and the table's answer for each action (for a page that
-    shows what several actions allow)."""
-    rel = relation(user, case)
-    return rel, {a.value: _allowed_at(user, a, case, rel) for a in actions}
-
-
-def _allowed_at(user: User, action: Action, case: Case, needed: Scope | None) -> bool:
+def allowed_at(user: User, action: Action, case: Case, needed: Scope | None) -> bool:
     """``allowed`` once the user's relation to the case is known."""
     if needed is None:
         return False
@@ -202,14 +195,20 @@ class AccessApprovalRequired(Forbidden):
 def get_viewable(user: User, case_id: int) -> Case:
     """A case the user may see: 404 when it is not there for them at all, 403 when it is their agency's but
     outside their scope (an officer of another unit: the case exists, reading it needs approval, R9)."""
+    return viewable(user, case_id)[0]
+
+
+def viewable(user: User, case_id: int) -> tuple[Case, Scope]:
+    """``get_viewable`` with the user's relation to the case, looked up once for a page that asks again (what
+    the user may do there, the basis of the read it registers)."""
     case = Case.objects.select_related("agency", "unit").filter(pk=case_id).first()
     rel = relation(user, case) if case is not None else None
     if case is None or rel is None:
         raise NotFound("案件不存在或无权查看")
-    if not _allowed_at(user, Action.CASE_VIEW, case, rel):
+    if not allowed_at(user, Action.CASE_VIEW, case, rel):
         raise AccessApprovalRequired(case)
     check_record(user, case, "case", case.pk)
-    return case
+    return case, rel
 
 
 OWN_PURPOSE = "承办本案"
@@ -240,12 +239,17 @@ class ReadPurpose:
     stated: str = ""
 
 
-def read_basis(user: User, case: Case) -> str | None:
-    """The duty or approved 调阅 a read of this case rests on, or None when a purpose must be stated (R9)."""
-    rel = relation(user, case)
+UNKNOWN_RELATION: object = object()  # "not looked up yet" (None is a relation: outside every scope)
+
+
+def read_basis(user: User, case: Case, rel: Scope | object | None = UNKNOWN_RELATION) -> str | None:
+    """The duty or approved 调阅 a read of this case rests on, or None when a purpose must be stated (R9);
+    ``rel``: the user's relation to the case when the caller has it already."""
+    if rel is UNKNOWN_RELATION:
+        rel = relation(user, case)
     if rel == Scope.OWN:
         return OWN_PURPOSE
-    duty = DUTY_PURPOSES.get((user.role, rel)) if rel is not None else None
+    duty = DUTY_PURPOSES.get((user.role, rel)) if isinstance(rel, Scope) else None
     if duty:
         return duty
     grant = active_grant(user, case) if rel is not None else None
@@ -254,11 +258,13 @@ def read_basis(user: User, case: Case) -> str | None:
     return None
 
 
-def purpose_for(user: User, case: Case, stated: str | None) -> ReadPurpose:
+def purpose_for(
+    user: User, case: Case, stated: str | None, rel: Scope | object | None = UNKNOWN_RELATION
+) -> ReadPurpose:
     """The purpose a read is registered with (rule R9): a stated purpose adds to the duty, never replaces it, so
     the case officer's own read stays 承办本案 whatever a request says; outside one's duty it must be stated."""
     stated = (stated or "").strip()[:200]
-    basis = read_basis(user, case)
+    basis = read_basis(user, case, rel)
     if basis is not None:
         return ReadPurpose(basis, stated if stated != basis else "")
     if stated:

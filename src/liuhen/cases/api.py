@@ -44,13 +44,16 @@ class CaseIn(Schema):
     fine_amount: Decimal | None = None
     violation_ended_on: date | None = Field(default=None, description="S6：违法行为发生（连续或继续的为终了）日期")
     serious_harm: bool = Field(default=False, description="S6：涉及生命健康、金融安全且有危害后果（时效5年）")
+    violation_at: datetime | None = Field(default=None, description="违法时间（不晚于当前时间）")
+    violation_place: str = Field(default="", max_length=200, description="违法地点")
     parties: list[PartyIn] = []
     officers: list[str] = Field(default=[], description="执法人员用户名")
 
 
 class CaseFields(Schema):
     id: int
-    case_no: str
+    case_no: str = Field(..., description="案件现用编号：一般程序立案经批准前为案源登记号，批准后为立案号")
+    intake_no: str = Field(default="", description="案源登记号（一般程序）")
     procedure: str
     procedure_label: str
     stage: str
@@ -64,6 +67,7 @@ def case_fields(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
         "case_no": case.case_no,
+        "intake_no": case.intake_no,
         "procedure": case.procedure,
         "procedure_label": case.get_procedure_display(),
         "stage": case.stage,
@@ -115,6 +119,8 @@ class CaseDetail(CaseFields):
     is_major: bool
     violation_ended_on: date | None
     serious_harm: bool
+    violation_at: datetime | None
+    violation_place: str
     parties: list[dict[str, Any]]
     officers: list[dict[str, Any]]
     approvals: list[ApprovalOut]
@@ -153,6 +159,8 @@ def detail(case: Case) -> CaseDetail:
         is_major=case.is_major,
         violation_ended_on=case.violation_ended_on,
         serious_harm=case.serious_harm,
+        violation_at=case.violation_at,
+        violation_place=case.violation_place,
         parties=presentation.parties(case),
         officers=[
             {"username": co.user.username, "name": co.user.display_name, "lead": co.is_lead}
@@ -223,6 +231,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetail]:
         fine_amount=payload.fine_amount,
         violation_ended_on=payload.violation_ended_on,
         serious_harm=payload.serious_harm,
+        violation_at=payload.violation_at,
+        violation_place=payload.violation_place,
         parties=[services.PartyInput(**p.dict()) for p in payload.parties],
         officers=_users(user.agency, payload.officers),
     )

@@ -220,6 +220,7 @@ def _sign_step(
     if approval.status in {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED}:
         approval.decided_at = now
     approval.save(update_fields=["status", "decided_at"])
+    numbered = _number_on_filing(approval, now)
     ledger.append(
         actor=actor,
         action=f"approval.{role.value}_signed",
@@ -236,12 +237,30 @@ def _sign_step(
             opinion=opinion,
             signed_name=actor.display_name,
             status=approval.status,
+            **({"intake_no": numbered.intake_no, "assigned_case_no": numbered.case_no} if numbered else {}),
         ),
-        rows=[approval, step],
+        rows=[approval, step, *([numbered] if numbered else [])],
     )
     if officer is not None:
         _add_officer(actor=actor, case=approval.case, officer=officer, approval=approval)
     return approval
+
+
+def _number_on_filing(approval: Approval, now: datetime) -> Case | None:
+    """rule S2: 立案 approved, a case registered under its 案源登记号 takes the next number of its procedure's series
+    (the approver's event carries it); None when the approval is not that, or the case is numbered already."""
+    if approval.kind != ApprovalKind.FILING or approval.status != ApprovalStatus.APPROVED:
+        return None
+    case = Case.objects.select_for_update().get(pk=approval.case_id)
+    if not case.awaiting_number:
+        return None
+    from liuhen.cases.services import next_case_no
+
+    case.case_no = next_case_no(case.agency, case.procedure_enum, timezone.localtime(now).year)
+    case.numbered_at = now
+    case.save(update_fields=["case_no", "numbered_at"])
+    approval.case = case
+    return case
 
 
 def _locked_approval(approval: Approval) -> Approval:

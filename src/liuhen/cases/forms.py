@@ -40,6 +40,14 @@ class CaseForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     serious_harm = forms.BooleanField(label="涉及生命健康、金融安全且有危害后果（追责时效5年）", required=False)
+    violation_at = forms.DateTimeField(
+        label="违法时间（发现或查明的违法行为发生时间）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": "违法时间格式应为 YYYY-MM-DD HH:MM"},
+    )
+    violation_place = forms.CharField(label="违法地点", max_length=200, required=False)
     officers = OfficerChoice(
         label="承办执法人员（至少2名持有效执法证，按单位列出）",
         required=False,

@@ -7,13 +7,14 @@ with ``record_violation_period``. Filing (or deciding on the spot) after the per
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import User
 from liuhen.cases import services
+from liuhen.cases.acts import FUTURE_TOLERANCE
 from liuhen.cases.models import Case
 from liuhen.core import periods, stages
 from liuhen.core.errors import InvalidInput
@@ -32,6 +33,29 @@ def parse_violation_ended(value: date | str | None, today: date) -> date | None:
     if ended > today:
         raise InvalidInput("违法行为发生（终了）日期不能晚于今天")
     return ended
+
+
+def parse_violation_at(value: datetime | str | None, now: datetime, ended_on: date | None) -> datetime | None:
+    """违法时间 as given at 案源登记 (a time, or ``YYYY-MM-DD HH:MM`` in local time): never still to come, and for a
+    violation dated by ``ended_on`` (S6), not after the day it ended."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        at = value
+    else:
+        try:
+            at = datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+        except ValueError:
+            raise InvalidInput(f"违法时间无效：{value}（应为 YYYY-MM-DD HH:MM）") from None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, periods.LOCAL)
+    if at > now + FUTURE_TOLERANCE:
+        raise InvalidInput("违法时间不能晚于当前时间")
+    if ended_on is not None and timezone.localtime(at).date() > ended_on:
+        raise InvalidInput(
+            f"违法时间（{timezone.localtime(at):%Y-%m-%d}）晚于违法行为发生（终了）日期（{ended_on:%Y-%m-%d}）"
+        )
+    return at
 
 
 def before_filing(procedure: stages.Procedure) -> set[stages.Stage]:

@@ -33,12 +33,21 @@ class CaseSource(models.TextChoices):
 
 class Case(models.Model):
     LEDGER = projected(
-        "case.created", "case.transition", "case.marked_major", "case.violation_recorded", personal=("summary",)
-    )  # the summary: free text naming people
+        "case.created",
+        "case.transition",
+        "case.marked_major",
+        "case.violation_recorded",
+        "approval.approver_signed",  # the approved 立案 gives the case its 罚 number
+        personal=("summary", "violation_place"),
+    )  # the summary: free text naming people; the place: an individual's home, say
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name="机关")
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name="承办单位")
+    # the number the case goes by now: a 一般程序 case is registered with its 案源登记号 (intake_no) and takes
+    # its 罚 number when 立案 is approved (numbered_at); the other procedures are numbered at registration
     case_no = models.CharField("案号", max_length=80, unique=True)
+    intake_no = models.CharField("案源登记号", max_length=80, blank=True)
+    numbered_at = models.DateTimeField("立案编号时间", null=True, blank=True)
     procedure = models.CharField("程序", max_length=32, choices=PROCEDURE_CHOICES)
     stage = models.CharField("阶段", max_length=32, choices=STAGE_CHOICES)
     cause = models.CharField("案由", max_length=200)
@@ -63,6 +72,9 @@ class Case(models.Model):
     serious_harm = models.BooleanField(
         "涉及公民生命健康安全、金融安全且有危害后果", default=False, help_text="S6：追责时效为5年"
     )
+    # 违法时间、违法地点: as found at 案源登记; the documents' 违法事实 and transcripts start from them
+    violation_at = models.DateTimeField("违法时间", null=True, blank=True)
+    violation_place = models.CharField("违法地点", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases", verbose_name="登记人"
     )
@@ -80,8 +92,25 @@ class Case(models.Model):
             models.Index(fields=["-created_at", "-id"], name="case_created"),
             models.Index(fields=["agency", "procedure", "stage", "-created_at"], name="case_agency_proc_stage"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake_no"], condition=~models.Q(intake_no=""), name="case_intake_no_unique"
+            )
+        ]
 
     def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def awaiting_number(self) -> bool:
+        """Registered with a 案源登记号 and not yet given its case number (立案 not yet approved)."""
+        return bool(self.intake_no) and self.case_no == self.intake_no
+
+    def number_at(self, at: Any) -> str:
+        """The number the case went by at ``at``: its 案源登记号 before 立案 was approved, its case number after
+        (a document shows the number in force when it was finalised)."""
+        if self.intake_no and self.numbered_at is not None and at is not None and at < self.numbered_at:
+            return self.intake_no
         return self.case_no
 
     @property
@@ -91,6 +120,12 @@ class Case(models.Model):
     @property
     def stage_enum(self) -> stages.Stage:
         return stages.Stage(self.stage)
+
+
+def by_number(number: str) -> models.Q:
+    """A case named by the number it goes by or by the 案源登记号 it was registered under (brackets as stored)."""
+    number = number.strip()
+    return models.Q(case_no=number) | models.Q(intake_no=number)
 
 
 class CaseNumberCounter(models.Model):

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "media.linked": "音像记录关联案件",
     "media.reviewed": "音像记录回放审查",
     "media.interruption_noted": "记录音像中断情况",
+    "media.start_entered": "补记音像录制开始时间（文件未载）",
     "media.marked_evidence": "音像记录作为证据",
     "media.triaged": "处置故障设备的音像记录",
     "media.device_review": "设备音像记录审查",
@@ -164,6 +165,8 @@ def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
             text += f"（拟指派 {names.get(body['officer'], body['officer'])}）"
         if body.get("flag"):
             text += f"【{body['flag']}】"
+        if body.get("assigned_case_no"):  # rule S2: 立案 approved, the case takes its number
+            text += f"；立案编号 {body['assigned_case_no']}（案源登记号 {body.get('intake_no', '')}）"
         return text
     if action.startswith("document.") and body.get("name"):
         version = f"第{body['version']}版" if body.get("version") else ""

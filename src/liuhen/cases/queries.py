@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
@@ -18,6 +18,7 @@ from liuhen.cases.models import (
     ApprovalKind,
     ApprovalStatus,
     Case,
+    CaseOfficer,
 )
 from liuhen.core import periods, stages
 from liuhen.core.errors import CalendarYearUnknown, RuleViolation
@@ -48,9 +49,28 @@ APPROVAL_FACTS: dict[str, Fact] = {
 
 
 def certified_officers(case: Case, on: date) -> list[User]:
-    """rule I1: the case's officers holding a certificate valid on ``on``."""
-    officers = [co.user for co in case.officers.select_related("user").prefetch_related("user__certificates")]
+    """rule I1: the case's officers holding a certificate valid on ``on`` (from the officers a page has prefetched
+    with ``with_officers``, else read now)."""
+    if "officers" in getattr(case, "_prefetched_objects_cache", {}):
+        officers = [co.user for co in case.officers.all()]
+    else:
+        officers = [co.user for co in case.officers.select_related("user").prefetch_related("user__certificates")]
     return [u for u in officers if u.valid_certificate(on) is not None]
+
+
+def with_officers(case: Case) -> Case:
+    """The case with its officers, their accounts and certificates read once (two queries), for a page that shows
+    them and computes the case's facts (rule I1) from the same rows."""
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "officers",
+            queryset=CaseOfficer.objects.select_related("user")
+            .prefetch_related("user__certificates")
+            .order_by("-is_lead", "id"),
+        ),
+    )
+    return case
 
 
 FactProvider = Callable[[Case, date], set[str]]

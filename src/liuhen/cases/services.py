@@ -77,8 +77,15 @@ def format_case_no(template: str, *, agency_short: str, kind: str, year: int, se
         raise InvalidInput(f"案号模板无效：{template}（{exc}）") from exc
 
 
-def next_case_no(agency: Agency, procedure: Procedure, year: int) -> str:
-    kind = KIND_CHAR[procedure]
+# 案源登记 has its own register (明应急案源〔2026〕017号): a 一般程序 case takes its 罚 number only when 立案 is
+# approved, so a source that is never filed uses up no case number
+INTAKE_KIND = "案源"
+NUMBERED_AT_FILING = frozenset({Procedure.GENERAL})
+
+
+def next_case_no(agency: Agency, procedure: Procedure | None, year: int) -> str:
+    """The next number of the procedure's series, or of the 案源登记 register (``procedure`` None)."""
+    kind = KIND_CHAR[procedure] if procedure is not None else INTAKE_KIND
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(agency=agency, kind=kind, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
@@ -115,6 +122,8 @@ def create_case(
     fine_amount: Any = None,
     violation_ended_on: date | str | None = None,
     serious_harm: bool = False,
+    violation_at: datetime | str | None = None,
+    violation_place: str = "",
     at: datetime | None = None,
 ) -> Case:
     try:
@@ -137,9 +146,13 @@ def create_case(
         raise InvalidInput(f"未知的处罚种类：{penalty_kind}")
     fine = _parse_fine(fine_amount)
     now = at or timezone.now()
-    from liuhen.cases.limitation import parse_violation_ended
+    from liuhen.cases.limitation import parse_violation_at, parse_violation_ended
 
     ended_on = parse_violation_ended(violation_ended_on, timezone.localtime(now).date())  # rule S6
+    violation_at = parse_violation_at(violation_at, now, ended_on)
+    violation_place = (violation_place or "").strip()
+    if len(violation_place) > 200:
+        raise InvalidInput("违法地点不能超过200字")
     parties = parties or []
     for p in parties:
         if p.kind not in {k.value for k in PartyKind}:
@@ -157,10 +170,13 @@ def create_case(
             # rule D9: someone of another unit joins a case only through an approved assignment
             raise InvalidInput(f"{o.display_name} 不是{unit.name}人员：请在登记后提请指派，经审核、批准后承办（D9）")
     agency = unit.agency
+    year = timezone.localtime(now).year
+    intake_no = next_case_no(agency, None, year) if proc in NUMBERED_AT_FILING else ""
     case = Case.objects.create(
         agency=agency,
         unit=unit,
-        case_no=next_case_no(agency, proc, timezone.localtime(now).year),
+        case_no=intake_no or next_case_no(agency, proc, year),
+        intake_no=intake_no,
         procedure=proc.value,
         stage=stages.INITIAL_STAGE[proc].value,
         cause=cause,
@@ -171,6 +187,8 @@ def create_case(
         fine_amount=fine,
         violation_ended_on=ended_on,
         serious_harm=bool(serious_harm),
+        violation_at=violation_at,
+        violation_place=violation_place,
         created_by=actor,
         created_at=now,
         stage_changed_at=now,
@@ -208,6 +226,7 @@ def create_case(
             fine_amount=str(fine) if fine is not None else None,
             violation_ended_on=ended_on.isoformat() if ended_on else None,
             serious_harm=bool(serious_harm),
+            violation_at=violation_at.isoformat() if violation_at else None,  # the place: in the row image only
             officers=[o.get_username() for o in officers],
             # personal data only as salted commitments, in the parties' row images (rule R8, P9)
             parties=[{"id": pr.pk, "kind": pr.kind} for pr in party_rows],

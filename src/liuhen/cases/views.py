@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from liuhen.accounts.models import Role
 from liuhen.cases import listing, numbers, presentation, queries, services, work
-from liuhen.cases.access import allowed_all, hidden_records
+from liuhen.cases.access import allowed_at, hidden_records, viewable
 from liuhen.cases.forms import ActForm, ApprovalForm, CaseForm, SignForm
 from liuhen.cases.models import PROCEDURE_CHOICES, STAGE_CHOICES, Approval, ApprovalStatus
 from liuhen.core import stages
@@ -124,6 +124,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 fine_amount=d["fine_amount"],
                 violation_ended_on=d["violation_ended_on"],
                 serious_harm=d["serious_harm"],
+                violation_at=d["violation_at"],
+                violation_place=d["violation_place"],
                 parties=parties,
                 officers=list(d["officers"]),
             )
@@ -133,22 +135,136 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/create.html", {"form": form})
 
 
+# The case page's tabs: each its own address, rendered on the server (a plain link; htmx swaps the page), each
+# opening registered as a read of what that tab shows (R9), never of what another tab holds.
+TABS: list[tuple[str, str, str]] = [
+    ("overview", "概况", "case_detail"),
+    ("documents", "文书", "case_documents"),
+    ("media", "音像", "case_media"),
+    ("deadlines", "期限", "case_deadlines"),
+    ("approvals", "审批", "case_approvals"),
+    ("timeline", "时间线", "case_timeline"),
+    ("copies", "复制与保密", "case_copies"),
+]
+TAB_LABELS = {key: label for key, label, _ in TABS}
+
+
+def _open_case(request: HttpRequest, case_id: int, tab: str) -> tuple[Any, dict[str, Any]]:
+    """The case for one tab of its page: looked up with the user's relation once, the opening registered as a
+    read of this tab (R9), and what the page's header and every tab need."""
+    user = acting_user(request)
+    try:
+        case, rel = viewable(user, case_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    what = "案件详情" if tab == "overview" else f"案件详情·{TAB_LABELS[tab]}"
+    reads.read(request, case, subject_type="case", subject_id=case.pk, what=what, channel="page", rel=rel)
+    actions = (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE, Action.CASE_WORK)
+    can = {a.value: allowed_at(user, a, case, rel) for a in actions}
+    return case, {"case": case, "can": can, "rel": rel, "active": tab, "tabs": TABS}
+
+
+def _work(case: Any) -> work.Work:
+    return work.work(case, list(ActForm().fields["kind"].widget.choices))
+
+
 @login_required
 @page_needs(Action.CASE_VIEW)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """概况: the next required step and document first, the case's facts, and the act form."""
+    case, context = _open_case(request, case_id, "overview")
+    queries.with_officers(case)  # shown here and read by the facts (rule I1): one read of them
+    context.update(
+        {
+            "parties": presentation.parties(case, full=context["rel"] == Scope.OWN),
+            "work": _work(case),
+            "officers": case.officers.all(),
+            "act_form": ActForm(),
+        }
+    )
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
+    """文书: the case's documents (the latest version of each) and the 制作文书 menu of this stage."""
+    case, context = _open_case(request, case_id, "documents")
+    docs = document_queries.filter_documents(case.documents.all(), latest_only=True)
+    context.update({"documents": docs, "work": _work(case) if context["can"]["case_work"] else None})
+    return render(request, "cases/tab_documents.html", context)
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_media(request: HttpRequest, case_id: int) -> HttpResponse:
+    """音像: the case's recordings (none of their bytes: a recording is read when it is played)."""
     user = acting_user(request)
-    try:
-        case = queries.get_case(user, case_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    reads.read(request, case, subject_type="case", subject_id=case.pk, what="案件详情", channel="page")
-    actions = (Action.CONFIDENTIAL, Action.COPY_REQUEST, Action.COPY_DECIDE, Action.CASE_WORK)
-    rel, can = allowed_all(user, actions, case)  # the relation to the case looked up once
-    act_form = ActForm()
-    case_work = work.work(case, list(act_form.fields["kind"].widget.choices))
+    case, context = _open_case(request, case_id, "media")
+    context.update(
+        {
+            "recordings": _recordings(user, case),
+            "interruption_reasons": InterruptionReason.choices,
+            "focus_points": list(FOCUS.items()),
+            "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
+        }
+    )
+    return render(request, "cases/tab_media.html", context)
+
+
+def _recordings(user: Any, case: Any) -> Any:
+    return (
+        case.recordings.exclude(pk__in=hidden_records(user, "recording"))
+        .select_related("device", "officer", "continues", "supervising_officer", "start_entered_by")
+        .prefetch_related("interruptions")
+        .order_by("recorded_from")
+    )
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_deadlines(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, context = _open_case(request, case_id, "deadlines")
+    context["deadlines"] = deadline_queries.for_case(case)
+    return render(request, "cases/tab_deadlines.html", context)
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, context = _open_case(request, case_id, "timeline")
+    context["timeline"] = presentation.timeline(case)
+    return render(request, "cases/tab_timeline.html", context)
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_copies(request: HttpRequest, case_id: int) -> HttpResponse:
+    """复制与保密: copy requests (R10, R12) and confidentiality marks (R11)."""
+    user = acting_user(request)
+    case, context = _open_case(request, case_id, "copies")
+    context.update(
+        {
+            "copy_requests": case.copy_requests.prefetch_related("decisions__user").order_by("-id"),
+            "marks": case.marks.select_related("set_by").order_by("id") if context["can"]["confidential"] else [],
+            "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
+            "recordings": case.recordings.exclude(pk__in=hidden_records(user, "recording")).order_by("recorded_from"),
+        }
+    )
+    return render(request, "cases/tab_copies.html", context)
+
+
+@login_required
+@page_needs(Action.CASE_VIEW)
+def case_approvals(request: HttpRequest, case_id: int) -> HttpResponse:
+    """审批: the 承办人 → 审核人 → 批准人 chains (GET); a new approval proposed (POST, by those working the case)."""
+    if request.method == "POST":
+        return case_approval(request, case_id)
+    user = acting_user(request)
+    case, context = _open_case(request, case_id, "approvals")
     # which signature form this user is shown (the services check again when it is sent)
     # (D9: never on an approval one has signed already, one's own proposal included)
-    approvals = [
+    context["approvals"] = [
         {
             "approval": a,
             "can_review": a.status == ApprovalStatus.REVIEWING
@@ -161,32 +277,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         }
         for a in case.approvals.select_related("officer").prefetch_related("steps").order_by("id")
     ]
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "parties": presentation.parties(case, full=rel == Scope.OWN),
-            "work": case_work,
-            "timeline": presentation.timeline(case),
-            "approvals": approvals,
-            "officers": case.officers.select_related("user").prefetch_related("user__certificates"),
-            "deadlines": deadline_queries.for_case(case),
-            "copy_requests": case.copy_requests.prefetch_related("decisions").order_by("-id"),
-            "can": can,
-            "recordings": case.recordings.exclude(pk__in=hidden_records(user, "recording"))
-            .select_related("device", "officer", "continues")
-            .prefetch_related("interruptions")
-            .order_by("recorded_from"),
-            "interruption_reasons": InterruptionReason.choices,
-            "focus_points": list(FOCUS.items()),
-            "explanations": case.documents.filter(doc_type="av_explanation", status="final"),
-            "documents": document_queries.filter_documents(case.documents.all(), latest_only=True),
-            "act_form": act_form,
-            "approval_form": ApprovalForm(),
-            "sign_form": SignForm(),
-        },
-    )
+    context.update({"approval_form": ApprovalForm(), "sign_form": SignForm()})
+    return render(request, "cases/tab_approvals.html", context)
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Any:
@@ -271,7 +363,7 @@ def case_approval(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     else:
         messages.error(request, "请填写承办人意见")
-    return redirect("case_detail", case_id=case.pk)
+    return redirect("case_approvals", case_id=case.pk)
 
 
 @login_required
@@ -287,7 +379,7 @@ def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResp
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写意见并选择结论")
-        return redirect("case_detail", case_id=approval.case_id)
+        return redirect("case_approvals", case_id=approval.case_id)
     d = form.cleaned_data
     back = redirect("home") if request.POST.get("back") == "workbench" else None  # decided in place
     if step == "review":
@@ -302,4 +394,4 @@ def approval_sign(request: HttpRequest, approval_id: int, step: str) -> HttpResp
             lambda: services.decide_approval(actor=user, approval=approval, approve=d["agree"], opinion=d["opinion"]),
             "批准意见已签署",
         )
-    return back or redirect("case_detail", case_id=approval.case_id)
+    return back or redirect("case_approvals", case_id=approval.case_id)

@@ -47,6 +47,8 @@ def event_names(event: Event, body: dict[str, Any]) -> list[str]:
         if body.get("returned_at"):
             return ["media:returned", "media:uploaded"]
         return ["media:recorded", "media:uploaded"] if body.get("recorded_to") else ["media:uploaded"]
+    if action == "media.start_entered":  # a start entered after the upload (the file had none): R1 runs, and is met
+        return ["media:recorded", "media:uploaded"]
     if action == "case.transition":
         return [f"transition:{body.get('action')}"]
     if action == "case.act_recorded":

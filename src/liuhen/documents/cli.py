@@ -11,16 +11,17 @@ documents_app = typer.Typer(help="执法文书", no_args_is_help=True)
 
 
 @documents_app.command("list")
-def documents_list(case_no: Annotated[str, typer.Argument(metavar="CASE_NO", help="案号")]) -> None:
+def documents_list(case_no: Annotated[str, typer.Argument(metavar="案号", help="案号（或案源登记号）")]) -> None:
     """列出一个案件的文书。"""
     from liuhen.cli import fail, out, setup
 
     setup()
     from rich.table import Table
 
+    from liuhen.cases.models import Case, by_number
     from liuhen.documents.models import Document
 
-    docs = list(Document.objects.filter(case__case_no=case_no).order_by("id"))
+    docs = list(Document.objects.filter(case__in=Case.objects.filter(by_number(case_no))).order_by("id"))
     if not docs:
         raise fail(f"案件 {case_no} 不存在或没有文书")
     table = Table(title=f"{case_no} 文书")
@@ -33,7 +34,7 @@ def documents_list(case_no: Annotated[str, typer.Argument(metavar="CASE_NO", hel
 
 @documents_app.command("render")
 def documents_render(
-    document_id: Annotated[int, typer.Argument(metavar="ID", help="文书 id")],
+    document_id: Annotated[int, typer.Argument(metavar="文书编号", help="文书 id")],
     out_path: Annotated[Path, typer.Option("--out", help="输出文件（.pdf 或 .docx）")],
 ) -> None:
     """把一份文书生成为 PDF 或 DOCX。"""

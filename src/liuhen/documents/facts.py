@@ -25,7 +25,6 @@ from liuhen.core.penalties import PartyKind, PenaltyKind, simplified_allowed
 from liuhen.core.stages import Fact
 from liuhen.documents import stage_facts
 from liuhen.documents.models import Document, DocumentStatus
-from liuhen.documents.queries import pending_recusals
 
 # A finalised document of this type establishes the fact (content conditions are in ``document_facts``)
 DOCUMENT_FACTS: dict[str, tuple[Fact, ...]] = {
@@ -70,12 +69,22 @@ class Row:
 
 
 def _rows(case: Case) -> list[Row]:
-    types = DOCUMENT_FACTS.keys() | CONTENT_FACTS | set(SERVED_BY_RECEIPT) | stage_facts.TYPES
+    types = DOCUMENT_FACTS.keys() | CONTENT_FACTS | set(SERVED_BY_RECEIPT) | stage_facts.TYPES | RECUSAL_TYPES
     qs = Document.objects.filter(case=case, doc_type__in=types)
     return [
         Row(i, t, s, sup, no, json.loads(data))
         for i, t, s, sup, no, data in qs.values_list("id", "doc_type", "status", "supersedes_id", "document_no", "data")
     ]
+
+
+RECUSAL_TYPES = {"recusal_application", "recusal_decision"}
+
+
+def pending_recusals_in(rows: list[Row]) -> int:
+    """``documents.queries.pending_recusals`` on rows already read: finalised recusal applications (first
+    versions) not yet answered by a finalised 回避决定书 (rule S7)."""
+    first_finals = [r.doc_type for r in rows if r.status == DocumentStatus.FINAL and r.supersedes_id is None]
+    return max(0, first_finals.count("recusal_application") - first_finals.count("recusal_decision"))
 
 
 def current_finals(rows: list[Row]) -> list[Row]:
@@ -143,6 +152,6 @@ def document_facts(case: Case, on: date) -> set[str]:
     if _delivered(receipts, decisions, notices, on):
         facts.add(Fact.DELIVERED)
     facts |= stage_facts.measure_facts(finals)  # rule I4
-    if not pending_recusals(case):  # rule S7: no recusal application waits for its 回避决定书
+    if not pending_recusals_in(rows):  # rule S7: no recusal application waits for its 回避决定书
         facts.add(Fact.NO_PENDING_RECUSAL)
     return facts

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from liuhen.cases.models import Case
 from liuhen.core.documents import DocumentType, FieldKind
 from liuhen.core.penalties import PartyKind
@@ -22,6 +24,15 @@ def _party_line(p: Any) -> str:
     return "，".join(bits) + "。"
 
 
+def violation_line(case: Case, names: str) -> str:
+    """The 违法事实's opening from what 案源登记 found: when, where, who, what (the officer completes it)."""
+    at = timezone.localtime(case.violation_at) if case.violation_at else None
+    when = f"{at.year}年{at.month}月{at.day}日{at.hour}时{at.minute:02d}分" if at else ""
+    where = f"在{case.violation_place}" if case.violation_place else ""
+    who = names or "当事人"
+    return f"经查，{when}{'，' if when else ''}{who}{where}存在{case.cause}的行为。"
+
+
 def values(case: Case, t: DocumentType) -> dict[str, Any]:
     """Initial values of a new ``t`` on ``case``, for the fields the case answers."""
     parties = list(case.parties.all())
@@ -29,6 +40,11 @@ def values(case: Case, t: DocumentType) -> dict[str, Any]:
     names = "、".join(p.name for p in parties)
     out: dict[str, Any] = {}
     fields = {f.name: f for f in t.fields if f.kind not in (FieldKind.BOOL, FieldKind.CHOICE)}
+    if "facts" in fields and fields["facts"].label == "违法事实" and (case.violation_at or case.violation_place):
+        out["facts"] = violation_line(case, names)
+    # a transcript made where the violation was found starts at that place (the officer changes it if not)
+    if "place" in fields and "started_at" in fields and case.violation_place:
+        out["place"] = case.violation_place
     if "case_source" in fields:
         out["case_source"] = case.get_source_display()
     if "party_summary" in fields and parties:

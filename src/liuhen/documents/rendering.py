@@ -134,7 +134,8 @@ def context(doc: Document) -> dict[str, Any]:
         "agency": case.agency.name,
         "title": t.name,
         "document_no": doc.document_no,
-        "case_no": case.case_no,
+        # the number the case went by when the document was finalised (a 案源登记号 before 立案 was approved)
+        "case_no": case.number_at(doc.finalised_at) if doc.is_final else case.case_no,
         "parties": "、".join(case.parties.values_list("name", flat=True)),
         "party_block": _party_block(case),
         "cause": case.cause,

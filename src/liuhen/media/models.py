@@ -126,6 +126,7 @@ class Recording(models.Model):
         "media.marked_evidence",
         "media.device_review",
         "media.triaged",
+        "media.start_entered",
         personal=("party",),
     )
 
@@ -150,6 +151,16 @@ class Recording(models.Model):
     file_name = models.CharField("原文件名", max_length=255)
     recorded_from = models.DateTimeField("录制开始", null=True, blank=True, db_index=True)
     recorded_to = models.DateTimeField("录制结束", null=True, blank=True)
+    # a file that carried no creation time: the start as an officer entered it afterwards (the file is untouched)
+    start_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entered_recording_starts",
+        verbose_name="补记开始时间的人员",
+    )
+    start_entered_at = models.DateTimeField("补记开始时间的时间", null=True, blank=True)
     returned_at = models.DateTimeField("异地执法返回时间", null=True, blank=True, help_text="R1：返回后24小时内上传")
     uploaded_at = models.DateTimeField("上传时间")
     upload_due_at = models.DateTimeField("应上传期限", null=True, blank=True)

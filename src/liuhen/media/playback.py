@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from liuhen.accounts.models import Role, User
 from liuhen.cases.services import require_case_actor
+from liuhen.core import periods
 from liuhen.core.errors import InvalidInput, RuleViolation
+from liuhen.core.periods import LOCAL
 from liuhen.core.rules import rule
 from liuhen.core.rules.av import FOCUS
+from liuhen.core.rules.deadlines import BY_KEY
 from liuhen.ledger import services as ledger
 from liuhen.media.models import InterruptionNote, InterruptionReason, Recording, RecordingReview
 from liuhen.media.services import require_unlinked_handler
@@ -166,3 +170,56 @@ def mark_evidence(*, actor: User, recording: Recording, explanation_id: int) -> 
         rows=[rec],
     )
     return rec
+
+
+@transaction.atomic
+def enter_start_time(*, actor: User, recording: Recording, recorded_from: datetime | str) -> Recording:
+    """The start of a recording whose file carried no creation time, as an officer reads it from the camera or the
+    scene (rule R1: the 24-hour upload period runs from the recording's end). Entered once, with who and when, in
+    the ledger; the file itself is untouched. A start the file or the upload already gave is never replaced."""
+    recording = Recording.objects.select_for_update(of=("self",)).select_related("case").get(pk=recording.pk)
+    if recording.case is not None:
+        require_case_actor(actor, recording.case)
+    else:
+        require_unlinked_handler(actor, recording)
+    if recording.recorded_from is not None:
+        raise InvalidInput("该音像记录已有录制开始时间，不能更改")
+    if isinstance(recorded_from, str):
+        try:
+            recorded_from = datetime.fromisoformat(recorded_from.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise InvalidInput(f"录制开始时间无效：{recorded_from}（应为 YYYY-MM-DD HH:MM）") from None
+    start = recorded_from if timezone.is_aware(recorded_from) else timezone.make_aware(recorded_from, LOCAL)
+    end = start + timedelta(milliseconds=recording.duration_ms or 0)
+    if end > recording.uploaded_at:
+        uploaded = timezone.localtime(recording.uploaded_at)
+        raise InvalidInput(f"录制开始时间不对：按时长，录制应在上传（{uploaded:%Y-%m-%d %H:%M}）前结束")
+    now = timezone.now()
+    due = None
+    if recording.returned_at is None:  # rule R1: within 24 h of the end (remote duty: of the return, already set)
+        due = periods.due(BY_KEY["R1"], end).at
+    recording.recorded_from, recording.recorded_to = start, end
+    recording.upload_due_at = due if recording.returned_at is None else recording.upload_due_at
+    recording.start_entered_by, recording.start_entered_at = actor, now
+    recording.save(
+        update_fields=["recorded_from", "recorded_to", "upload_due_at", "start_entered_by", "start_entered_at"]
+    )
+    ledger.append(
+        actor=actor,
+        action="media.start_entered",
+        subject_type="recording",
+        subject_id=recording.pk,
+        case_ref=recording.case_id,
+        at=now,
+        body={
+            "case_no": recording.case.case_no if recording.case else None,
+            "sha256": recording.blob_id,
+            "recorded_from": start.isoformat(),
+            "recorded_to": end.isoformat(),
+            # the deadline table: recorded (R1 opens), and uploaded when it was (R1 is met, or was late)
+            "occurred_at": recording.uploaded_at.isoformat(),
+            "late": recording.late,
+        },
+        rows=[recording],
+    )
+    return recording

@@ -106,11 +106,20 @@ def av_findings(case: Case) -> list[AVGap]:
         "document_id", "reason"
     ):
         approved.setdefault(doc_id, set()).add(reason)
-    reviews = {r.recording_id: r for r in RecordingReview.objects.filter(recording__in=list(recs)).order_by("id")}
-    stopped = set(
-        InterruptionNote.objects.filter(recording__in=list(recs), cannot_continue=True).values_list(
-            "recording_id", flat=True
+    # a case without recordings has neither reviews nor interruptions to read
+    reviews = (
+        {r.recording_id: r for r in RecordingReview.objects.filter(recording__in=list(recs)).order_by("id")}
+        if recs
+        else {}
+    )
+    stopped = (
+        set(
+            InterruptionNote.objects.filter(recording__in=list(recs), cannot_continue=True).values_list(
+                "recording_id", flat=True
+            )
         )
+        if recs
+        else set()
     )
     out: list[AVGap] = []
     for doc in docs:

@@ -397,6 +397,9 @@ def assign_device(*, actor: User, device: Device, officer: User) -> Device:
 
 # After a recording: its interruptions, playback reviews and use as evidence (kept in their own module)
 from liuhen.media.playback import (  # noqa: E402
+    enter_start_time as enter_start_time,
+)
+from liuhen.media.playback import (  # noqa: E402
     mark_evidence as mark_evidence,
 )
 from liuhen.media.playback import (  # noqa: E402

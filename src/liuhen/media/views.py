@@ -185,7 +185,22 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 def _post_on_recording(request: HttpRequest, recording_id: int, command: Any, done: str) -> HttpResponse:
     rec = _recording(request, recording_id)
     _run(request, lambda: command(rec), done)
-    return redirect(f"/cases/{rec.case_id}/#media") if rec.case_id else redirect("media_unlinked")
+    return redirect(f"/cases/{rec.case_id}/media/") if rec.case_id else redirect("media_unlinked")
+
+
+@login_required
+@require_POST
+@page_needs(Action.CASE_WORK)
+def start_time(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The start of a recording whose file had none, entered by an officer (rule R1); refused with the reason."""
+    return _post_on_recording(
+        request,
+        recording_id,
+        lambda rec: services.enter_start_time(
+            actor=acting_user(request), recording=rec, recorded_from=request.POST.get("recorded_from", "")
+        ),
+        "已补记录制开始时间",
+    )
 
 
 @login_required

@@ -14,11 +14,13 @@ from django.db.models.signals import post_save
 
 from liuhen.search.segment import indexed
 
-SEARCHED = frozenset({"case_no", "cause", "summary", "agency", "agency_id", "unit", "unit_id"})
+SEARCHED = frozenset({"case_no", "intake_no", "cause", "summary", "agency", "agency_id", "unit", "unit_id"})
 
 
-def text_of(case_no: str, cause: str, summary: str, party_names: list[str]) -> dict[str, str]:
-    return {"head": indexed(case_no, *party_names, cause), "body": indexed(summary)}
+def text_of(case_no: str, cause: str, summary: str, party_names: list[str], intake_no: str = "") -> dict[str, str]:
+    """The searched words: the case number (and the 案源登记号 it was registered under), parties, cause; summary."""
+    numbers = [case_no, intake_no] if intake_no and intake_no != case_no else [case_no]
+    return {"head": indexed(*numbers, *party_names, cause), "body": indexed(summary)}
 
 
 def refresh(case: Any, apps: Any = global_apps) -> None:
@@ -31,7 +33,7 @@ def refresh(case: Any, apps: Any = global_apps) -> None:
         defaults={
             "agency_id": case.agency_id,
             "unit_id": case.unit_id,
-            **text_of(case.case_no, case.cause, case.summary, names),
+            **text_of(case.case_no, case.cause, case.summary, names, getattr(case, "intake_no", "")),
         },
     )
 
@@ -64,12 +66,12 @@ def reindex_all(apps: Any = global_apps, batch: int = 2000) -> int:
     CaseText = apps.get_model("search", "CaseText")
     CaseText.objects.all().delete()
     done, last = 0, 0
+    # a migration before the 案源登记号 existed runs this with the model of its time
+    columns = ["pk", "agency_id", "unit_id", "case_no", "cause", "summary"]
+    if any(f.name == "intake_no" for f in Case._meta.get_fields()):
+        columns.append("intake_no")
     while True:
-        cases = list(
-            Case.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values("pk", "agency_id", "unit_id", "case_no", "cause", "summary")[:batch]
-        )
+        cases = list(Case.objects.filter(pk__gt=last).order_by("pk").values(*columns)[:batch])
         if not cases:
             return done
         names: dict[int, list[str]] = {}
@@ -82,7 +84,7 @@ def reindex_all(apps: Any = global_apps, batch: int = 2000) -> int:
                 case_id=c["pk"],
                 agency_id=c["agency_id"],
                 unit_id=c["unit_id"],
-                **text_of(c["case_no"], c["cause"], c["summary"], names.get(c["pk"], [])),
+                **text_of(c["case_no"], c["cause"], c["summary"], names.get(c["pk"], []), c.get("intake_no", "")),
             )
             for c in cases
         )
