@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from liuhen.archive import bag, retention, services
+from liuhen.archive import bag, file_disposal, retention, services
 from liuhen.archive.models import DisposalStatus, FileDisposal
 from liuhen.archive.scenario import bind
 from liuhen.cases import scenarios
@@ -49,50 +49,52 @@ def test_rule_r6_a_whole_case_file_is_disposed_after_its_term_with_a_second_pers
     row = Deadline.objects.get(case=case, rule_key="R6")  # opened by 归档, with the file's own 10 years
     assert row.status == "open" and row.due_on is not None
     assert row.due_on.year == timezone.localdate().year + 10
-    assert retention.file_term(case_file).expires_on == row.due_on
+    assert file_disposal.file_term(case_file).expires_on == row.due_on
     with pytest.raises(RuleViolation) as within:  # within its term: refused whoever asks
-        retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="无保存价值")
+        file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="无保存价值")
     assert within.value.rule_id == "R6" and "保管期限未满" in within.value.message
     store = default_store()
     doc_pdfs = [i["pdf_sha256"] for i in case_file.items]
     assert store.exists(case_file.pdf_sha256) and all(store.exists(s) for s in doc_pdfs)
 
     with time_machine.travel(row.due_on + timedelta(days=40), tick=True):
-        assert [f.pk for f, _ in retention.files_past_term(cast.archivist)] == [case_file.pk]
+        assert [f.pk for f, _ in file_disposal.files_past_term(cast.archivist)] == [case_file.pk]
         hold = retention.place_hold(actor=cast.legal_reviewer, case=case, kind="litigation", reason="当事人起诉")
         with pytest.raises(RuleViolation) as held:  # a legal hold suspends every term
-            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
+            file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
         assert held.value.rule_id == "R6" and "行政诉讼" in held.value.message
-        assert retention.files_past_term(cast.archivist) == []
+        assert file_disposal.files_past_term(cast.archivist) == []
         retention.lift_hold(actor=cast.legal_reviewer, hold=hold, reason="判决已生效")
         with pytest.raises(RuleViolation) as disputed:  # R4: a litigated case keeps its recordings 30 years
-            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
+            file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
         assert disputed.value.rule_id == "R4" and rec.file_name in disputed.value.message
 
     with time_machine.travel(case_file.ended_on + timedelta(days=365 * 30 + 40), tick=True):
         with pytest.raises(Forbidden):  # the 鉴定 is the archivist's
-            retention.propose_file_disposal(actor=cast.leader, case_file=case_file, appraisal="期满")
+            file_disposal.propose_file_disposal(actor=cast.leader, case_file=case_file, appraisal="期满")
         with pytest.raises(InvalidInput):
-            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal=" ")
-        proposal = retention.propose_file_disposal(
+            file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal=" ")
+        proposal = file_disposal.propose_file_disposal(
             actor=cast.archivist, case_file=case_file, appraisal="保管期满，经鉴定无继续保存价值"
         )
         planned = {e["kind"] for e in proposal.entries if e["destroy"]}
         assert {"案卷 PDF", "文书 PDF", "文书 DOCX", "音像记录"} <= planned
         with pytest.raises(InvalidInput):  # listed once
-            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="再次")
+            file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="再次")
         with pytest.raises(Forbidden):  # a second person, the agency head, approves
-            retention.decide_file_disposal(actor=cast.archivist, disposal=proposal, approve=True)
+            file_disposal.decide_file_disposal(actor=cast.archivist, disposal=proposal, approve=True)
         assert store.exists(case_file.pdf_sha256)  # a refusal changed nothing
 
         # a hold placed after the proposal still stops the approval
         hold = retention.place_hold(actor=cast.leader, case=case, kind="complaint", reason="信访")
         with pytest.raises(RuleViolation):
-            retention.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
+            file_disposal.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
         assert FileDisposal.objects.get(pk=proposal.pk).status == DisposalStatus.PROPOSED
         retention.lift_hold(actor=cast.leader, hold=hold, reason="信访已办结")
 
-        done = retention.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True, opinion="同意销毁")
+        done = file_disposal.decide_file_disposal(
+            actor=cast.leader, disposal=proposal, approve=True, opinion="同意销毁"
+        )
         assert done.status == DisposalStatus.APPROVED and done.decided_by == cast.leader
         gone = [e["sha256"] for e in done.destroyed]
         assert case_file.pdf_sha256 in gone and rec.blob_id in gone and set(doc_pdfs) <= set(gone)
@@ -150,7 +152,7 @@ def test_rule_r6_a_permanent_file_is_never_disposed_and_an_approver_is_never_the
     assert not Deadline.objects.filter(case=case, rule_key="R6").exists()  # 永久: no end to count to
     later = timezone.now() + timedelta(days=365 * 40)
     with time_machine.travel(later, tick=True), pytest.raises(RuleViolation, match="永久"):
-        retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
+        file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="期满")
     # no one approves their own request, whatever the roles
     proposal = FileDisposal.objects.create(
         case_file=case_file,
@@ -161,6 +163,6 @@ def test_rule_r6_a_permanent_file_is_never_disposed_and_an_approver_is_never_the
         proposed_at=timezone.now(),
     )
     with pytest.raises(RuleViolation) as own:
-        retention.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
+        file_disposal.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
     assert own.value.rule_id == "D9" and store_has(case_file.pdf_sha256)
     proposal.delete()  # made behind the ledger's back for this check only

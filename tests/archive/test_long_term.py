@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from liuhen.archive import retention, services
+from liuhen.archive import file_disposal, retention, services
 from liuhen.archive.models import LongTermMark
 from liuhen.archive.scenario import bind
 from liuhen.cases import scenarios
@@ -76,7 +76,7 @@ def test_rule_r4_the_officers_mark_keeps_recordings_long_term_and_stops_disposal
         assert kept.value.rule_id == "R4"
     with time_machine.travel(timezone.now() + timedelta(days=365 * 11), tick=True):
         with pytest.raises(RuleViolation) as whole:  # the 10-year file is past its term, the marked recording not
-            retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="保管期满")
+            file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="保管期满")
         assert whole.value.rule_id == "R4" and scuffle.file_name in whole.value.message
 
     # a mark on the whole case (a mass incident) reaches every recording of it

@@ -11,7 +11,7 @@ from typing import Any
 import time_machine
 from django.utils import timezone
 
-from liuhen.archive import inspection, retention, services
+from liuhen.archive import file_disposal, inspection, retention, services
 from liuhen.cases import scenarios
 from liuhen.core import stages
 from liuhen.media.samples import make_clip
@@ -41,8 +41,8 @@ def archive(cast: Any, make_case: Any, tmp_path: Path) -> dict[str, Any]:
     other_file = services.sign(actor=cast.unit_head, case_file=other_file, role=services.CHECKER)
     inspection.archive(actor=cast.archivist, case=other)
     with time_machine.travel(timezone.now() + timedelta(days=365 * 10 + 60), tick=True):
-        whole = retention.propose_file_disposal(actor=cast.archivist, case_file=other_file, appraisal="保管期满")
-        whole = retention.decide_file_disposal(actor=cast.leader, disposal=whole, approve=True, opinion="同意")
+        whole = file_disposal.propose_file_disposal(actor=cast.archivist, case_file=other_file, appraisal="保管期满")
+        whole = file_disposal.decide_file_disposal(actor=cast.leader, disposal=whole, approve=True, opinion="同意")
     return {
         "case_file": case_file,
         "legal_hold": hold,

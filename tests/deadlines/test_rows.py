@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from liuhen.archive import retention
+from liuhen.archive import file_disposal
 from liuhen.archive import services as archive
 from liuhen.archive.scenario import bind
 from liuhen.cases import scenarios, services
@@ -50,7 +50,7 @@ def emittable() -> set[str]:
     names |= {f"approval:{k}:{step}" for k in ApprovalKind.values for step in ("proposed", "approved")}
     names |= {f"document:{t.code}" for t in CATALOGUE}
     names |= {f"due:{r.key}" for r in DEADLINE_RULES}
-    names |= set(retention.DEADLINE_EVENTS)  # the disposal of a whole 案卷 (R6)
+    names |= set(file_disposal.DEADLINE_EVENTS)  # the disposal of a whole 案卷 (R6)
     names |= set(event_names_of_year_end())
     return names | set(MEDIA_NAMES) | set(CASE_NAMES) | set(VIEW_REQUEST_NAMES) | set(disclosure.DEADLINE_EVENTS)
 
@@ -283,8 +283,8 @@ def _case_file_disposal(cast, make_case) -> set[str]:  # type: ignore[no-untyped
     services.transition(actor=cast.archivist, case=case, action="archive")
     due = Deadline.objects.get(case=case, rule_key="R6").due_on
     with time_machine.travel(datetime.combine(due + timedelta(days=3), datetime.min.time(), UTC), tick=False):
-        proposal = retention.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="保管期满")
-        retention.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
+        proposal = file_disposal.propose_file_disposal(actor=cast.archivist, case_file=case_file, appraisal="保管期满")
+        file_disposal.decide_file_disposal(actor=cast.leader, disposal=proposal, approve=True)
     return _closed(case)
 
 

@@ -18,7 +18,7 @@ class ArchiveConfig(AppConfig):
 
         register_tombstones(tombstones)  # rule R6: a disposed recording is told from a lost one
         register_check(check_case_files)
-        from liuhen.archive.retention import file_period
+        from liuhen.archive.file_disposal import file_period
         from liuhen.deadlines.engine import provide_period
 
         provide_period("R6", file_period)  # rule R6: the 案卷's own 保管期限, counted from 归档

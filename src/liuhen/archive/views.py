@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liuhen.archive import bag, inspection, queries, retention, services
+from liuhen.archive import bag, file_disposal, inspection, queries, retention, services
 from liuhen.archive.models import RETENTION_LABELS, CaseFile, Disposal, FileDisposal, R4Ground
 from liuhen.cases.access import check_record
 from liuhen.cases.queries import get_case, next_steps
@@ -233,7 +233,7 @@ def disposal(request: HttpRequest) -> HttpResponse:
                 raise Http404("没有该案卷")
             _run(
                 request,
-                lambda: retention.propose_file_disposal(
+                lambda: file_disposal.propose_file_disposal(
                     actor=user, case_file=case_file, appraisal=request.POST.get("appraisal", "")
                 ),
                 "已提出案卷鉴定销毁，待机关负责人批准",
@@ -244,7 +244,7 @@ def disposal(request: HttpRequest) -> HttpResponse:
                 raise Http404("没有该案卷销毁申请")
             _run(
                 request,
-                lambda: retention.decide_file_disposal(
+                lambda: file_disposal.decide_file_disposal(
                     actor=user,
                     disposal=proposal,
                     approve=do == "approve_file",
@@ -273,7 +273,7 @@ def disposal(request: HttpRequest) -> HttpResponse:
         {
             "due": retention.past_term(user) if user.role == "archivist" else [],
             "disposals": pending.order_by("-id")[:200],
-            "files_due": retention.files_past_term(user) if user.role == "archivist" else [],
+            "files_due": file_disposal.files_past_term(user) if user.role == "archivist" else [],
             "file_disposals": FileDisposal.objects.filter(case_file__agency_id=agency_id)
             .select_related("case_file__case", "proposed_by", "decided_by")
             .order_by("-id")[:200],

@@ -1,10 +1,9 @@
 """Procedures, their stages, and the one table of transitions with their gates.
 
-A case moves only along a row of ``TRANSITIONS``. Each row lists gates: a gate names a rule of the
-catalogue and a fact that must hold (optionally only when another fact holds). Facts are plain names
-computed from what was recorded on the case (approvals, acts, officers, penalty); this module only
-reads them, so the whole state machine is testable without a database.
-"""
+A case moves only along a row of ``TRANSITIONS``. Each row lists gates: a gate names a rule of the catalogue and a
+fact that must hold (optionally only when another fact holds). Facts are plain names computed from what was
+recorded on the case (approvals, acts, officers, penalty); this module only reads them, so the whole state machine
+is testable without a database."""
 
 from __future__ import annotations
 
@@ -177,9 +176,7 @@ _S3 = Gate("S3", Fact.EMERGENCY_RECORDED, "紧急启动须先记录紧急情况�
 _I1 = Gate("I1", Fact.TWO_CERTIFIED_OFFICERS, "调查取证须有2名以上持有效执法证的执法人员")
 _D9_CLOSE = Gate("D9", Fact.CLOSING_APPROVED, "结案须经承办人、审核人、批准人审批（结案审批表）")
 _AV = Gate("AV1", Fact.AV_COMPLETE, "须音像记录的执法活动（AV1–AV4）均须关联录像，或依 AV6 记录不录制的理由")
-_DELIVERED = Gate(
-    "SV2", Fact.DELIVERED, "决定书须送达当事人并留存已定稿的送达回证（载明所送达的决定书文号）后方可进入执行"
-)
+_DELIVERED = Gate("SV2", Fact.DELIVERED, "决定书须送达当事人并留存已定稿的送达回证（载明决定书文号）后方可进入执行")
 _PERFORMED = Gate("E1", Fact.PERFORMANCE, "须记录当事人履行决定的情况后方可结案")
 # rule S6 (处罚法36): the limitation period runs from the end of the violation, recorded at registration
 _S6 = (
@@ -200,7 +197,7 @@ _E5 = Gate(
 _R14 = Gate(
     "R14",
     Fact.CASE_FILE_SIGNED,
-    "归档须先组卷（封面、目录、页号、备考表），经立卷人、检查人（不同两人）签名，并通过四性检测（在案卷页办理归档时自动检测）",
+    "归档须先组卷（封面、目录、页号、备考表），经立卷人、检查人（不同两人）签名并通过四性检测",
 )
 _S7 = Gate("S7", Fact.NO_PENDING_RECUSAL, "当事人申请回避的，须由机关负责人作出回避决定后方可继续调查或作出决定")
 
@@ -209,15 +206,8 @@ def _t(p: Procedure, src: Stage, action: str, dst: Stage, label: str, *gates: Ga
     return Transition(p, src, action, dst, label, tuple(gates))
 
 
-G, SP, IN, LI, CO, CP = (
-    Procedure.GENERAL,
-    Procedure.SIMPLIFIED,
-    Procedure.INSPECTION,
-    Procedure.LICENCE,
-    Procedure.COMPULSION,
-    Procedure.COMPLAINT,
-)
-S = Stage
+P, S = Procedure, Stage
+G, SP, IN, LI, CO, CP = P.GENERAL, P.SIMPLIFIED, P.INSPECTION, P.LICENCE, P.COMPULSION, P.COMPLAINT
 
 TRANSITIONS: tuple[Transition, ...] = (
     # 一般程序 (S2, S3, I1, D1-D5, D9, SV, E1)
