@@ -82,7 +82,7 @@ def test_the_form_takes_them_and_the_case_page_shows_them(cast, units) -> None: 
     }
     page = web.post("/cases/new/", fields, follow=True).content.decode()
     assert "案件已登记" in page
-    assert '<dd data-testid="violation-at">2026-11-20 09:30' in page and "明山区建材市场5号" in page
+    assert '<dd data-testid="violation-at">2026年11月20日9时30分' in page and "明山区建材市场5号" in page
     bad = web.post("/cases/new/", {**fields, "cause": "时间写错", "violation_at": "2026-11-20 25:00"})
     assert "违法时间格式应为 YYYY-MM-DD HH:MM" in bad.content.decode()
     assert not Case.objects.filter(cause="时间写错").exists()

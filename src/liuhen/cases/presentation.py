@@ -125,9 +125,10 @@ def said(opinion: str, agree: bool) -> str:
 
 def _local(at: Any) -> str:
     try:
-        return datetime.fromisoformat(str(at).replace("Z", "+00:00")).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+        t = datetime.fromisoformat(str(at).replace("Z", "+00:00")).astimezone(LOCAL)
     except ValueError:
         return str(at)
+    return f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"  # as officials write it
 
 
 def describe_event(event: Event, names: dict[str, str] | None = None) -> str:
