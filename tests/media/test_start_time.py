@@ -40,7 +40,8 @@ def test_the_start_is_entered_once_with_who_and_when_and_r1_runs(cast, undated) 
     start = timezone.localtime(undated.uploaded_at - timedelta(hours=30)).replace(second=0, microsecond=0)
     r = web.post(f"/media/{undated.pk}/start/", {"recorded_from": start.strftime("%Y-%m-%dT%H:%M")}, follow=True)
     html = r.content.decode()
-    assert "已补记录制开始时间" in html and f"{start.year}年{start.month}月{start.day}日{start.hour}时{start:%M}分00秒 起，时长 3 秒" in html
+    written = f"{start.year}年{start.month}月{start.day}日{start.hour}时{start:%M}分00秒"  # as officials write it
+    assert "已补记录制开始时间" in html and f"{written} 起，时长 3 秒" in html
     assert f"由 {cast.handler.display_name} 于" in html and 'data-testid="start-form"' not in html
     rec = Recording.objects.get(pk=undated.pk)
     assert rec.recorded_from == start and rec.recorded_to == start + timedelta(seconds=3)
