@@ -8,9 +8,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from liuhen.accounts.models import Agency, Certificate, CertificateStatus
+from liuhen.accounts.models import Agency
 from liuhen.core import stages
 from liuhen.core.documents.catalogue import BY_CODE
 from liuhen.core.rules import rule
@@ -84,32 +83,6 @@ class Search:
         if self.agency:
             qs = qs.filter(agency_id=self.agency)
         return qs.order_by("-decided_on", "-id")
-
-
-def officers(agency: Agency) -> list[dict[str, Any]]:
-    """Officers with their certificate numbers and validity (P1; 处罚法39): from the accounts."""
-    today = timezone.localdate()
-    rows = (
-        Certificate.objects.filter(user__agency=agency, user__is_active=True)
-        .select_related("user", "user__unit")
-        .order_by("user__unit__name", "user__full_name", "certificate_no")
-    )
-    return [
-        {
-            "name": c.user.full_name or c.user.username,
-            "unit": c.user.unit.name if c.user.unit else "",
-            "certificate_no": c.certificate_no,
-            "valid": f"{c.valid_from:%Y-%m-%d} 至 {c.valid_to:%Y-%m-%d}",
-            "status": _certificate_state(c, today),
-        }
-        for c in rows
-    ]
-
-
-def _certificate_state(c: Certificate, today: date) -> str:
-    if c.is_valid_on(today):
-        return "有效"
-    return CertificateStatus(c.status).label if c.status != CertificateStatus.ACTIVE else "不在有效期内"
 
 
 def _field_label(code: str, field: str) -> str:
