@@ -276,7 +276,7 @@ def verify(
         findings = guarded(lambda: run_verify(progress=tick))
     for f in findings:
         typer.echo(str(f))
-    from liuhen.archive.retention import tombstones
+    from liuhen.archive.file_disposal import tombstones
 
     if gone := tombstones():  # rule R6: destroyed by an approved disposal, not lost
         err.print(f"说明：{len(gone)} 个文件已依鉴定销毁（有鉴定意见、批准事件和销毁清单），不属丢失")

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from liuhen.archive import retention
+from liuhen.archive import file_disposal, retention
 from liuhen.archive.models import DisposalStatus
 from liuhen.cases import scenarios
 from liuhen.core import stages
@@ -63,4 +63,4 @@ def test_rules_r4_r5_r6_hold_and_term_stop_disposal_and_verify_tells_disposed_fr
     findings = [str(f) for f in verify()]
     assert len(findings) == 1 and lost[:16] in findings[0] and "找不到" in findings[0], findings
     assert not any(first.sha256[:16] in f for f in findings)  # disposed: a tombstone and its approval event
-    assert retention.tombstones()[first.sha256].startswith("已依鉴定销毁")
+    assert file_disposal.tombstones()[first.sha256].startswith("已依鉴定销毁")

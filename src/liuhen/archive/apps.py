@@ -11,8 +11,8 @@ class ArchiveConfig(AppConfig):
         from liuhen.cases.queries import provide_facts
 
         provide_facts(case_file_facts)  # rules R2, R14: archiving waits for the signed 案卷
+        from liuhen.archive.file_disposal import tombstones
         from liuhen.archive.integrity import check_case_files
-        from liuhen.archive.retention import tombstones
         from liuhen.ledger.verify import register_check
         from liuhen.media.integrity import register_tombstones
 

@@ -113,8 +113,8 @@ class BackedUp:
 
 def needed_blobs() -> Iterator[str]:
     """Every stored file the records name: Blob rows, and the 案卷 and document PDFs of bound case files."""
+    from liuhen.archive.file_disposal import tombstones
     from liuhen.archive.models import CaseFile
-    from liuhen.archive.retention import tombstones
     from liuhen.media.models import Blob
 
     gone = tombstones()

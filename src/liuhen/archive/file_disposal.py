@@ -266,3 +266,15 @@ def files_past_term(user: User, on: date | None = None) -> list[tuple[CaseFile, 
         if term.expires_on is not None and on > term.expires_on and active_hold(f.case) is None:
             out.append((f, term))
     return out
+
+
+def tombstones() -> dict[str, str]:
+    """sha256 → why it is gone, for every blob destroyed by an approved disposal (its poster too), and every file
+    destroyed with its whole 案卷."""
+    out: dict[str, str] = file_tombstones()
+    for d in Disposal.objects.filter(status=DisposalStatus.APPROVED).select_related("recording", "decided_by"):
+        why = f"已依鉴定销毁（销毁 #{d.pk}，{d.decided_by.display_name if d.decided_by else ''} 批准）"
+        out[d.sha256] = why
+        if d.recording.poster_id:
+            out[d.recording.poster_id] = why
+    return out

@@ -12,7 +12,7 @@ from liuhen.media.storage import default_store
 
 
 def check_case_files() -> Iterator[Finding]:
-    from liuhen.archive.retention import tombstones
+    from liuhen.archive.file_disposal import tombstones
 
     store = default_store()
     gone = tombstones()  # destroyed with an approved disposal (rule R6): disposed, not lost

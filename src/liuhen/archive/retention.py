@@ -377,20 +377,6 @@ def decide_disposal(*, actor: User, disposal: Disposal, approve: bool, opinion: 
     return d
 
 
-def tombstones() -> dict[str, str]:
-    """sha256 → why it is gone, for every blob destroyed by an approved disposal (its poster too), and every file
-    destroyed with its whole 案卷."""
-    from liuhen.archive.file_disposal import file_tombstones  # the whole 案卷's; that module builds on this one
-
-    out: dict[str, str] = file_tombstones()
-    for d in Disposal.objects.filter(status=DisposalStatus.APPROVED).select_related("recording", "decided_by"):
-        why = f"已依鉴定销毁（销毁 #{d.pk}，{d.decided_by.display_name if d.decided_by else ''} 批准）"
-        out[d.sha256] = why
-        if d.recording.poster_id:
-            out[d.recording.poster_id] = why
-    return out
-
-
 def past_term(user: User, on: date | None = None) -> list[tuple[Recording, Term]]:
     """The archivist's list: recordings of the agency whose term has passed and that no hold keeps."""
     on = on or timezone.localdate()
