@@ -199,18 +199,16 @@ class Chain:
     def __init__(self) -> None:
         from liuhen.core import merkle
         from liuhen.ledger.integrator import integrate
-        from liuhen.ledger.models import TreeLeaf
-        from liuhen.ledger.services import frontier_seqs, log_size, node_from_event
+        from liuhen.ledger.queries import node_hashes
+        from liuhen.ledger.services import log_size
 
         self.merkle = merkle
         self.size = integrate()  # the events already there, in the tree; the generated ones follow
         if self.size != log_size():
             raise SystemExit("the ledger has events that cannot be integrated yet; try again")
-        edge = frontier_seqs(self.size)
-        stored = {e.seq: e for e in TreeLeaf.objects.filter(seq__in=[s for _, s in edge])}
-        self.stack = [
-            (node[0], node_from_event(node, stored[s].leaf_hash, stored[s].subtree_hashes)) for node, s in edge
-        ]
+        edge = merkle.range_nodes(0, self.size) if self.size else []
+        hashes = node_hashes(edge)  # the right edge of the tree so far, as the integrator resumes it
+        self.stack = [(node[0], hashes[node]) for node in edge]
 
     def add(self, leaf: bytes) -> bytes:
         h, subtrees, level = leaf, b"", 0

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from liuhen.core import canonical, merkle
-from liuhen.ledger import services
+from liuhen.ledger import queries, services
 from liuhen.ledger.envelope import event_leaf_data
 from liuhen.ledger.models import Event
 
@@ -69,18 +69,12 @@ def _claim(nowait: bool) -> bool:
 
 
 def _frontier(size: int) -> merkle.CompactRange:
+    """The tree of ``size`` resumed from the stored hashes of its right edge."""
     tree = merkle.CompactRange()
-    edge = services.frontier_seqs(size)
-    if not edge:
-        return tree
-    placeholders = ", ".join(["%s"] * len(edge))
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT seq, leaf_hash, subtree_hashes FROM ledger_tree WHERE seq IN ({placeholders})",
-            [s for _, s in edge],
-        )
-        stored = {int(r[0]): (r[1], r[2]) for r in cur.fetchall()}
-    tree.resume(size, [(node[0], services.node_from_event(node, *stored[s])) for node, s in edge])
+    if size:
+        edge = merkle.range_nodes(0, size)
+        hashes = queries.node_hashes(edge)
+        tree.resume(size, [(node[0], hashes[node]) for node in edge])
     return tree
 
 

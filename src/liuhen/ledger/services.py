@@ -120,11 +120,6 @@ def log_size() -> int:
     return 0 if row is None else int(row[0]) + 1
 
 
-def frontier_seqs(size: int) -> list[tuple[merkle.Node, int]]:
-    """The perfect subtrees on the right edge of a tree of ``size``, with the tree row that stores each."""
-    return [((lvl, idx), ((idx + 1) << lvl) - 1) for lvl, idx in merkle.range_nodes(0, size)] if size else []
-
-
 def node_from_event(node: merkle.Node, leaf: bytes | memoryview, subtrees: bytes | memoryview) -> bytes:
     """A perfect subtree's hash from the tree row that stores it (its leaf hash and subtree hashes)."""
     level = node[0]
