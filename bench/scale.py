@@ -268,6 +268,8 @@ def generate(n: int, people: dict, seed: int = 16) -> None:
         "created_at",
         "stage_changed_at",
         "ledger_salt",
+        "intake_no",  # generated cases go by their 罚 number from the start, as cases registered before 案源登记号
+        "violation_place",
     ]
     party_cols = [
         "case_id",
@@ -331,6 +333,8 @@ def generate(n: int, people: dict, seed: int = 16) -> None:
                         at,
                         at,
                         salt,
+                        "",
+                        "",
                     )
                 )
                 parties.append((cid, "organisation", party, "", "", "", "", at, salt))
