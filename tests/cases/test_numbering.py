@@ -11,9 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from liuhen.access import services as access
-from liuhen.cases import listing, presentation, services
+from liuhen.cases import listing, presentation, scenarios, services
 from liuhen.cases.models import Case
 from liuhen.core.errors import InvalidInput
+from liuhen.core.stages import Stage
 from liuhen.ledger.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,9 @@ def test_the_case_page_says_which_number_it_goes_by(cast, make_case) -> None:  #
     case = make_case(violation_ended_on=timezone.localdate() - timedelta(days=10))
     page = web.get(f"/cases/{case.pk}/").content.decode()
     assert f'<span data-testid="case-no">{case.intake_no}</span>' in page and "立案经批准后编立案号" in page
+    never = scenarios.advance(make_case(), Stage.NOT_FILED, cast)  # not filed: it keeps its 案源登记号 for good
+    page = web.get(f"/cases/{never.pk}/").content.decode()
+    assert "未立案，不编立案号" in page and "立案经批准后编立案号" not in page
     case = approve_filing(case, cast)
     page = web.get(f"/cases/{case.pk}/").content.decode()
     assert f'<span data-testid="case-no">{case.case_no}</span>' in page and f"案源登记号 {case.intake_no}" in page
